@@ -1,0 +1,77 @@
+import type { FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { errors } from '../../src/schemas/common.js'
+import { hashPassword, verifyPassword } from '../../src/lib/passwords.js'
+import { toObjectId } from '../../src/lib/ids.js'
+import { toUser, type UserDoc } from '../../src/repositories/users.js'
+import { LoginBodySchema, MeSchema, RegisterBodySchema, SessionSchema } from './schemas.js'
+
+/** Emails are compared trimmed and lowercased: normalise before validation so ' Ada@X.com' is valid. */
+async function normaliseEmail (request: FastifyRequest): Promise<void> {
+  const body = request.body as { email?: unknown } | undefined
+  if (typeof body?.email === 'string') body.email = body.email.trim().toLowerCase()
+}
+
+const auth: FastifyPluginAsyncTypebox = async (app) => {
+  const { users } = app.repos
+  const session = (user: UserDoc) => ({
+    data: { token: app.signToken({ sub: user._id.toHexString(), role: user.role }), expiresIn: app.config.JWT_EXPIRES_IN, user: toUser(user) }
+  })
+
+  app.post('/register', {
+    preValidation: normaliseEmail,
+    schema: {
+      tags: ['auth'],
+      operationId: 'register',
+      summary: 'Create an account',
+      description: 'Public. Creates a viewer (default) or creator account and returns a token. ' +
+        'Admins cannot self-register (403). A taken email is 409 `email_taken`.',
+      body: RegisterBodySchema,
+      response: { 201: SessionSchema, ...errors(400, 403, 409) }
+    }
+  }, async (request, reply) => {
+    const { password, role = 'viewer' } = request.body
+    if (role === 'admin') {
+      throw app.httpErrors.createError(403, 'Admin accounts cannot be self-registered', { code: 'admin_signup_forbidden' })
+    }
+    const user = await users.create({ email: request.body.email, role, passwordHash: await hashPassword(password, app.config.BCRYPT_ROUNDS) })
+    if (user === null) throw app.httpErrors.createError(409, 'An account with this email already exists', { code: 'email_taken' })
+    return reply.code(201).send(session(user))
+  })
+
+  app.post('/login', {
+    preValidation: normaliseEmail,
+    schema: {
+      tags: ['auth'],
+      operationId: 'login',
+      summary: 'Exchange email and password for a token',
+      description: 'Public. An unknown email and a wrong password give the same 401 `invalid_credentials`.',
+      body: LoginBodySchema,
+      response: { 200: SessionSchema, ...errors(400, 401) }
+    }
+  }, async (request) => {
+    const user = await users.findByEmail(request.body.email)
+    if (!await verifyPassword(request.body.password, user?.passwordHash)) {
+      throw app.httpErrors.createError(401, 'Wrong email or password', { code: 'invalid_credentials' })
+    }
+    return session(user!)
+  })
+
+  app.get('/me', {
+    onRequest: app.authenticate,
+    schema: {
+      tags: ['auth'],
+      operationId: 'getMe',
+      summary: 'The caller\'s account',
+      description: 'Any authenticated user.',
+      security: [{ bearerAuth: [] }],
+      response: { 200: MeSchema, ...errors(401) }
+    }
+  }, async (request) => {
+    const user = await users.findById(toObjectId(request.user.sub))
+    if (user === null) throw app.httpErrors.createError(401, 'The account no longer exists', { code: 'unauthorized' })
+    return { data: toUser(user) }
+  })
+}
+
+export default auth

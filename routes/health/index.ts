@@ -1,0 +1,51 @@
+import { Type } from '@sinclair/typebox'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { envelope, errors } from '../../src/schemas/common.js'
+
+const HealthSchema = envelope(Type.Object({ status: Type.Literal('ok') }, { additionalProperties: false }))
+
+async function withTimeout<T> (promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms) })
+  try {
+    return await Promise.race([promise, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** Probes for orchestrators and load balancers: public, cheap, no secrets in the answers. */
+const health: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/', {
+    schema: {
+      tags: ['health'],
+      operationId: 'getLiveness',
+      summary: 'Liveness: the process is up',
+      description: 'Does no I/O. Public.',
+      response: { 200: HealthSchema }
+    }
+  }, async () => ({ data: { status: 'ok' as const } }))
+
+  app.get('/ready', {
+    schema: {
+      tags: ['health'],
+      operationId: 'getReadiness',
+      summary: 'Readiness: the database and the bucket answer',
+      description: 'Pings MongoDB and checks the S3 bucket. 503 with the standard error body when either is unreachable. Public.',
+      response: { 200: HealthSchema, ...errors(503) }
+    }
+  }, async (request) => {
+    const checks = await Promise.allSettled([
+      withTimeout(app.mongo.db!.command({ ping: 1 }), 2000),
+      withTimeout(app.storage.ping(), 3000)
+    ])
+    const down = ['database', 'object storage'].filter((_name, i) => checks[i]?.status === 'rejected')
+    if (down.length > 0) {
+      request.log.warn({ reasons: checks.map((c) => c.status === 'rejected' ? String(c.reason) : 'ok') }, 'not ready')
+      throw app.httpErrors.createError(503, `Not ready: ${down.join(' and ')} unreachable`, { code: 'not_ready' })
+    }
+    return { data: { status: 'ok' as const } }
+  })
+}
+
+export default health

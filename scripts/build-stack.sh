@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds the local MongoDB-wire server (FerretDB, SQLite backend) and the local S3 server (MinIO)
+# from the Go module proxy, at the versions pinned in tools/*/go.mod (checked against their go.sum).
+# Binaries land in .stack/bin (git-ignored) and are reused; the first build takes a few minutes.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin="$root/.stack/bin"
+mkdir -p "$bin"
+export GOFLAGS=-buildvcs=false
+
+if [ ! -x "$bin/ferretdb" ]; then
+  echo "building FerretDB (first run only)..." >&2
+  # FerretDB refuses to start unless build/version/version.txt is present in its own main module,
+  # and a module cache copy is read-only: build from a private copy of the verified module source.
+  version=$(cd "$root/tools/ferretdb" && go list -m -f '{{.Version}}' github.com/FerretDB/FerretDB)
+  src=$(cd "$root/tools/ferretdb" && go mod download -json github.com/FerretDB/FerretDB | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  work="$root/.stack/src/ferretdb"
+  rm -rf "$work" && mkdir -p "$(dirname "$work")" && cp -r "$src" "$work" && chmod -R u+w "$work"
+  echo "$version" > "$work/build/version/version.txt"
+  (cd "$work" && go build -trimpath -o "$bin/ferretdb.tmp" ./cmd/ferretdb)
+  mv "$bin/ferretdb.tmp" "$bin/ferretdb"
+  rm -rf "$work"
+fi
+
+if [ ! -x "$bin/minio" ]; then
+  echo "building MinIO (first run only, about 3 minutes)..." >&2
+  (cd "$root/tools/minio" && go build -trimpath -o "$bin/minio.tmp" github.com/minio/minio)
+  mv "$bin/minio.tmp" "$bin/minio"
+fi

@@ -1,0 +1,193 @@
+// The embedded local stack: a real MongoDB-wire server (FerretDB on SQLite) and a real S3 server (MinIO),
+// on free loopback ports, with data under .stack/ (git-ignored). Never used in production.
+//
+//   tsx scripts/local-stack.ts run [--fresh] -- <command...>   start both, run the command with the stack's
+//                                                              environment, stop both when it ends or on Ctrl-C
+//   tsx scripts/local-stack.ts up                               start both and print the environment (Ctrl-C stops)
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { createServer, connect } from 'node:net'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const bin = join(root, '.stack', 'bin')
+
+export const S3_ACCESS_KEY = 'microdrama-local'
+export const S3_SECRET_KEY = 'microdrama-local-secret'
+export const S3_BUCKET = 'microdrama-local'
+
+export interface LocalServer {
+  url: string
+  port: number
+  process: ChildProcess
+  stop: () => Promise<void>
+}
+
+/** Builds the binaries when they are missing (first run only). */
+export function ensureBinaries (): void {
+  execFileSync('bash', [join(root, 'scripts', 'build-stack.sh')], { stdio: 'inherit' })
+}
+
+export async function freePort (): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number }
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+async function waitForPort (port: number, child: ChildProcess, name: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} before listening`)
+    const open = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1')
+      s.once('connect', () => { s.destroy(); resolve(true) })
+      s.once('error', () => resolve(false))
+    })
+    if (open) return
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`${name} did not listen on port ${port} within ${timeoutMs} ms`)
+}
+
+function start (name: string, file: string, args: string[], env: NodeJS.ProcessEnv, port: number): Promise<LocalServer> {
+  const child = spawn(file, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
+  let stderr = ''
+  child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000) })
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    child.kill('SIGTERM')
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+    await exited
+    clearTimeout(timer)
+  }
+  return waitForPort(port, child, name)
+    .then(() => ({ url: '', port, process: child, stop }))
+    .catch(async (err: Error) => {
+      await stop()
+      throw new Error(`${err.message}\n${stderr}`)
+    })
+}
+
+/** Starts FerretDB (SQLite backend) with its data in `dataDir`, on `port` or a free one. */
+export async function startFerretDB (dataDir: string, port?: number): Promise<LocalServer> {
+  mkdirSync(dataDir, { recursive: true })
+  const p = port ?? await freePort()
+  const server = await start('FerretDB', join(bin, 'ferretdb'), [
+    '--handler=sqlite', `--sqlite-url=file:${dataDir}/`, `--listen-addr=127.0.0.1:${p}`,
+    '--telemetry=disable', '--state-dir=-', '--debug-addr=-', '--log-level=error'
+  ], {}, p)
+  server.url = `mongodb://127.0.0.1:${p}/`
+  return server
+}
+
+/** Starts MinIO with its data in `dataDir` and creates the bucket. */
+export async function startMinIO (dataDir: string, port?: number): Promise<LocalServer> {
+  mkdirSync(dataDir, { recursive: true })
+  const p = port ?? await freePort()
+  const consolePort = await freePort()
+  const server = await start('MinIO', join(bin, 'minio'), [
+    'server', dataDir, '--quiet', '--address', `127.0.0.1:${p}`, '--console-address', `127.0.0.1:${consolePort}`
+  ], {
+    MINIO_ROOT_USER: S3_ACCESS_KEY,
+    MINIO_ROOT_PASSWORD: S3_SECRET_KEY,
+    MINIO_BROWSER: 'off',
+    MINIO_UPDATE: 'off'
+  }, p)
+  server.url = `http://127.0.0.1:${p}`
+  const s3 = new S3Client({
+    region: 'us-east-1',
+    endpoint: server.url,
+    forcePathStyle: true,
+    credentials: { accessKeyId: S3_ACCESS_KEY, secretAccessKey: S3_SECRET_KEY }
+  })
+  // MinIO accepts connections a moment before it serves requests: retry briefly.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await s3.send(new CreateBucketCommand({ Bucket: S3_BUCKET }))
+      break
+    } catch (err) {
+      const name = (err as Error).name
+      if (name === 'BucketAlreadyOwnedByYou' || name === 'BucketAlreadyExists') break
+      if (attempt >= 50) { await server.stop(); throw err }
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+  }
+  s3.destroy()
+  return server
+}
+
+/** The environment the API needs to run on the local stack. */
+export function stackEnv (mongo: LocalServer, s3: LocalServer): Record<string, string> {
+  return {
+    MONGODB_URI: `${mongo.url}microdrama`,
+    S3_ENDPOINT: s3.url,
+    S3_FORCE_PATH_STYLE: 'true',
+    AWS_REGION: 'us-east-1',
+    AWS_S3_BUCKET: S3_BUCKET,
+    AWS_ACCESS_KEY_ID: S3_ACCESS_KEY,
+    AWS_SECRET_ACCESS_KEY: S3_SECRET_KEY,
+    LOCAL_FERRETDB_BIN: join(bin, 'ferretdb')
+  }
+}
+
+async function main (argv: string[]): Promise<void> {
+  const [command, ...rest] = argv
+  if (command !== 'run' && command !== 'up') {
+    console.error('usage: local-stack.ts run [--fresh] -- <command...> | local-stack.ts up [--fresh]')
+    process.exit(2)
+  }
+  const sep = rest.indexOf('--')
+  const flags = sep === -1 ? rest : rest.slice(0, sep)
+  const cmd = sep === -1 ? [] : rest.slice(sep + 1)
+  if (command === 'run' && cmd.length === 0) throw new Error('run needs a command after --')
+
+  ensureBinaries()
+  // --fresh: throwaway data (tests); otherwise data persists in .stack/data between runs (dev).
+  mkdirSync(join(root, '.stack'), { recursive: true })
+  const dataRoot = flags.includes('--fresh')
+    ? mkdtempSync(join(root, '.stack', 'run-'))
+    : join(root, '.stack', 'data')
+  const mongo = await startFerretDB(join(dataRoot, 'ferretdb'))
+  const s3 = await startMinIO(join(dataRoot, 'minio')).catch(async (err) => { await mongo.stop(); throw err })
+  const env = stackEnv(mongo, s3)
+
+  let stopping = false
+  const stopAll = async (code: number): Promise<never> => {
+    if (!stopping) {
+      stopping = true
+      await Promise.all([mongo.stop(), s3.stop()])
+      if (flags.includes('--fresh')) rmSync(dataRoot, { recursive: true, force: true })
+    }
+    process.exit(code)
+  }
+
+  if (command === 'up') {
+    for (const [k, v] of Object.entries(env)) console.log(`${k}=${v}`)
+    console.error('local stack is up; Ctrl-C stops it')
+    process.on('SIGINT', () => { void stopAll(0) })
+    process.on('SIGTERM', () => { void stopAll(0) })
+    return
+  }
+
+  const [file, ...args] = cmd as [string, ...string[]]
+  const child = spawn(file, args, { stdio: 'inherit', env: { ...process.env, ...env } })
+  // The child shares our terminal, so Ctrl-C reaches it too; we forward SIGTERM and wait for it to end.
+  process.on('SIGINT', () => {})
+  process.on('SIGTERM', () => child.kill('SIGTERM'))
+  child.on('exit', (code, signal) => { void stopAll(code ?? (signal ? 1 : 0)) })
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).catch((err) => {
+    console.error(err instanceof Error ? err.message : err)
+    process.exit(1)
+  })
+}

@@ -1,0 +1,52 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+
+const Bool = Type.Union([Type.Literal('true'), Type.Literal('false')])
+
+/** Every environment variable the service reads. `.env.example` and the README's table list the same ones. */
+export const ConfigSchema = Type.Object({
+  NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')], { default: 'development' }),
+  HOST: Type.String({ default: '127.0.0.1' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+  MONGODB_URI: Type.String({ pattern: '^mongodb(\\+srv)?://', description: 'must name the database, e.g. mongodb://host:27017/microdrama' }),
+  JWT_SECRET: Type.String({ minLength: 32 }),
+  JWT_EXPIRES_IN: Type.String({ pattern: '^[1-9][0-9]*[smhd]$', default: '1h' }),
+  JWT_ISSUER: Type.String({ minLength: 1, default: 'microdrama-api' }),
+  JWT_AUDIENCE: Type.String({ minLength: 1, default: 'microdrama-app' }),
+  BCRYPT_ROUNDS: Type.Integer({ minimum: 4, maximum: 15, default: 12 }),
+  CORS_ORIGINS: Type.String({ default: '*' }),
+  AWS_REGION: Type.String({ minLength: 1 }),
+  AWS_S3_BUCKET: Type.String({ minLength: 3 }),
+  AWS_ACCESS_KEY_ID: Type.Optional(Type.String({ minLength: 1 })),
+  AWS_SECRET_ACCESS_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  AWS_SESSION_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
+  S3_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
+  S3_FORCE_PATH_STYLE: Type.Optional(Bool),
+  MAX_UPLOAD_BYTES: Type.Integer({ minimum: 1, default: 524_288_000 }),
+  UPLOAD_URL_TTL: Type.Integer({ minimum: 60, maximum: 3600, default: 900 }),
+  PLAYBACK_URL_TTL: Type.Integer({ minimum: 60, maximum: 3600, default: 600 })
+})
+
+export type Config = Static<typeof ConfigSchema>
+
+/**
+ * Reads the configuration from an environment. Throws one error naming every missing or invalid
+ * variable, so a misconfigured deployment fails at start-up with the whole list.
+ */
+export function loadConfig (env: Record<string, string | undefined> = process.env): Config {
+  const known = Object.keys(ConfigSchema.properties)
+  const raw = Object.fromEntries(known.filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]]))
+  const value = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw))
+  const problems = [...Value.Errors(ConfigSchema, value)].map((e) => {
+    const name = e.path.slice(1)
+    return raw[name] === undefined ? `${name} is required` : `${name} ${e.message.toLowerCase()}`
+  })
+  if (Value.Check(ConfigSchema, value)) {
+    if (value.NODE_ENV === 'production' && value.BCRYPT_ROUNDS < 10) problems.push('BCRYPT_ROUNDS must be at least 10 in production')
+  }
+  if (problems.length > 0) {
+    throw new Error(`Invalid configuration:\n  - ${[...new Set(problems)].join('\n  - ')}`)
+  }
+  return value as Config
+}

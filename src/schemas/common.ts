@@ -1,0 +1,67 @@
+import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox'
+
+/**
+ * A reference to a shared schema registered with `addSchema`: serialised as `{ $ref: id }` (so the
+ * OpenAPI document gets one `components.schemas` entry) while TypeScript still sees the full type.
+ */
+export function ref<T extends TSchema & { $id?: string }> (schema: T): TUnsafe<Static<T>> {
+  if (schema.$id === undefined) throw new Error('ref() needs a schema with an $id')
+  return Type.Unsafe<Static<T>>(Type.Ref(schema.$id))
+}
+
+export const ObjectIdSchema = Type.String({
+  $id: 'ObjectId',
+  pattern: '^[0-9a-fA-F]{24}$',
+  description: 'A 24-character hexadecimal id',
+  examples: ['665f1c2b9d3e4a0012345678']
+})
+
+export const ErrorResponseSchema = Type.Object({
+  error: Type.Object({
+    message: Type.String({ description: 'What went wrong, for people' }),
+    status: Type.Integer({ description: 'The HTTP status code, repeated' }),
+    code: Type.String({ description: 'What went wrong, for programs (e.g. validation_failed, email_taken)' }),
+    requestId: Type.Optional(Type.String({ description: 'Quote it when reporting a server error' }))
+  }, { additionalProperties: false })
+}, { $id: 'ErrorResponse', additionalProperties: false, description: 'The body of every error response' })
+
+export type ErrorResponse = Static<typeof ErrorResponseSchema>
+
+export const RoleSchema = Type.Union([Type.Literal('viewer'), Type.Literal('creator'), Type.Literal('admin')], { $id: 'Role' })
+export type Role = Static<typeof RoleSchema>
+
+export const SubscriptionStatusSchema = Type.Union(
+  [Type.Literal('none'), Type.Literal('active'), Type.Literal('canceled')],
+  { $id: 'SubscriptionStatus' }
+)
+
+export const UserSchema = Type.Object({
+  id: ref(ObjectIdSchema),
+  email: Type.String({ format: 'email' }),
+  role: ref(RoleSchema),
+  subscription: Type.Object({
+    status: ref(SubscriptionStatusSchema),
+    updatedAt: Nullable(Type.String({ format: 'date-time' }))
+  }, { additionalProperties: false }),
+  createdAt: Type.String({ format: 'date-time' })
+}, { $id: 'User', additionalProperties: false })
+
+export type User = Static<typeof UserSchema>
+
+/** The schemas registered once with `addSchema`, in dependency order. */
+export const sharedSchemas = [ObjectIdSchema, ErrorResponseSchema, RoleSchema, SubscriptionStatusSchema, UserSchema]
+
+/** Wraps a payload in the success envelope: `{ data }`. */
+export function envelope<T extends TSchema> (data: T) {
+  return Type.Object({ data }, { additionalProperties: false })
+}
+
+/** Error responses a route may return, each with the shared error body. */
+export function errors<const S extends number[]> (...statuses: S): { [K in S[number]]: TUnsafe<ErrorResponse> } {
+  return Object.fromEntries(statuses.map((s) => [s, ref(ErrorResponseSchema)])) as { [K in S[number]]: TUnsafe<ErrorResponse> }
+}
+
+/** A value that may be null, written as OpenAPI 3.0's `nullable` (understood by Ajv and the serializer). */
+export function Nullable<T extends TSchema> (schema: T): TUnsafe<Static<T> | null> {
+  return Type.Unsafe<Static<T> | null>({ ...schema, nullable: true })
+}
