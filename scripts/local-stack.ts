@@ -134,7 +134,9 @@ export function stackEnv (mongo: LocalServer, s3: LocalServer): Record<string, s
     AWS_S3_BUCKET: S3_BUCKET,
     AWS_ACCESS_KEY_ID: S3_ACCESS_KEY,
     AWS_SECRET_ACCESS_KEY: S3_SECRET_KEY,
-    LOCAL_FERRETDB_BIN: join(bin, 'ferretdb')
+    // Local development only: production must set its own secret (the server refuses none or a short one).
+    JWT_SECRET: process.env.JWT_SECRET ?? 'local-development-only-secret-never-use-in-production',
+    BCRYPT_ROUNDS: process.env.BCRYPT_ROUNDS ?? '10'
   }
 }
 
@@ -155,8 +157,12 @@ async function main (argv: string[]): Promise<void> {
   const dataRoot = flags.includes('--fresh')
     ? mkdtempSync(join(root, '.stack', 'run-'))
     : join(root, '.stack', 'data')
-  const mongo = await startFerretDB(join(dataRoot, 'ferretdb'))
-  const s3 = await startMinIO(join(dataRoot, 'minio')).catch(async (err) => { await mongo.stop(); throw err })
+  // Tests take free ports; development uses fixed ones so that tools can find the stack.
+  const fresh = flags.includes('--fresh')
+  const mongoPort = fresh ? undefined : Number(process.env.LOCAL_MONGO_PORT ?? 27018)
+  const s3Port = fresh ? undefined : Number(process.env.LOCAL_S3_PORT ?? 9010)
+  const mongo = await startFerretDB(join(dataRoot, 'ferretdb'), mongoPort)
+  const s3 = await startMinIO(join(dataRoot, 'minio'), s3Port).catch(async (err) => { await mongo.stop(); throw err })
   const env = stackEnv(mongo, s3)
 
   let stopping = false
@@ -164,7 +170,7 @@ async function main (argv: string[]): Promise<void> {
     if (!stopping) {
       stopping = true
       await Promise.all([mongo.stop(), s3.stop()])
-      if (flags.includes('--fresh')) rmSync(dataRoot, { recursive: true, force: true })
+      if (fresh) rmSync(dataRoot, { recursive: true, force: true })
     }
     process.exit(code)
   }
@@ -179,9 +185,8 @@ async function main (argv: string[]): Promise<void> {
 
   const [file, ...args] = cmd as [string, ...string[]]
   const child = spawn(file, args, { stdio: 'inherit', env: { ...process.env, ...env } })
-  // The child shares our terminal, so Ctrl-C reaches it too; we forward SIGTERM and wait for it to end.
-  process.on('SIGINT', () => {})
-  process.on('SIGTERM', () => child.kill('SIGTERM'))
+  // Forward stop signals (a terminal's Ctrl-C reaches the child anyway) and stop the stack once it has ended.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal))
   child.on('exit', (code, signal) => { void stopAll(code ?? (signal ? 1 : 0)) })
 }
 

@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox'
+import { Type, type Static, type TObject } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 
 const Bool = Type.Union([Type.Literal('true'), Type.Literal('false')])
@@ -34,19 +34,21 @@ export type Config = Static<typeof ConfigSchema>
  * Reads the configuration from an environment. Throws one error naming every missing or invalid
  * variable, so a misconfigured deployment fails at start-up with the whole list.
  */
-export function loadConfig (env: Record<string, string | undefined> = process.env): Config {
-  const known = Object.keys(ConfigSchema.properties)
+export function loadConfig (env?: Record<string, string | undefined>): Config
+export function loadConfig<T extends TObject> (env: Record<string, string | undefined>, schema: T): Static<T>
+export function loadConfig (env: Record<string, string | undefined> = process.env, schema: TObject = ConfigSchema): unknown {
+  const known = Object.keys(schema.properties)
   const raw = Object.fromEntries(known.filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]]))
-  const value = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw))
-  const problems = [...Value.Errors(ConfigSchema, value)].map((e) => {
+  const value = Value.Convert(schema, Value.Default(schema, raw)) as Partial<Config>
+  const problems = [...Value.Errors(schema, value)].map((e) => {
     const name = e.path.slice(1)
     return raw[name] === undefined ? `${name} is required` : `${name} ${e.message.toLowerCase()}`
   })
-  if (Value.Check(ConfigSchema, value)) {
-    if (value.NODE_ENV === 'production' && value.BCRYPT_ROUNDS < 10) problems.push('BCRYPT_ROUNDS must be at least 10 in production')
+  if (value.NODE_ENV === 'production' && value.BCRYPT_ROUNDS !== undefined && value.BCRYPT_ROUNDS < 10) {
+    problems.push('BCRYPT_ROUNDS must be at least 10 in production')
   }
   if (problems.length > 0) {
     throw new Error(`Invalid configuration:\n  - ${[...new Set(problems)].join('\n  - ')}`)
   }
-  return value as Config
+  return value
 }

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { envelope, ref, UserSchema } from '../../src/schemas/common.js'
+import { envelope, ref, StringEnum, UserSchema } from '../../src/schemas/common.js'
 
 // Email is trimmed and lowercased before use; the pattern only rejects what cannot be an address.
 const Email = Type.String({ format: 'email', maxLength: 254, examples: ['ada@example.com'] })
@@ -7,7 +7,7 @@ const Email = Type.String({ format: 'email', maxLength: 254, examples: ['ada@exa
 export const RegisterBodySchema = Type.Object({
   email: Email,
   password: Type.String({ minLength: 8, maxLength: 72, description: 'At least 8 characters (bcrypt reads at most 72 bytes)' }),
-  role: Type.Optional(Type.Union([Type.Literal('viewer'), Type.Literal('creator'), Type.Literal('admin')], {
+  role: Type.Optional(StringEnum(['viewer', 'creator', 'admin'], {
     default: 'viewer',
     description: 'viewer or creator; admin cannot be self-registered (403)'
   }))

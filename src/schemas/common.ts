@@ -27,13 +27,15 @@ export const ErrorResponseSchema = Type.Object({
 
 export type ErrorResponse = Static<typeof ErrorResponseSchema>
 
-export const RoleSchema = Type.Union([Type.Literal('viewer'), Type.Literal('creator'), Type.Literal('admin')], { $id: 'Role' })
+/** A string enum, written as `{ type: string, enum }` so that client generators make a real enum type. */
+export function StringEnum<const T extends readonly string[]> (values: T, options: Record<string, unknown> = {}): TUnsafe<T[number]> {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options })
+}
+
+export const RoleSchema = StringEnum(['viewer', 'creator', 'admin'], { $id: 'Role' })
 export type Role = Static<typeof RoleSchema>
 
-export const SubscriptionStatusSchema = Type.Union(
-  [Type.Literal('none'), Type.Literal('active'), Type.Literal('canceled')],
-  { $id: 'SubscriptionStatus' }
-)
+export const SubscriptionStatusSchema = StringEnum(['none', 'active', 'canceled'], { $id: 'SubscriptionStatus' })
 
 export const UserSchema = Type.Object({
   id: ref(ObjectIdSchema),

@@ -1,0 +1,56 @@
+import t from 'tap'
+import { build } from '../helper.js'
+
+t.test('errors', async (t) => {
+  const app = await build(t)
+
+  t.test('an unknown route is a 404 with the standard body', async (t) => {
+    const res = await app.inject({ url: '/no/such/route' })
+    t.equal(res.statusCode, 404)
+    t.same(res.json(), { error: { message: 'Route GET /no/such/route not found', status: 404, code: 'not_found' } })
+  })
+
+  t.test('every response carries a request id, and a plain one from the caller is kept', async (t) => {
+    const given = await app.inject({ url: '/health', headers: { 'x-request-id': 'abc-123' } })
+    t.equal(given.headers['x-request-id'], 'abc-123')
+    const weird = await app.inject({ url: '/health', headers: { 'x-request-id': 'bad id\nwith newline'.replace('\n', ' ') } })
+    t.not(weird.headers['x-request-id'], 'bad id with newline')
+    t.match(weird.headers['x-request-id'], /^[0-9a-f-]{36}$/)
+  })
+})
+
+t.test('a 500 answers a generic message with the request id, never the stack', async (t) => {
+  const { buildApp } = await import('../../src/app.js')
+  const { testConfig } = await import('../helper.js')
+  const app = await buildApp({ config: testConfig(), logger: false })
+  app.get('/boom', async () => { throw new Error('secret detail at /srv/app.js:12') })
+  t.teardown(() => app.close())
+  const res = await app.inject({ url: '/boom', headers: { 'x-request-id': 'req-42' } })
+  t.equal(res.statusCode, 500)
+  t.same(res.json(), { error: { message: 'Something went wrong on our side', status: 500, code: 'internal_error', requestId: 'req-42' } })
+  t.notMatch(res.body, /secret detail/)
+})
+
+t.test('CORS', async (t) => {
+  t.test('a preflight from any origin is allowed by default', async (t) => {
+    const app = await build(t)
+    const res = await app.inject({
+      method: 'OPTIONS',
+      url: '/auth/login',
+      headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' }
+    })
+    t.equal(res.statusCode, 204)
+    t.equal(res.headers['access-control-allow-origin'], '*')
+    t.match(String(res.headers['access-control-allow-methods']), /POST/)
+    t.match(String(res.headers['access-control-allow-headers']), /Authorization/)
+  })
+
+  t.test('with a list, only listed origins are allowed', async (t) => {
+    const app = await build(t, { CORS_ORIGINS: 'https://app.example.com, https://admin.example.com' })
+    const preflight = (origin: string) => app.inject({
+      method: 'OPTIONS', url: '/auth/login', headers: { origin, 'access-control-request-method': 'POST' }
+    })
+    t.equal((await preflight('https://admin.example.com')).headers['access-control-allow-origin'], 'https://admin.example.com')
+    t.notOk((await preflight('https://evil.example.com')).headers['access-control-allow-origin'])
+  })
+})
