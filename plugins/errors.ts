@@ -19,6 +19,11 @@ const codeForStatus: Record<number, string> = {
   503: 'service_unavailable'
 }
 
+/** An AWS SDK error (it carries $metadata) or a refused connection on the way to the object store. */
+function isStorageUnavailable (err: unknown): boolean {
+  return typeof err === 'object' && err !== null && ('$metadata' in err || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes((err as { code?: string }).code ?? ''))
+}
+
 function isDatabaseUnavailable (err: unknown): boolean {
   return err instanceof MongoServerSelectionError || err instanceof MongoNetworkError || err instanceof MongoNotConnectedError
 }
@@ -35,10 +40,17 @@ export default fp(async (app) => {
     if (err.validation !== undefined) {
       status = 400
       code = 'validation_failed'
+      const params = err.validation[0]?.params as { allowedValues?: unknown[], additionalProperty?: string } | undefined
+      if (Array.isArray(params?.allowedValues)) message += `: ${params.allowedValues.join(', ')}`
+      if (params?.additionalProperty !== undefined) message += `: '${params.additionalProperty}'`
     } else if (isDatabaseUnavailable(err)) {
       status = 503
       code = 'database_unavailable'
       message = 'The database is unavailable; try again shortly'
+    } else if (isStorageUnavailable(err)) {
+      status = 503
+      code = 'storage_unavailable'
+      message = 'Video storage is unavailable; try again shortly'
     } else {
       // Our own errors carry a lowercase code (email_taken); framework codes (FST_..., FAST_JWT_...) do not.
       code = typeof err.code === 'string' && /^[a-z][a-z_]*$/.test(err.code) ? err.code : codeForStatus[status] ?? 'error'

@@ -1,8 +1,16 @@
 import fp from 'fastify-plugin'
 import { createUsersRepository, type UsersRepository } from '../src/repositories/users.js'
+import { createVideosRepository, type VideosRepository } from '../src/repositories/videos.js'
+import { createSeriesRepository, type SeriesRepository } from '../src/repositories/series.js'
+import { createEpisodesRepository, type EpisodesRepository } from '../src/repositories/episodes.js'
+import { createWatchHistoryRepository, type WatchHistoryRepository } from '../src/repositories/watch-history.js'
 
 export interface Repositories {
   users: UsersRepository
+  videos: VideosRepository
+  series: SeriesRepository
+  episodes: EpisodesRepository
+  watchHistory: WatchHistoryRepository
 }
 
 declare module 'fastify' {
@@ -15,7 +23,11 @@ declare module 'fastify' {
 export default fp(async (app) => {
   const db = app.mongo.db!
   const repos: Repositories = {
-    users: createUsersRepository(db)
+    users: createUsersRepository(db),
+    videos: createVideosRepository(db),
+    series: createSeriesRepository(db),
+    episodes: createEpisodesRepository(db),
+    watchHistory: createWatchHistoryRepository(db)
   }
   for (const repo of Object.values(repos)) await repo.ensureIndexes()
   app.decorate('repos', repos)

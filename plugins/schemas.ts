@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import { Ajv, type Options } from 'ajv'
 import addFormats from 'ajv-formats'
-import { sharedSchemas } from '../src/schemas/common.js'
+import { sharedSchemas } from '../src/schemas/index.js'
 
 function buildAjv (options: Options): Ajv {
   const ajv = new Ajv({ useDefaults: true, removeAdditional: false, allErrors: false, ...options })

@@ -19,7 +19,12 @@ export default fp(async (app) => {
       },
       tags: [
         { name: 'health', description: 'Liveness and readiness probes' },
-        { name: 'auth', description: 'Accounts and bearer tokens' }
+        { name: 'auth', description: 'Accounts and bearer tokens' },
+        { name: 'uploads', description: 'Presigned uploads of video files (creators, admins)' },
+        { name: 'creator', description: 'A creator\'s own videos, series and episodes (creators, admins)' },
+        { name: 'admin', description: 'Moderation and subscriptions (admins)' },
+        { name: 'content', description: 'The published catalogue (any signed-in user)' },
+        { name: 'playback', description: 'Playback URLs, watch progress and history (any signed-in user)' }
       ],
       components: {
         securitySchemes: {

@@ -55,6 +55,32 @@ export function createUsersRepository (db: Db) {
       return await users.findOne({ _id: id })
     },
 
+    /** Sets the subscription status; null for an unknown user. */
+    async setSubscription (id: ObjectId, status: SubscriptionStatus): Promise<UserDoc | null> {
+      const now = new Date()
+      return await users.findOneAndUpdate(
+        { _id: id },
+        { $set: { 'subscription.status': status, 'subscription.updatedAt': now, updatedAt: now } },
+        { returnDocument: 'after' }
+      )
+    },
+
+    /** active ↔ canceled (none → active), as a conditional update so two toggles at once cannot both apply. */
+    async toggleSubscription (id: ObjectId): Promise<UserDoc | null> {
+      for (;;) {
+        const user = await users.findOne({ _id: id }, { projection: { subscription: 1 } })
+        if (user === null) return null
+        const current = user.subscription.status
+        const now = new Date()
+        const updated = await users.findOneAndUpdate(
+          { _id: id, 'subscription.status': current },
+          { $set: { 'subscription.status': current === 'active' ? 'canceled' : 'active', 'subscription.updatedAt': now, updatedAt: now } },
+          { returnDocument: 'after' }
+        )
+        if (updated !== null) return updated
+      }
+    },
+
     /** Creates an admin, or makes an existing user an admin with the given password. */
     async upsertAdmin (email: string, passwordHash: string): Promise<{ user: UserDoc, created: boolean }> {
       const now = new Date()

@@ -50,8 +50,6 @@ export const UserSchema = Type.Object({
 
 export type User = Static<typeof UserSchema>
 
-/** The schemas registered once with `addSchema`, in dependency order. */
-export const sharedSchemas = [ObjectIdSchema, ErrorResponseSchema, RoleSchema, SubscriptionStatusSchema, UserSchema]
 
 /** Wraps a payload in the success envelope: `{ data }`. */
 export function envelope<T extends TSchema> (data: T) {
@@ -67,3 +65,20 @@ export function errors<const S extends number[]> (...statuses: S): { [K in S[num
 export function Nullable<T extends TSchema> (schema: T): TUnsafe<Static<T> | null> {
   return Type.Unsafe<Static<T> | null>({ ...schema, nullable: true })
 }
+
+export const PageMetaSchema = Type.Object({
+  total: Type.Integer({ minimum: 0 }),
+  page: Type.Integer({ minimum: 1 }),
+  limit: Type.Integer({ minimum: 1 }),
+  totalPages: Type.Integer({ minimum: 0 })
+}, { $id: 'PageMeta', additionalProperties: false })
+
+export type PageMeta = Static<typeof PageMetaSchema>
+
+/** A page of a list: `{ data: [...], meta: { total, page, limit, totalPages } }`. */
+export function page<T extends TSchema> (item: T) {
+  return Type.Object({ data: Type.Array(item), meta: ref(PageMetaSchema) }, { additionalProperties: false })
+}
+
+/** The `security` of a route that needs a bearer token. */
+export const bearer = [{ bearerAuth: [] }]

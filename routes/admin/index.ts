@@ -1,0 +1,95 @@
+import { Type } from '@sinclair/typebox'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { bearer, envelope, errors, ObjectIdSchema, page, ref, StringEnum, UserSchema } from '../../src/schemas/common.js'
+import { CreatorEpisodeSchema, SeriesSchema } from '../../src/schemas/catalog.js'
+import { listQuery } from '../../src/lib/pagination.js'
+import { toObjectId } from '../../src/lib/ids.js'
+import { toSeries } from '../../src/repositories/series.js'
+import { toCreatorEpisode } from '../../src/repositories/episodes.js'
+import { toUser } from '../../src/repositories/users.js'
+
+const SubscriptionBodySchema = Type.Object({
+  status: Type.Optional(StringEnum(['active', 'canceled'], { description: 'Omit it (or send no body) to toggle' }))
+}, { additionalProperties: false, examples: [{ status: 'active' }] })
+
+const admin: FastifyPluginAsyncTypebox = async (app) => {
+  const { series, episodes, users } = app.repos
+  const tags = ['admin']
+
+  app.get('/series/pending', {
+    schema: {
+      tags,
+      operationId: 'listPendingSeries',
+      summary: 'Series waiting for moderation',
+      description: 'Admins only. Oldest first by default.',
+      security: bearer,
+      querystring: listQuery(['createdAt'], 'createdAt:asc'),
+      response: { 200: page(ref(SeriesSchema)), ...errors(400, 401, 403) }
+    }
+  }, async (request) => {
+    const { items, meta } = await series.listByStatus('pending', undefined, request.query)
+    return { data: items.map(toSeries), meta }
+  })
+
+  app.get('/episodes/pending', {
+    schema: {
+      tags,
+      operationId: 'listPendingEpisodes',
+      summary: 'Episodes waiting for moderation',
+      description: 'Admins only. Oldest first by default. Admins can play a pending episode to review it.',
+      security: bearer,
+      querystring: listQuery(['createdAt'], 'createdAt:asc'),
+      response: { 200: page(ref(CreatorEpisodeSchema)), ...errors(400, 401, 403) }
+    }
+  }, async (request) => {
+    const { items, meta } = await episodes.listByStatus('pending', request.query)
+    return { data: items.map(toCreatorEpisode), meta }
+  })
+
+  app.post('/episodes/:episodeId/approve', {
+    schema: {
+      tags,
+      operationId: 'approveEpisode',
+      summary: 'Publish a pending episode',
+      description: 'Admins only. pending → published; its series is published too if it was draft or pending. ' +
+        'An episode that is not pending is 409 `not_pending` (so two admins approving at once get one 200 and one 409).',
+      security: bearer,
+      params: Type.Object({ episodeId: ref(ObjectIdSchema) }),
+      response: { 200: envelope(ref(CreatorEpisodeSchema)), ...errors(400, 401, 403, 404, 409) }
+    }
+  }, async (request) => {
+    const id = toObjectId(request.params.episodeId)
+    const now = new Date()
+    const published = await episodes.publishIfPending(id, now)
+    if (published === null) {
+      if (await episodes.findById(id) === null) throw app.httpErrors.createError(404, 'Episode not found', { code: 'episode_not_found' })
+      throw app.httpErrors.createError(409, 'This episode is not pending', { code: 'not_pending' })
+    }
+    await series.publishIfUnpublished(published.seriesId, now)
+    request.log.info({ episodeId: request.params.episodeId, adminId: request.user.sub }, 'episode approved')
+    return { data: toCreatorEpisode(published) }
+  })
+
+  app.post('/users/:userId/subscription', {
+    schema: {
+      tags,
+      operationId: 'setUserSubscription',
+      summary: 'Set or toggle a user\'s subscription',
+      description: 'Admins only. `{ "status": "active" | "canceled" }` sets it (idempotent); an empty body toggles ' +
+        'active ↔ canceled (none → active). Until billing exists, this is how subscriptions change.',
+      security: bearer,
+      params: Type.Object({ userId: ref(ObjectIdSchema) }),
+      body: Type.Optional(SubscriptionBodySchema),
+      response: { 200: envelope(ref(UserSchema)), ...errors(400, 401, 403, 404) }
+    }
+  }, async (request) => {
+    const id = toObjectId(request.params.userId)
+    const status = request.body?.status
+    const user = status === undefined ? await users.toggleSubscription(id) : await users.setSubscription(id, status)
+    if (user === null) throw app.httpErrors.createError(404, 'User not found', { code: 'user_not_found' })
+    request.log.info({ userId: request.params.userId, adminId: request.user.sub, status: user.subscription.status }, 'subscription changed')
+    return { data: toUser(user) }
+  })
+}
+
+export default admin

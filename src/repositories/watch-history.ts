@@ -1,0 +1,59 @@
+import type { Db, ObjectId } from 'mongodb'
+import { findPage, type PageRequest } from '../lib/pagination.js'
+import type { WatchEntry } from '../schemas/catalog.js'
+
+export interface WatchDoc {
+  _id: ObjectId
+  userId: ObjectId
+  episodeId: ObjectId
+  seriesId: ObjectId
+  positionSec: number
+  durationSec: number | null
+  completed: boolean
+  updatedAt: Date
+}
+
+export function toWatchEntry (doc: WatchDoc): WatchEntry {
+  return {
+    episodeId: doc.episodeId.toHexString(),
+    seriesId: doc.seriesId.toHexString(),
+    positionSec: doc.positionSec,
+    durationSec: doc.durationSec,
+    completed: doc.completed,
+    updatedAt: doc.updatedAt.toISOString()
+  }
+}
+
+export function createWatchHistoryRepository (db: Db) {
+  const history = db.collection<WatchDoc>('watch_history')
+
+  return {
+    collection: history,
+
+    async ensureIndexes (): Promise<void> {
+      await history.createIndex({ userId: 1, episodeId: 1 }, { unique: true, name: 'user_episode_unique' })
+      await history.createIndex({ userId: 1, updatedAt: -1, _id: -1 }, { name: 'user_updatedAt' })
+    },
+
+    /** One row per (user, episode): the latest position wins. */
+    async find (userId: ObjectId, episodeId: ObjectId): Promise<WatchDoc | null> {
+      return await history.findOne({ userId, episodeId })
+    },
+
+    async record (entry: Omit<WatchDoc, '_id' | 'updatedAt'>): Promise<WatchDoc> {
+      const { userId, episodeId, ...rest } = entry
+      const doc = await history.findOneAndUpdate(
+        { userId, episodeId },
+        { $set: { ...rest, updatedAt: new Date() } },
+        { upsert: true, returnDocument: 'after' }
+      )
+      return doc!
+    },
+
+    async listForUser (userId: ObjectId, page: PageRequest) {
+      return await findPage(history, { userId }, page)
+    }
+  }
+}
+
+export type WatchHistoryRepository = ReturnType<typeof createWatchHistoryRepository>
