@@ -59,3 +59,67 @@ export async function signUp (app: FastifyInstance, role: Role = 'viewer', email
   const { token, user } = res.json().data
   return { user, token, auth: { authorization: `Bearer ${token}` } }
 }
+
+/** A tiny but real MP4 header followed by random bytes: what the tests upload as a video file. */
+export function fakeVideo (size = 2048): Buffer {
+  const bytes = randomBytes(size)
+  Buffer.from('000000186674797069736f6d0000020069736f6d69736f32', 'hex').copy(bytes)
+  return bytes
+}
+
+/** Presigns, PUTs the bytes to the real S3 server, saves the video: what a creator's app does. */
+export async function uploadVideo (app: FastifyInstance, account: Account, bytes = fakeVideo(), contentType = 'video/mp4') {
+  const presign = await app.inject({
+    method: 'POST', url: '/uploads/presign', headers: account.auth, payload: { contentType, sizeBytes: bytes.length, fileName: 'clip.mp4' }
+  })
+  if (presign.statusCode !== 200) throw new Error(`presign failed: ${presign.statusCode} ${presign.body}`)
+  const { s3Key, uploadUrl, headers } = presign.json().data
+  const put = await fetch(uploadUrl, { method: 'PUT', headers, body: bytes })
+  if (!put.ok) throw new Error(`upload failed: ${put.status} ${await put.text()}`)
+  const saved = await app.inject({ method: 'POST', url: '/creator/videos', headers: account.auth, payload: { s3Key, title: 'clip' } })
+  if (saved.statusCode !== 201) throw new Error(`save video failed: ${saved.statusCode} ${saved.body}`)
+  return saved.json().data as { id: string, s3Key: string, sizeBytes: number, contentType: string }
+}
+
+export async function createSeries (app: FastifyInstance, account: Account, body: Record<string, unknown> = {}) {
+  const res = await app.inject({ method: 'POST', url: '/creator/series', headers: account.auth, payload: { title: 'A series', genres: ['romance'], ...body } })
+  if (res.statusCode !== 201) throw new Error(`create series failed: ${res.statusCode} ${res.body}`)
+  return res.json().data as { id: string, status: string, title: string }
+}
+
+export async function createEpisode (app: FastifyInstance, account: Account, seriesId: string, videoId: string, number = 1) {
+  const res = await app.inject({
+    method: 'POST', url: `/creator/series/${seriesId}/episodes`, headers: account.auth, payload: { number, title: `Episode ${number}`, videoId }
+  })
+  if (res.statusCode !== 201) throw new Error(`create episode failed: ${res.statusCode} ${res.body}`)
+  return res.json().data as { id: string, seriesId: string, number: number, status: string, videoId: string }
+}
+
+export async function approve (app: FastifyInstance, admin: Account, episodeId: string) {
+  const res = await app.inject({ method: 'POST', url: `/admin/episodes/${episodeId}/approve`, headers: admin.auth })
+  if (res.statusCode !== 200) throw new Error(`approve failed: ${res.statusCode} ${res.body}`)
+  return res.json().data
+}
+
+export async function setSubscription (app: FastifyInstance, admin: Account, userId: string, status: 'active' | 'canceled') {
+  const res = await app.inject({ method: 'POST', url: `/admin/users/${userId}/subscription`, headers: admin.auth, payload: { status } })
+  if (res.statusCode !== 200) throw new Error(`subscription failed: ${res.statusCode} ${res.body}`)
+  return res.json().data
+}
+
+/**
+ * A creator with one published series of `episodes` published episodes (one uploaded video shared by them),
+ * an admin, and a viewer without a subscription.
+ */
+export async function publishedCatalogue (app: FastifyInstance, episodes = 1) {
+  const [creator, admin, viewer] = [await signUp(app, 'creator'), await signUp(app, 'admin'), await signUp(app, 'viewer')]
+  const video = await uploadVideo(app, creator)
+  const series = await createSeries(app, creator)
+  const published = []
+  for (let n = 1; n <= episodes; n++) {
+    const episode = await createEpisode(app, creator, series.id, video.id, n)
+    await approve(app, admin, episode.id)
+    published.push(episode)
+  }
+  return { creator, admin, viewer, video, series, episodes: published }
+}

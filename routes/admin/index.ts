@@ -71,6 +71,8 @@ const admin: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/users/:userId/subscription', {
+    // No body at all means "toggle", the same as an empty object.
+    preValidation: async (request) => { request.body ??= {} },
     schema: {
       tags,
       operationId: 'setUserSubscription',
@@ -79,12 +81,12 @@ const admin: FastifyPluginAsyncTypebox = async (app) => {
         'active ↔ canceled (none → active). Until billing exists, this is how subscriptions change.',
       security: bearer,
       params: Type.Object({ userId: ref(ObjectIdSchema) }),
-      body: Type.Optional(SubscriptionBodySchema),
+      body: SubscriptionBodySchema,
       response: { 200: envelope(ref(UserSchema)), ...errors(400, 401, 403, 404) }
     }
   }, async (request) => {
     const id = toObjectId(request.params.userId)
-    const status = request.body?.status
+    const status = request.body.status
     const user = status === undefined ? await users.toggleSubscription(id) : await users.setSubscription(id, status)
     if (user === null) throw app.httpErrors.createError(404, 'User not found', { code: 'user_not_found' })
     request.log.info({ userId: request.params.userId, adminId: request.user.sub, status: user.subscription.status }, 'subscription changed')
