@@ -14,7 +14,9 @@ export default fp(async (app) => {
     connectTimeoutMS: 3000,
     socketTimeoutMS: 30_000,
     maxPoolSize: 50,
-    appName: 'microdrama-api'
+    appName: 'microdrama-api',
+    // Tests watch the commands sent to check that every query is served by an index.
+    monitorCommands: app.config.NODE_ENV === 'test'
   })
   if (app.mongo.db === undefined) throw new Error('MONGODB_URI must name a database, e.g. mongodb://host:27017/microdrama')
 }, { name: 'mongodb', decorators: { fastify: ['config'] } })

@@ -1,5 +1,5 @@
 import { Type, type TProperties } from '@sinclair/typebox'
-import type { Collection, Document, Filter, FindOptions, Sort } from 'mongodb'
+import type { Collection, Document, Filter, Sort } from 'mongodb'
 import { StringEnum, type PageMeta } from '../schemas/common.js'
 
 /**
@@ -24,19 +24,22 @@ export interface PageRequest {
   sort: string
 }
 
-/** Turns `field:desc` into a driver sort, with _id as the tie-breaker so pages never overlap. */
-export function toSort (sort: string): Sort {
+/**
+ * Turns `field:desc` into a driver sort. _id breaks ties so that pages never overlap, unless the
+ * field is already unique within the filter (an episode's number within its series).
+ */
+export function toSort (sort: string, unique = false): Sort {
   const [field = '_id', direction] = sort.split(':')
   const dir = direction === 'desc' ? -1 : 1
-  return field === '_id' ? { _id: dir } : { [field]: dir, _id: dir }
+  return field === '_id' || unique ? { [field]: dir } : { [field]: dir, _id: dir }
 }
 
 /** One page of a collection and the total, in two concurrent queries served by the same index. */
 export async function findPage<T extends Document> (
-  collection: Collection<T>, filter: Filter<T>, { page, limit, sort }: PageRequest, options: FindOptions = {}
+  collection: Collection<T>, filter: Filter<T>, { page, limit, sort }: PageRequest, { uniqueSort = false } = {}
 ): Promise<{ items: T[], meta: PageMeta }> {
   const [items, total] = await Promise.all([
-    collection.find(filter, { ...options, sort: toSort(sort), skip: (page - 1) * limit, limit }).toArray() as Promise<T[]>,
+    collection.find(filter, { sort: toSort(sort, uniqueSort), skip: (page - 1) * limit, limit }).toArray() as Promise<T[]>,
     collection.countDocuments(filter)
   ])
   return { items, meta: { total, page, limit, totalPages: Math.ceil(total / limit) } }

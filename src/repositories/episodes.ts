@@ -69,7 +69,8 @@ export function createEpisodesRepository (db: Db) {
     },
 
     async listForSeries (seriesId: ObjectId, status: EpisodeStatus | undefined, page: PageRequest) {
-      return await findPage(episodes, status === undefined ? { seriesId } : { seriesId, status }, page)
+      // number is unique within a series, so it needs no _id tie-breaker (and the indexes have none)
+      return await findPage(episodes, status === undefined ? { seriesId } : { seriesId, status }, page, { uniqueSort: true })
     },
 
     async listByStatus (status: EpisodeStatus, page: PageRequest) {
