@@ -3,6 +3,7 @@ import { createUsersRepository, type UsersRepository } from '../src/repositories
 import { createVideosRepository, type VideosRepository } from '../src/repositories/videos.js'
 import { createSeriesRepository, type SeriesRepository } from '../src/repositories/series.js'
 import { createEpisodesRepository, type EpisodesRepository } from '../src/repositories/episodes.js'
+import { createAuditRepository, type AuditRepository } from '../src/repositories/audit.js'
 import { createWatchHistoryRepository, type WatchHistoryRepository } from '../src/repositories/watch-history.js'
 
 export interface Repositories {
@@ -11,6 +12,7 @@ export interface Repositories {
   series: SeriesRepository
   episodes: EpisodesRepository
   watchHistory: WatchHistoryRepository
+  audit: AuditRepository
 }
 
 declare module 'fastify' {
@@ -27,7 +29,8 @@ export default fp(async (app) => {
     videos: createVideosRepository(db),
     series: createSeriesRepository(db),
     episodes: createEpisodesRepository(db),
-    watchHistory: createWatchHistoryRepository(db)
+    watchHistory: createWatchHistoryRepository(db),
+    audit: createAuditRepository(db)
   }
   for (const repo of Object.values(repos)) await repo.ensureIndexes()
   app.decorate('repos', repos)

@@ -13,7 +13,7 @@ const SubscriptionBodySchema = Type.Object({
 }, { additionalProperties: false, examples: [{ status: 'active' }] })
 
 const admin: FastifyPluginAsyncTypebox = async (app) => {
-  const { series, episodes, users } = app.repos
+  const { series, episodes, users, audit } = app.repos
   const tags = ['admin']
 
   app.get('/series/pending', {
@@ -59,12 +59,18 @@ const admin: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const id = toObjectId(request.params.episodeId)
+    const episode = await episodes.findById(id)
+    if (episode === null) throw app.httpErrors.createError(404, 'Episode not found', { code: 'episode_not_found' })
+    const notPending = () => app.httpErrors.createError(409, 'This episode is not pending', { code: 'not_pending' })
+    if (episode.status !== 'pending') throw notPending()
     const now = new Date()
-    const published = await episodes.publishIfPending(id, now)
-    if (published === null) {
-      if (await episodes.findById(id) === null) throw app.httpErrors.createError(404, 'Episode not found', { code: 'episode_not_found' })
-      throw app.httpErrors.createError(409, 'This episode is not pending', { code: 'not_pending' })
-    }
+    const won = await audit.claim({
+      actorId: toObjectId(request.user.sub), action: 'episode.approve', targetType: 'episode', targetId: id,
+      revision: episode.revision, before: 'pending', after: 'published', reason: null, at: now
+    })
+    if (!won) throw notPending()
+    const published = await episodes.publish(id, episode.revision, now)
+    if (published === null) throw notPending()
     await series.publishIfUnpublished(published.seriesId, now)
     request.log.info({ episodeId: request.params.episodeId, adminId: request.user.sub }, 'episode approved')
     return { data: toCreatorEpisode(published) }
@@ -87,7 +93,11 @@ const admin: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const id = toObjectId(request.params.userId)
     const status = request.body.status
-    const user = status === undefined ? await users.toggleSubscription(id) : await users.setSubscription(id, status)
+    const user = await users.changeSubscription(id, (current) => status ?? (current === 'active' ? 'canceled' : 'active'),
+      (from, to, revision) => audit.claim({
+        actorId: toObjectId(request.user.sub), action: 'user.subscription', targetType: 'user', targetId: id,
+        revision, before: from, after: to, reason: null, at: new Date()
+      }))
     if (user === null) throw app.httpErrors.createError(404, 'User not found', { code: 'user_not_found' })
     request.log.info({ userId: request.params.userId, adminId: request.user.sub, status: user.subscription.status }, 'subscription changed')
     return { data: toUser(user) }

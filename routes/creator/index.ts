@@ -14,17 +14,19 @@ const CreateVideoBodySchema = Type.Object({
   title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 }))
 }, { additionalProperties: false, examples: [{ s3Key: 'videos/665f1c2b9d3e4a0012345678/0b9c6c1e-episode-1.mp4', title: 'Episode 1 master' }] })
 
-const Genre = Type.String({ minLength: 1, maxLength: 40, pattern: '^[^$]+$' })
+// Titles and genres need a visible character: they are trimmed before they are stored.
+const Title = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' })
+const Genre = Type.String({ minLength: 1, maxLength: 40, pattern: '^\\s*[^$\\s][^$]*$' })
 
 const CreateSeriesBodySchema = Type.Object({
-  title: Type.String({ minLength: 1, maxLength: 200 }),
+  title: Title,
   description: Type.Optional(Type.String({ maxLength: 5000, default: '' })),
   genres: Type.Optional(Type.Array(Genre, { maxItems: 10, uniqueItems: true, default: [], description: 'Stored lowercased' }))
 }, { additionalProperties: false, examples: [{ title: 'The Billionaire\'s Secret Twin', description: 'Two sisters, one fortune.', genres: ['romance', 'revenge'] }] })
 
 const CreateEpisodeBodySchema = Type.Object({
   number: Type.Integer({ minimum: 1, maximum: 10_000, description: 'Position in the series, unique within it (409 otherwise)' }),
-  title: Type.String({ minLength: 1, maxLength: 200 }),
+  title: Title,
   videoId: ref(ObjectIdSchema)
 }, { additionalProperties: false, examples: [{ number: 1, title: 'The wedding', videoId: '665f1c2b9d3e4a0012345678' }] })
 

@@ -4,7 +4,7 @@ import { bearer, envelope, errors } from '../../src/schemas/common.js'
 import { ALLOWED_VIDEO_TYPES } from '../../src/schemas/catalog.js'
 import { newUploadKey } from '../../src/lib/keys.js'
 
-const EXTENSIONS: Record<string, string> = { 'video/mp4': 'mp4', 'video/quicktime': 'mov', 'video/webm': 'webm' }
+const EXTENSIONS = new Map<string, string>([['video/mp4', 'mp4'], ['video/quicktime', 'mov'], ['video/webm', 'webm']])
 
 const PresignBodySchema = Type.Object({
   contentType: Type.String({ minLength: 1, maxLength: 100, description: `One of ${ALLOWED_VIDEO_TYPES.join(', ')} (415 otherwise)` }),
@@ -35,7 +35,7 @@ const uploads: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const { contentType, sizeBytes, fileName } = request.body
-    const extension = EXTENSIONS[contentType]
+    const extension = EXTENSIONS.get(contentType)
     if (extension === undefined) {
       throw app.httpErrors.createError(415, `contentType must be one of ${ALLOWED_VIDEO_TYPES.join(', ')}`, { code: 'unsupported_media_type' })
     }

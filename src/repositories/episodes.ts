@@ -13,6 +13,8 @@ export interface EpisodeDoc {
   number: number
   title: string
   status: EpisodeStatus
+  /** Bumped by every status change; see the audit repository. */
+  revision: number
   createdAt: Date
   updatedAt: Date
   publishedAt: Date | null
@@ -50,7 +52,7 @@ export function createEpisodesRepository (db: Db) {
     /** Adds an episode; null when the series already has an episode with that number. */
     async create (input: Pick<EpisodeDoc, 'seriesId' | 'ownerId' | 'videoId' | 'number' | 'title'>): Promise<EpisodeDoc | null> {
       const now = new Date()
-      const doc = { ...input, status: 'pending' as const, createdAt: now, updatedAt: now, publishedAt: null }
+      const doc = { ...input, status: 'pending' as const, revision: 0, createdAt: now, updatedAt: now, publishedAt: null }
       try {
         const { insertedId } = await episodes.insertOne(doc as EpisodeDoc)
         return { ...doc, _id: insertedId }
@@ -77,11 +79,11 @@ export function createEpisodesRepository (db: Db) {
       return await findPage(episodes, { status }, page)
     },
 
-    /** pending → published, atomically: null when the episode was not pending (e.g. another admin won). */
-    async publishIfPending (id: ObjectId, now: Date): Promise<EpisodeDoc | null> {
+    /** Publishes an episode at the revision its caller claimed (see the audit repository). */
+    async publish (id: ObjectId, revision: number, now: Date): Promise<EpisodeDoc | null> {
       return await episodes.findOneAndUpdate(
-        { _id: id, status: 'pending' },
-        { $set: { status: 'published', publishedAt: now, updatedAt: now } },
+        { _id: id, revision },
+        { $set: { status: 'published', publishedAt: now, updatedAt: now }, $inc: { revision: 1 } },
         { returnDocument: 'after' }
       )
     }

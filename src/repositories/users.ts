@@ -9,7 +9,7 @@ export interface UserDoc {
   email: string
   passwordHash: string
   role: Role
-  subscription: { status: SubscriptionStatus, updatedAt: Date | null }
+  subscription: { status: SubscriptionStatus, updatedAt: Date | null, revision: number }
   createdAt: Date
   updatedAt: Date
 }
@@ -37,7 +37,7 @@ export function createUsersRepository (db: Db) {
     /** Inserts a new user; null when the email is already taken. */
     async create (input: { email: string, passwordHash: string, role: Role }): Promise<UserDoc | null> {
       const now = new Date()
-      const doc = { ...input, subscription: { status: 'none' as const, updatedAt: null }, createdAt: now, updatedAt: now }
+      const doc = { ...input, subscription: { status: 'none' as const, updatedAt: null, revision: 0 }, createdAt: now, updatedAt: now }
       try {
         const { insertedId } = await users.insertOne(doc as UserDoc)
         return { ...doc, _id: insertedId }
@@ -55,26 +55,26 @@ export function createUsersRepository (db: Db) {
       return await users.findOne({ _id: id })
     },
 
-    /** Sets the subscription status; null for an unknown user. */
-    async setSubscription (id: ObjectId, status: SubscriptionStatus): Promise<UserDoc | null> {
-      const now = new Date()
-      return await users.findOneAndUpdate(
-        { _id: id },
-        { $set: { 'subscription.status': status, 'subscription.updatedAt': now, updatedAt: now } },
-        { returnDocument: 'after' }
-      )
-    },
-
-    /** active ↔ canceled (none → active), as a conditional update so two toggles at once cannot both apply. */
-    async toggleSubscription (id: ObjectId): Promise<UserDoc | null> {
+    /**
+     * Moves the subscription to `next(current)`: `claim` must win the user's current revision first
+     * (see the audit repository), so two admins toggling at once apply one after the other.
+     * Null for an unknown user.
+     */
+    async changeSubscription (
+      id: ObjectId,
+      next: (current: SubscriptionStatus) => SubscriptionStatus,
+      claim: (from: SubscriptionStatus, to: SubscriptionStatus, revision: number) => Promise<boolean>
+    ): Promise<UserDoc | null> {
       for (;;) {
-        const user = await users.findOne({ _id: id }, { projection: { subscription: 1 } })
+        const user = await users.findOne({ _id: id })
         if (user === null) return null
-        const current = user.subscription.status
+        const { status, revision } = user.subscription
+        const to = next(status)
+        if (!await claim(status, to, revision)) continue
         const now = new Date()
         const updated = await users.findOneAndUpdate(
-          { _id: id, 'subscription.status': current },
-          { $set: { 'subscription.status': current === 'active' ? 'canceled' : 'active', 'subscription.updatedAt': now, updatedAt: now } },
+          { _id: id, 'subscription.revision': revision },
+          { $set: { 'subscription.status': to, 'subscription.updatedAt': now, 'subscription.revision': revision + 1, updatedAt: now } },
           { returnDocument: 'after' }
         )
         if (updated !== null) return updated

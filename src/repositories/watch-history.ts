@@ -1,5 +1,6 @@
 import type { Db, ObjectId } from 'mongodb'
 import { findPage, type PageRequest } from '../lib/pagination.js'
+import { isDuplicateKeyError } from '../lib/ids.js'
 import type { WatchEntry } from '../schemas/catalog.js'
 
 export interface WatchDoc {
@@ -42,12 +43,18 @@ export function createWatchHistoryRepository (db: Db) {
 
     async record (entry: Omit<WatchDoc, '_id' | 'updatedAt'>): Promise<WatchDoc> {
       const { userId, episodeId, ...rest } = entry
-      const doc = await history.findOneAndUpdate(
+      const upsert = async () => await history.findOneAndUpdate(
         { userId, episodeId },
         { $set: { ...rest, updatedAt: new Date() } },
         { upsert: true, returnDocument: 'after' }
       )
-      return doc!
+      try {
+        return (await upsert())!
+      } catch (err) {
+        // Two first saves at once: both tried to insert, the unique index let one in; update that one.
+        if (isDuplicateKeyError(err)) return (await upsert())!
+        throw err
+      }
     },
 
     async listForUser (userId: ObjectId, page: PageRequest) {

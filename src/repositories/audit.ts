@@ -1,0 +1,50 @@
+import type { Db, ObjectId } from 'mongodb'
+import { isDuplicateKeyError } from '../lib/ids.js'
+
+export type AuditTarget = 'episode' | 'series' | 'user'
+
+export interface AuditDoc {
+  _id?: ObjectId
+  actorId: ObjectId
+  action: string
+  targetType: AuditTarget
+  targetId: ObjectId
+  /** The target's revision this action started from: unique per target, so one action wins a race. */
+  revision: number
+  before: string | null
+  after: string | null
+  reason: string | null
+  at: Date
+}
+
+/**
+ * The record of every admin action, which doubles as the lock for state changes. FerretDB (the local
+ * server) applies a conditional update like `{ _id, status: 'pending' }` without re-checking the
+ * condition, so two admins could both "win"; a unique (targetId, revision) insert is atomic on MongoDB
+ * and FerretDB alike. The winner then moves the target to revision + 1.
+ */
+export function createAuditRepository (db: Db) {
+  const audit = db.collection<AuditDoc>('audit_log')
+
+  return {
+    collection: audit,
+
+    async ensureIndexes (): Promise<void> {
+      await audit.createIndex({ targetId: 1, revision: 1 }, { unique: true, name: 'target_revision_unique' })
+      await audit.createIndex({ at: -1, _id: -1 }, { name: 'at' })
+    },
+
+    /** Records the action; false when another action already started from the same revision. */
+    async claim (entry: AuditDoc): Promise<boolean> {
+      try {
+        await audit.insertOne(entry)
+        return true
+      } catch (err) {
+        if (isDuplicateKeyError(err)) return false
+        throw err
+      }
+    }
+  }
+}
+
+export type AuditRepository = ReturnType<typeof createAuditRepository>

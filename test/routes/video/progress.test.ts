@@ -1,0 +1,190 @@
+import t from 'tap'
+import { build, createEpisode, publishedCatalogue, signUp } from '../../helper.js'
+
+const MISSING_ID = '0123456789abcdef01234567'
+
+interface Entry { episodeId: string, seriesId: string, positionSec: number, durationSec: number | null, completed: boolean, updatedAt: string }
+
+t.test('POST /video/progress', async (t) => {
+  const app = await build(t)
+  const { creator, viewer, video, series, episodes } = await publishedCatalogue(app, 6)
+  const ep = (n: number) => episodes[n - 1]!.id
+  const record = (payload: Record<string, unknown>, account = viewer) =>
+    app.inject({ method: 'POST', url: '/video/progress', headers: account.auth, payload })
+  const history = async (account = viewer) => (await app.inject({ url: '/video/history', headers: account.auth })).json() as { data: Entry[], meta: { total: number } }
+
+  t.test('no token is 401', async (t) => {
+    const res = await app.inject({ method: 'POST', url: '/video/progress', payload: { episodeId: ep(1), positionSec: 1 } })
+    t.equal(res.statusCode, 401)
+    t.equal(res.json().error.code, 'unauthorized')
+  })
+
+  t.test('saves the position and answers the entry', async (t) => {
+    const res = await record({ episodeId: ep(1), positionSec: 12.5, durationSec: 90 })
+    t.equal(res.statusCode, 200)
+    t.match(res.json().data, { episodeId: ep(1), seriesId: series.id, positionSec: 12.5, durationSec: 90, completed: false })
+    t.type(res.json().data.updatedAt, 'string')
+  })
+
+  t.test('a second call for the same episode updates the one entry', async (t) => {
+    await record({ episodeId: ep(2), positionSec: 10, durationSec: 100 })
+    const res = await record({ episodeId: ep(2), positionSec: 40 })
+    t.equal(res.statusCode, 200)
+    t.match(res.json().data, { positionSec: 40, durationSec: 100, completed: false }, 'the duration sent before is kept')
+    const entries = (await history()).data.filter((e) => e.episodeId === ep(2))
+    t.equal(entries.length, 1)
+    t.equal(entries[0]?.positionSec, 40)
+  })
+
+  t.test('positionSec above durationSec is 400', async (t) => {
+    const res = await record({ episodeId: ep(3), positionSec: 101, durationSec: 100 })
+    t.equal(res.statusCode, 400)
+    t.same(res.json(), { error: { message: 'positionSec must not exceed durationSec', status: 400, code: 'validation_failed' } })
+  })
+
+  t.test('positionSec above a duration sent earlier is 400 and keeps the saved position', async (t) => {
+    await record({ episodeId: ep(3), positionSec: 5, durationSec: 60 })
+    const res = await record({ episodeId: ep(3), positionSec: 61 })
+    t.equal(res.statusCode, 400)
+    t.equal(res.json().error.code, 'validation_failed')
+    t.equal((await history()).data.find((e) => e.episodeId === ep(3))?.positionSec, 5)
+  })
+
+  t.test('a new duration sent with the position replaces the earlier one', async (t) => {
+    const res = await record({ episodeId: ep(3), positionSec: 70, durationSec: 80 })
+    t.equal(res.statusCode, 200)
+    t.match(res.json().data, { positionSec: 70, durationSec: 80 })
+  })
+
+  t.test('completed defaults to true at 95 % of the duration, false below it', async (t) => {
+    const below = await record({ episodeId: ep(4), positionSec: 94.9, durationSec: 100 })
+    t.equal(below.json().data.completed, false)
+    const at = await record({ episodeId: ep(4), positionSec: 95, durationSec: 100 })
+    t.equal(at.json().data.completed, true)
+    const later = await record({ episodeId: ep(4), positionSec: 99 })
+    t.equal(later.json().data.completed, true, 'with the duration sent earlier')
+  })
+
+  t.test('completed is false without any known duration, and an explicit value wins', async (t) => {
+    const unknown = await record({ episodeId: ep(5), positionSec: 5000 })
+    t.equal(unknown.statusCode, 200)
+    t.match(unknown.json().data, { durationSec: null, completed: false })
+    const explicit = await record({ episodeId: ep(5), positionSec: 10, completed: true })
+    t.equal(explicit.json().data.completed, true)
+    const notYet = await record({ episodeId: ep(6), positionSec: 99, durationSec: 100, completed: false })
+    t.equal(notYet.json().data.completed, false)
+  })
+
+  t.test('an unpublished episode is 404 episode_not_found and saves nothing', async (t) => {
+    const pending = await createEpisode(app, creator, series.id, video.id, 99)
+    const res = await record({ episodeId: pending.id, positionSec: 1 })
+    t.equal(res.statusCode, 404)
+    t.same(res.json(), { error: { message: 'Episode not found', status: 404, code: 'episode_not_found' } })
+    t.notOk((await history()).data.some((e) => e.episodeId === pending.id))
+  })
+
+  t.test('an unknown episode is 404 episode_not_found', async (t) => {
+    const res = await record({ episodeId: MISSING_ID, positionSec: 1 })
+    t.equal(res.statusCode, 404)
+    t.equal(res.json().error.code, 'episode_not_found')
+  })
+
+  t.test('a negative position is 400', async (t) => {
+    const res = await record({ episodeId: ep(1), positionSec: -1 })
+    t.equal(res.statusCode, 400)
+    t.equal(res.json().error.code, 'validation_failed')
+    t.match(res.json().error.message, /positionSec/)
+  })
+
+  t.test('bad values are 400: zero or negative duration, strings, missing fields, bad ids', async (t) => {
+    const bodies = [
+      { episodeId: ep(1), positionSec: 0, durationSec: 0 },
+      { episodeId: ep(1), positionSec: 0, durationSec: -5 },
+      { episodeId: ep(1), positionSec: '10' },
+      { episodeId: ep(1), positionSec: 10, completed: 'yes' },
+      { episodeId: ep(1), positionSec: 86_401 },
+      { episodeId: ep(1) },
+      { positionSec: 1 },
+      { episodeId: 'nope', positionSec: 1 }
+    ]
+    for (const payload of bodies) {
+      const res = await record(payload)
+      t.equal(res.statusCode, 400, JSON.stringify(payload))
+      t.equal(res.json().error.code, 'validation_failed')
+    }
+  })
+
+  t.test('unknown fields and operators are 400', async (t) => {
+    const bodies = [
+      { episodeId: ep(1), positionSec: 1, userId: viewer.user.id },
+      { episodeId: ep(1), positionSec: 1, $set: { completed: true } },
+      { episodeId: { $ne: null }, positionSec: 1 },
+      { episodeId: ep(1), positionSec: { $gt: 0 } }
+    ]
+    for (const payload of bodies) {
+      const res = await record(payload)
+      t.equal(res.statusCode, 400, JSON.stringify(payload))
+      t.equal(res.json().error.code, 'validation_failed')
+    }
+    t.equal((await history()).data.find((e) => e.episodeId === ep(1))?.positionSec, 12.5, 'nothing changed')
+  })
+})
+
+t.test('GET /video/history', async (t) => {
+  const app = await build(t)
+  const { viewer, episodes } = await publishedCatalogue(app, 3)
+  const other = await signUp(app, 'viewer')
+  const [one, two, three] = episodes.map((e) => e.id) as [string, string, string]
+  const record = (episodeId: string, positionSec: number) =>
+    app.inject({ method: 'POST', url: '/video/progress', headers: viewer.auth, payload: { episodeId, positionSec } })
+  await record(one, 1)
+  await record(two, 2)
+  await record(three, 3)
+  await record(one, 4) // now the most recently watched
+  const list = (query = '', account = viewer) => app.inject({ url: `/video/history${query}`, headers: account.auth })
+
+  t.test('no token is 401', async (t) => {
+    const res = await app.inject({ url: '/video/history' })
+    t.equal(res.statusCode, 401)
+    t.equal(res.json().error.code, 'unauthorized')
+  })
+
+  t.test('lists the caller\'s entries most recently watched first', async (t) => {
+    const res = await list()
+    t.equal(res.statusCode, 200)
+    t.same(res.json().data.map((e: Entry) => e.episodeId), [one, three, two])
+    t.same(res.json().data.map((e: Entry) => e.positionSec), [4, 3, 2])
+    t.same(res.json().meta, { total: 3, page: 1, limit: 20, totalPages: 1 })
+  })
+
+  t.test('sort=updatedAt:asc lists oldest first', async (t) => {
+    const res = await list('?sort=updatedAt:asc')
+    t.same(res.json().data.map((e: Entry) => e.episodeId), [two, three, one])
+  })
+
+  t.test('pages through the history', async (t) => {
+    const res = await list('?limit=2&page=2')
+    t.same(res.json().data.map((e: Entry) => e.episodeId), [two])
+    t.same(res.json().meta, { total: 3, page: 2, limit: 2, totalPages: 2 })
+  })
+
+  t.test('another viewer sees none of it', async (t) => {
+    const res = await list('', other)
+    t.equal(res.statusCode, 200)
+    t.same(res.json(), { data: [], meta: { total: 0, page: 1, limit: 20, totalPages: 0 } })
+  })
+
+  t.test('an invalid sort, page or limit is 400', async (t) => {
+    for (const query of ['?sort=positionSec:desc', '?sort=updatedAt', '?page=0', '?limit=101', '?userId=x']) {
+      const res = await list(query)
+      t.equal(res.statusCode, 400, query)
+      t.equal(res.json().error.code, 'validation_failed')
+    }
+  })
+
+  t.test('entries carry no user id, video id or storage key', async (t) => {
+    const res = await list()
+    t.notMatch(res.body, /userId|s3Key|videoId|ownerId|passwordHash/)
+    t.notOk(res.body.includes(viewer.user.id))
+  })
+})
