@@ -2,10 +2,14 @@ import fp from 'fastify-plugin'
 import jwt from '@fastify/jwt'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Role } from '../src/schemas/common.js'
+import type { UserDoc } from '../src/repositories/users.js'
+import { toObjectId } from '../src/lib/ids.js'
 
 export interface TokenClaims {
   sub: string
   role: Role
+  /** The user's token version when the token was issued; see revokeTokens. */
+  ver: number
 }
 
 declare module '@fastify/jwt' {
@@ -23,20 +27,22 @@ declare module 'fastify' {
     authenticate: Guard
     /** Hook: a valid bearer token whose role is one of `roles` (401 / 403 otherwise). */
     requireRole: (...roles: Role[]) => Guard
-    signToken: (claims: TokenClaims) => string
+    signToken: (user: Pick<UserDoc, '_id' | 'role' | 'tokenVersion'>) => string
   }
 }
 
 /**
  * Bearer-token auth: HS256 only, `exp`, issuer and audience required. Any token problem (missing,
  * malformed, tampered, expired, another algorithm, `alg: none`) is a 401 with the standard error body.
+ * Each request also reads the user's current role and token version (one lookup by _id), so logout,
+ * a password change, a role change or a deleted account take effect at once.
  */
 export default fp(async (app) => {
   const { JWT_SECRET, JWT_EXPIRES_IN, JWT_ISSUER, JWT_AUDIENCE } = app.config
   await app.register(jwt, {
     secret: JWT_SECRET,
     sign: { algorithm: 'HS256', expiresIn: JWT_EXPIRES_IN, iss: JWT_ISSUER, aud: JWT_AUDIENCE },
-    verify: { algorithms: ['HS256'], requiredClaims: ['exp', 'sub'], allowedIss: JWT_ISSUER, allowedAud: JWT_AUDIENCE }
+    verify: { algorithms: ['HS256'], requiredClaims: ['exp', 'sub', 'ver'], allowedIss: JWT_ISSUER, allowedAud: JWT_AUDIENCE }
   })
 
   const authenticate: Guard = async (request) => {
@@ -50,6 +56,12 @@ export default fp(async (app) => {
       throw app.httpErrors.createError(401, expired ? 'The token has expired; log in again' : 'The token is invalid',
         { code: expired ? 'token_expired' : 'unauthorized' })
     }
+    const { sub, ver } = request.user
+    const session = /^[0-9a-f]{24}$/.test(sub) ? await app.repos.users.findSession(toObjectId(sub)) : null
+    if (session === null || session.tokenVersion !== ver) {
+      throw app.httpErrors.createError(401, 'The token was revoked; log in again', { code: 'token_revoked' })
+    }
+    request.user.role = session.role
   }
 
   app.decorate('authenticate', authenticate)
@@ -59,5 +71,6 @@ export default fp(async (app) => {
       throw app.httpErrors.createError(403, `This needs the ${roles.join(' or ')} role`, { code: 'forbidden' })
     }
   })
-  app.decorate('signToken', (claims: TokenClaims) => app.jwt.sign(claims))
-}, { name: 'auth', dependencies: ['sensible'], decorators: { fastify: ['config'] } })
+  app.decorate('signToken', (user: Pick<UserDoc, '_id' | 'role' | 'tokenVersion'>) =>
+    app.jwt.sign({ sub: user._id.toHexString(), role: user.role, ver: user.tokenVersion }))
+}, { name: 'auth', dependencies: ['sensible', 'repositories'], decorators: { fastify: ['config'] } })

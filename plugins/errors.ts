@@ -70,8 +70,9 @@ export default fp(async (app) => {
     return reply.code(status).send(body)
   })
 
-  app.setNotFoundHandler((request, reply) => {
+  // Rate-limited, so that scanning for routes costs the scanner, not us.
+  app.setNotFoundHandler({ preHandler: app.rateLimit() }, (request, reply) => {
     const body: ErrorResponse = { error: { message: `Route ${request.method} ${request.url.split('?')[0]} not found`, status: 404, code: 'not_found' } }
     return reply.code(404).send(body)
   })
-}, { name: 'errors' })
+}, { name: 'errors', dependencies: ['rate-limit'] })

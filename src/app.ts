@@ -43,7 +43,8 @@ export async function buildApp ({ config, logger }: AppOptions): Promise<Fastify
     requestTimeout: 30_000,
     keepAliveTimeout: 10_000,
     routerOptions: { ignoreTrailingSlash: true },
-    return503OnClosing: true
+    return503OnClosing: true,
+    trustProxy: config.TRUST_PROXY === 'true'
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.decorate('config', config)

@@ -1,7 +1,7 @@
 import { Type, type Static, type TObject } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 
-const Bool = Type.Union([Type.Literal('true'), Type.Literal('false')])
+const Bool = Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' })
 
 /** Every environment variable the service reads. `.env.example` and the README's table list the same ones. */
 export const ConfigSchema = Type.Object({
@@ -25,7 +25,12 @@ export const ConfigSchema = Type.Object({
   S3_FORCE_PATH_STYLE: Type.Optional(Bool),
   MAX_UPLOAD_BYTES: Type.Integer({ minimum: 1, default: 524_288_000 }),
   UPLOAD_URL_TTL: Type.Integer({ minimum: 60, maximum: 3600, default: 900 }),
-  PLAYBACK_URL_TTL: Type.Integer({ minimum: 60, maximum: 3600, default: 600 })
+  PLAYBACK_URL_TTL: Type.Integer({ minimum: 60, maximum: 3600, default: 600 }),
+  TRUST_PROXY: Bool, // set when behind a load balancer, so client IPs come from X-Forwarded-For
+  RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 300 }),
+  AUTH_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 10 }),
+  MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, default: 1000 }),
+  MAX_HEAP_USED_BYTES: Type.Integer({ minimum: 0, default: 0 })
 })
 
 export type Config = Static<typeof ConfigSchema>

@@ -21,6 +21,9 @@ export function testConfig (overrides: Record<string, string> = {}): Config {
     LOG_LEVEL: 'silent',
     JWT_SECRET: TEST_JWT_SECRET,
     BCRYPT_ROUNDS: '4',
+    // Tests sign up many users from one IP; the rate-limit tests set their own low limits.
+    RATE_LIMIT_MAX: '1000000',
+    AUTH_RATE_LIMIT_MAX: '1000000',
     MONGODB_URI: uri.toString(),
     ...overrides
   })
@@ -50,7 +53,7 @@ export const uniqueEmail = (role: string): string => `${role}-${process.pid}-${+
 export async function signUp (app: FastifyInstance, role: Role = 'viewer', email = uniqueEmail(role)): Promise<Account> {
   if (role === 'admin') {
     const { user } = await app.repos.users.upsertAdmin(email, await hashPassword('admin-password', 4))
-    const token = app.signToken({ sub: user._id.toHexString(), role: 'admin' })
+    const token = app.signToken(user)
     const me = await app.inject({ url: '/auth/me', headers: { authorization: `Bearer ${token}` } })
     return { user: me.json().data, token, auth: { authorization: `Bearer ${token}` } }
   }

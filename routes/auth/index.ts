@@ -1,10 +1,11 @@
 import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { errors } from '../../src/schemas/common.js'
+import { Type } from '@sinclair/typebox'
+import { bearer, errors } from '../../src/schemas/common.js'
 import { hashPassword, verifyPassword } from '../../src/lib/passwords.js'
 import { toObjectId } from '../../src/lib/ids.js'
 import { toUser, type UserDoc } from '../../src/repositories/users.js'
-import { LoginBodySchema, MeSchema, RegisterBodySchema, SessionSchema } from './schemas.js'
+import { ChangePasswordBodySchema, LoginBodySchema, MeSchema, RegisterBodySchema, SessionSchema } from './schemas.js'
 
 /** Emails are compared trimmed and lowercased: normalise before validation so ' Ada@X.com' is valid. */
 async function normaliseEmail (request: FastifyRequest): Promise<void> {
@@ -14,12 +15,18 @@ async function normaliseEmail (request: FastifyRequest): Promise<void> {
 
 const auth: FastifyPluginAsyncTypebox = async (app) => {
   const { users } = app.repos
+  // Login and register: AUTH_RATE_LIMIT_MAX a minute per client IP, and per email (checked once the body is parsed).
+  const limit = { max: app.config.AUTH_RATE_LIMIT_MAX, timeWindow: 60_000 }
+  const perIp = app.rateLimit({ ...limit, keyGenerator: (request) => `auth-ip:${request.ip}` })
+  const perEmail = app.rateLimit({ ...limit, keyGenerator: (request) => `auth-email:${String((request.body as { email?: unknown } | undefined)?.email)}` })
   const session = (user: UserDoc) => ({
-    data: { token: app.signToken({ sub: user._id.toHexString(), role: user.role }), expiresIn: app.config.JWT_EXPIRES_IN, user: toUser(user) }
+    data: { token: app.signToken(user), expiresIn: app.config.JWT_EXPIRES_IN, user: toUser(user) }
   })
 
   app.post('/register', {
+    onRequest: perIp,
     preValidation: normaliseEmail,
+    preHandler: perEmail,
     schema: {
       tags: ['auth'],
       operationId: 'register',
@@ -27,7 +34,7 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Public. Creates a viewer (default) or creator account and returns a token. ' +
         'Admins cannot self-register (403). A taken email is 409 `email_taken`.',
       body: RegisterBodySchema,
-      response: { 201: SessionSchema, ...errors(400, 403, 409) }
+      response: { 201: SessionSchema, ...errors(400, 403, 409, 429) }
     }
   }, async (request, reply) => {
     const { password, role = 'viewer' } = request.body
@@ -40,14 +47,16 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/login', {
+    onRequest: perIp,
     preValidation: normaliseEmail,
+    preHandler: perEmail,
     schema: {
       tags: ['auth'],
       operationId: 'login',
       summary: 'Exchange email and password for a token',
       description: 'Public. An unknown email and a wrong password give the same 401 `invalid_credentials`.',
       body: LoginBodySchema,
-      response: { 200: SessionSchema, ...errors(400, 401) }
+      response: { 200: SessionSchema, ...errors(400, 401, 429) }
     }
   }, async (request) => {
     const user = await users.findByEmail(request.body.email)
@@ -64,13 +73,50 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'getMe',
       summary: 'The caller\'s account',
       description: 'Any authenticated user.',
-      security: [{ bearerAuth: [] }],
+      security: bearer,
       response: { 200: MeSchema, ...errors(401) }
     }
   }, async (request) => {
     const user = await users.findById(toObjectId(request.user.sub))
     if (user === null) throw app.httpErrors.createError(401, 'The account no longer exists', { code: 'unauthorized' })
     return { data: toUser(user) }
+  })
+
+  app.post('/logout', {
+    onRequest: app.authenticate,
+    schema: {
+      tags: ['auth'],
+      operationId: 'logout',
+      summary: 'Sign out everywhere',
+      description: 'Any authenticated user. Revokes every token of the account issued so far (all devices).',
+      security: bearer,
+      response: { 204: Type.Null({ description: 'Signed out' }), ...errors(401) }
+    }
+  }, async (request, reply) => {
+    await users.revokeTokens(toObjectId(request.user.sub))
+    return reply.code(204).send(null)
+  })
+
+  app.post('/password', {
+    onRequest: [app.authenticate, perIp],
+    schema: {
+      tags: ['auth'],
+      operationId: 'changePassword',
+      summary: 'Change my password',
+      description: 'Any authenticated user, with the current password (401 `invalid_credentials` otherwise). ' +
+        'Revokes every older token and returns a new one.',
+      security: bearer,
+      body: ChangePasswordBodySchema,
+      response: { 200: SessionSchema, ...errors(400, 401, 429) }
+    }
+  }, async (request) => {
+    const id = toObjectId(request.user.sub)
+    const current = await users.findById(id)
+    if (!await verifyPassword(request.body.currentPassword, current?.passwordHash)) {
+      throw app.httpErrors.createError(401, 'The current password is wrong', { code: 'invalid_credentials' })
+    }
+    const user = await users.revokeTokens(id, { passwordHash: await hashPassword(request.body.newPassword, app.config.BCRYPT_ROUNDS) })
+    return session(user!)
   })
 }
 

@@ -4,9 +4,11 @@ import { envelope, ref, StringEnum, UserSchema } from '../../src/schemas/common.
 // Email is trimmed and lowercased before use; the pattern only rejects what cannot be an address.
 const Email = Type.String({ format: 'email', maxLength: 254, examples: ['ada@example.com'] })
 
+const NewPassword = Type.String({ minLength: 8, maxLength: 72, description: 'At least 8 characters (bcrypt reads at most 72 bytes)' })
+
 export const RegisterBodySchema = Type.Object({
   email: Email,
-  password: Type.String({ minLength: 8, maxLength: 72, description: 'At least 8 characters (bcrypt reads at most 72 bytes)' }),
+  password: NewPassword,
   role: Type.Optional(StringEnum(['viewer', 'creator', 'admin'], {
     default: 'viewer',
     description: 'viewer or creator; admin cannot be self-registered (403)'
@@ -17,6 +19,11 @@ export const LoginBodySchema = Type.Object({
   email: Email,
   password: Type.String({ minLength: 1, maxLength: 72 })
 }, { additionalProperties: false, examples: [{ email: 'ada@example.com', password: 'correct horse battery' }] })
+
+export const ChangePasswordBodySchema = Type.Object({
+  currentPassword: Type.String({ minLength: 1, maxLength: 72 }),
+  newPassword: NewPassword
+}, { additionalProperties: false, examples: [{ currentPassword: 'correct horse battery', newPassword: 'staple battery horse correct' }] })
 
 export const SessionSchema = envelope(Type.Object({
   token: Type.String({ description: 'Bearer token for the Authorization header' }),

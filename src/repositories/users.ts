@@ -9,6 +9,8 @@ export interface UserDoc {
   email: string
   passwordHash: string
   role: Role
+  /** In every token; bumped by logout, a password change or a role change, which revokes older tokens. */
+  tokenVersion: number
   subscription: { status: SubscriptionStatus, updatedAt: Date | null, revision: number }
   createdAt: Date
   updatedAt: Date
@@ -37,7 +39,7 @@ export function createUsersRepository (db: Db) {
     /** Inserts a new user; null when the email is already taken. */
     async create (input: { email: string, passwordHash: string, role: Role }): Promise<UserDoc | null> {
       const now = new Date()
-      const doc = { ...input, subscription: { status: 'none' as const, updatedAt: null, revision: 0 }, createdAt: now, updatedAt: now }
+      const doc = { ...input, tokenVersion: 0, subscription: { status: 'none' as const, updatedAt: null, revision: 0 }, createdAt: now, updatedAt: now }
       try {
         const { insertedId } = await users.insertOne(doc as UserDoc)
         return { ...doc, _id: insertedId }
@@ -53,6 +55,20 @@ export function createUsersRepository (db: Db) {
 
     async findById (id: ObjectId): Promise<UserDoc | null> {
       return await users.findOne({ _id: id })
+    },
+
+    /** What each authenticated request checks: the current role and token version, by _id. */
+    async findSession (id: ObjectId): Promise<Pick<UserDoc, '_id' | 'role' | 'tokenVersion'> | null> {
+      return await users.findOne({ _id: id }, { projection: { role: 1, tokenVersion: 1 } })
+    },
+
+    /** Revokes every token issued so far; returns the user with the new version. */
+    async revokeTokens (id: ObjectId, set: Partial<Pick<UserDoc, 'passwordHash'>> = {}): Promise<UserDoc | null> {
+      return await users.findOneAndUpdate(
+        { _id: id },
+        { $set: { ...set, updatedAt: new Date() }, $inc: { tokenVersion: 1 } },
+        { returnDocument: 'after' }
+      )
     },
 
     /**
@@ -86,7 +102,7 @@ export function createUsersRepository (db: Db) {
       const now = new Date()
       const existing = await users.findOneAndUpdate(
         { email },
-        { $set: { role: 'admin', passwordHash, updatedAt: now } },
+        { $set: { role: 'admin', passwordHash, updatedAt: now }, $inc: { tokenVersion: 1 } },
         { returnDocument: 'after' }
       )
       if (existing !== null) return { user: existing, created: false }
