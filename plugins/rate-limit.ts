@@ -1,5 +1,16 @@
 import fp from 'fastify-plugin'
 import rateLimit from '@fastify/rate-limit'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * A hook allowing `max` requests a minute per key (e.g. per IP, per email). Unlike `app.rateLimit()`,
+     * several of these can guard one route, each counting on its own.
+     */
+    limitPerMinute: (max: number, key: (request: FastifyRequest) => string) => (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+  }
+}
 
 /**
  * A global limit per client IP (RATE_LIMIT_MAX a minute), answered with 429, Retry-After and the
@@ -14,5 +25,16 @@ export default fp(async (app) => {
     timeWindow: 60_000,
     errorResponseBuilder: (_request, context) => app.httpErrors.createError(429,
       `Too many requests; retry in ${context.after}`, { code: 'rate_limited' })
+  })
+
+  app.decorate('limitPerMinute', (max: number, key: (request: FastifyRequest) => string) => {
+    const check = app.createRateLimit({ max, timeWindow: 60_000, keyGenerator: key })
+    return async (request: FastifyRequest, reply: FastifyReply) => {
+      const result = await check(request)
+      if (!result.isAllowed && result.isExceeded) {
+        reply.header('retry-after', result.ttlInSeconds)
+        throw app.httpErrors.createError(429, `Too many requests; retry in ${result.ttlInSeconds} seconds`, { code: 'rate_limited' })
+      }
+    }
   })
 }, { name: 'rate-limit', dependencies: ['sensible'], decorators: { fastify: ['config'] } })

@@ -43,7 +43,8 @@ export async function buildApp ({ config, logger }: AppOptions): Promise<Fastify
     requestTimeout: 30_000,
     keepAliveTimeout: 10_000,
     routerOptions: { ignoreTrailingSlash: true },
-    return503OnClosing: true,
+    // While closing, a request on a connection already accepted is still served, not refused with 503.
+    return503OnClosing: false,
     trustProxy: config.TRUST_PROXY === 'true'
   }).withTypeProvider<TypeBoxTypeProvider>()
 

@@ -15,10 +15,11 @@ async function normaliseEmail (request: FastifyRequest): Promise<void> {
 
 const auth: FastifyPluginAsyncTypebox = async (app) => {
   const { users } = app.repos
-  // Login and register: AUTH_RATE_LIMIT_MAX a minute per client IP, and per email (checked once the body is parsed).
-  const limit = { max: app.config.AUTH_RATE_LIMIT_MAX, timeWindow: 60_000 }
-  const perIp = app.rateLimit({ ...limit, keyGenerator: (request) => `auth-ip:${request.ip}` })
-  const perEmail = app.rateLimit({ ...limit, keyGenerator: (request) => `auth-email:${String((request.body as { email?: unknown } | undefined)?.email)}` })
+  // Login, register and password changes: AUTH_RATE_LIMIT_MAX a minute per route and client IP, and per
+  // route and email (checked once the body is parsed), on top of the global limit.
+  const max = app.config.AUTH_RATE_LIMIT_MAX
+  const perIp = app.limitPerMinute(max, (request) => `${request.routeOptions.url}:ip:${request.ip}`)
+  const perEmail = app.limitPerMinute(max, (request) => `${request.routeOptions.url}:email:${String((request.body as { email?: unknown } | undefined)?.email)}`)
   const session = (user: UserDoc) => ({
     data: { token: app.signToken(user), expiresIn: app.config.JWT_EXPIRES_IN, user: toUser(user) }
   })

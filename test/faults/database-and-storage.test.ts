@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { buildApp } from '../../../src/app.js'
-import { freePort, startFerretDB } from '../../../scripts/local-stack.js'
-import { testConfig } from '../../helper.js'
+import { buildApp } from '../../src/app.js'
+import { freePort, startFerretDB } from '../../scripts/local-stack.js'
+import { build, signUp, testConfig } from '../helper.js'
 
 // This file runs its own FerretDB so that it can stop and restart it without touching other tests.
 t.test('readiness follows the database: 503 while it is down, 200 again when it is back', async (t) => {
@@ -19,6 +19,7 @@ t.test('readiness follows the database: 503 while it is down, 200 again when it 
   })
 
   t.equal((await app.inject({ url: '/health/ready' })).statusCode, 200, 'ready while up')
+  const viewer = await signUp(app, 'viewer')
 
   await mongo.stop()
   const started = Date.now()
@@ -33,6 +34,14 @@ t.test('readiness follows the database: 503 while it is down, 200 again when it 
   t.equal(login.json().error.code, 'database_unavailable')
   t.notMatch(login.body, /Mongo|stack|at /, 'no driver details leak')
 
+  // Under load: every request that needs the database answers 503 in bounded time, none hangs or 500s.
+  const burstStart = Date.now()
+  const burst = await Promise.all(Array.from({ length: 30 }, (_v, i) =>
+    app.inject({ url: i % 2 === 0 ? '/content/series' : '/auth/me', headers: viewer.auth })))
+  t.same([...new Set(burst.map((r) => r.statusCode))], [503], '30 concurrent requests: all 503')
+  t.same([...new Set(burst.map((r) => r.json().error.code))], ['database_unavailable'])
+  t.ok(Date.now() - burstStart < 15_000, 'the burst is answered in bounded time')
+
   mongo = await startFerretDB(dir, port)
   let status = 0
   for (let i = 0; i < 50 && status !== 200; i++) {
@@ -40,13 +49,22 @@ t.test('readiness follows the database: 503 while it is down, 200 again when it 
     if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 200))
   }
   t.equal(status, 200, 'ready again without a restart of the API')
+  t.equal((await app.inject({ url: '/content/series', headers: viewer.auth })).statusCode, 200, 'and requests work again')
 })
 
-t.test('readiness is 503 when the object store is unreachable', async (t) => {
+t.test('with the object store unreachable: presign still answers, saving a video and readiness are 503', async (t) => {
   const closedPort = await freePort()
-  const app = await buildApp({ config: testConfig({ S3_ENDPOINT: `http://127.0.0.1:${closedPort}` }), logger: false })
-  t.teardown(() => app.close())
-  const res = await app.inject({ url: '/health/ready' })
-  t.equal(res.statusCode, 503)
-  t.equal(res.json().error.message, 'Not ready: object storage unreachable')
+  const app = await build(t, { S3_ENDPOINT: `http://127.0.0.1:${closedPort}` })
+  const creator = await signUp(app, 'creator')
+  const ready = await app.inject({ url: '/health/ready' })
+  t.equal(ready.statusCode, 503)
+  t.equal(ready.json().error.message, 'Not ready: object storage unreachable')
+
+  const presign = await app.inject({ method: 'POST', url: '/uploads/presign', headers: creator.auth, payload: { contentType: 'video/mp4', sizeBytes: 1000 } })
+  t.equal(presign.statusCode, 200, 'presigning is only signing')
+  const save = await app.inject({ method: 'POST', url: '/creator/videos', headers: creator.auth, payload: { s3Key: presign.json().data.s3Key } })
+  t.equal(save.statusCode, 503)
+  t.match(save.json(), { error: { status: 503, code: 'storage_unavailable' } })
+  t.ok(save.headers['retry-after'])
+  t.notMatch(save.body, /ECONNREFUSED|127\.0\.0\.1/, 'no connection details leak')
 })

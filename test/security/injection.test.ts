@@ -1,0 +1,122 @@
+// NoSQL operator injection, driven by openapi.yaml: operators and arrays in JSON bodies, bracketed query
+// keys and operator-looking path parameters are all refused with 400 before reaching the database.
+import { readFileSync } from 'node:fs'
+import t, { type Test } from 'tap'
+import { parse } from 'yaml'
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import { build, publishedCatalogue, type Account } from '../helper.js'
+
+interface Schema { type?: string, $ref?: string, properties?: Record<string, Schema> }
+interface Parameter { in: string, name: string }
+interface Media { schema?: Schema, example?: unknown, examples?: Record<string, { value?: unknown }> }
+interface Operation { tags?: string[], parameters?: Parameter[], requestBody?: { content?: Record<string, Media> } }
+interface Op { method: string, path: string, name: string, op: Operation, params: Parameter[] }
+
+const doc = parse(readFileSync(new URL('../../openapi.yaml', import.meta.url), 'utf8'))
+const METHODS = ['get', 'put', 'post', 'patch', 'delete']
+const operations: Op[] = Object.entries<Record<string, unknown>>(doc.paths).flatMap(([path, item]) =>
+  METHODS.filter((m) => m in item).map((m) => {
+    const op = item[m] as Operation
+    const params = [...(item.parameters as Parameter[] | undefined ?? []), ...(op.parameters ?? [])]
+    return { method: m.toUpperCase(), path, name: `${m.toUpperCase()} ${path}`, op, params }
+  }))
+
+const has = (o: Op, tag: string): boolean => o.op.tags?.includes(tag) ?? false
+const paramsIn = (o: Op, where: string): string[] => o.params.filter((p) => p.in === where).map((p) => p.name)
+const jsonBody = (o: Op): Media | undefined => o.op.requestBody?.content?.['application/json']
+
+/** Follows `#/components/schemas/...` references. */
+function resolve (schema: Schema | undefined): Schema | undefined {
+  if (schema?.$ref === undefined) return schema
+  return resolve(doc.components.schemas[schema.$ref.replace('#/components/schemas/', '')])
+}
+
+/** The first request body example of the contract, with ids made real; an operation without one fails. */
+function example (o: Op, ids: Record<string, string>): Record<string, unknown> {
+  const media = jsonBody(o)
+  const value = media?.example ?? Object.values(media?.examples ?? {})[0]?.value
+  if (value === undefined) throw new Error(`${o.name}: the contract has no request body example`)
+  const body = structuredClone(value as Record<string, unknown>)
+  for (const key of Object.keys(body)) if (ids[key] !== undefined) body[key] = ids[key]
+  return body
+}
+
+/** The URL with every path parameter filled from `ids`; an unknown parameter name fails the test. */
+function url (o: Op, ids: Record<string, string>): string {
+  return o.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const id = ids[name]
+    if (id === undefined) throw new Error(`${o.name}: no id known for path parameter ${name}; add it to this test`)
+    return id
+  })
+}
+
+function isValidationError (t: Test, name: string, res: LightMyRequestResponse, part: RegExp): void {
+  t.equal(res.statusCode, 400, `${name} answers 400 (got ${res.statusCode} ${res.body})`)
+  const body = res.json()
+  t.same(Object.keys(body), ['error'], `${name} answers the standard error body`)
+  t.match(body.error, { status: 400, code: 'validation_failed', message: part }, `${name} is a validation_failed of the right part`)
+}
+
+t.test('injection, driven by openapi.yaml', async (t) => {
+  const app = await build(t)
+  const { admin, creator, viewer, series, episodes, video } = await publishedCatalogue(app, 1)
+  const ids: Record<string, string> = { seriesId: series.id, episodeId: episodes[0]!.id, videoId: video.id, userId: viewer.user.id }
+  /** An account whose role may call the operation. */
+  const caller = (o: Op): Account => has(o, 'admin') ? admin : has(o, 'creator') || has(o, 'uploads') ? creator : viewer
+
+  async function call (o: Op, path: string, body?: unknown) {
+    const options: InjectOptions = { method: o.method as 'GET', url: path, headers: caller(o).auth }
+    if (body !== undefined) options.payload = body as Record<string, unknown>
+    return await app.inject(options)
+  }
+
+  t.test('operators and arrays instead of strings in JSON bodies are 400', async (t) => {
+    const withBody = operations.filter((o) => jsonBody(o) !== undefined)
+    t.ok(withBody.length > 0, 'the contract has operations with a JSON body')
+    for (const o of withBody) {
+      const schema = resolve(jsonBody(o)?.schema)
+      const strings = Object.entries(schema?.properties ?? {}).filter(([, s]) => resolve(s)?.type === 'string').map(([k]) => k)
+      const baseline = await call(o, url(o, ids), example(o, ids))
+      t.notOk(baseline.statusCode === 400 && baseline.json().error.code === 'validation_failed',
+        `${o.name}: the contract's example passes validation (got ${baseline.statusCode} ${baseline.body})`)
+      for (const property of strings) {
+        for (const evil of [{ $ne: null }, { $gt: '' }, ['a']]) {
+          const body = { ...example(o, ids), [property]: evil }
+          isValidationError(t, `${o.name} with ${property}: ${JSON.stringify(evil)}`, await call(o, url(o, ids), body), /^body/)
+        }
+      }
+    }
+  })
+
+  t.test('bracketed operator keys in query strings are 400', async (t) => {
+    const withQuery = operations.filter((o) => paramsIn(o, 'query').length > 0)
+    t.ok(withQuery.length > 0, 'the contract has operations with query parameters')
+    for (const o of withQuery) {
+      const keys = [...paramsIn(o, 'query').flatMap((p) => [`${p}[$ne]=x`, `${p}[$gt]=`, `${p}[$regex]=.*`]), 'genre[$regex]=.*']
+      for (const key of keys) {
+        const body = jsonBody(o) === undefined ? undefined : example(o, ids)
+        isValidationError(t, `${o.name}?${key}`, await call(o, `${url(o, ids)}?${key}`, body), /^querystring/)
+      }
+    }
+  })
+
+  t.test('operator-looking and regex path parameters are 400', async (t) => {
+    const withParams = operations.filter((o) => paramsIn(o, 'path').length > 0)
+    t.ok(withParams.length > 0, 'the contract has operations with path parameters')
+    const values = ['%24ne', '.*', '%5E.*%24', encodeURIComponent('{"$ne":null}'), encodeURIComponent('[$ne]'), '665f1c2b9d3e4a00123456%24']
+    for (const o of withParams) {
+      for (const param of paramsIn(o, 'path')) {
+        for (const value of values) {
+          const body = jsonBody(o) === undefined ? undefined : example(o, ids)
+          const res = await call(o, url(o, { ...ids, [param]: value }), body)
+          isValidationError(t, `${o.name} with ${param}=${value}`, res, new RegExp(`^params/${param}`))
+        }
+      }
+    }
+  })
+
+  t.test('POST /auth/login with an operator as password is 400, not 401 or 200', async (t) => {
+    const res = await app.inject({ method: 'POST', url: '/auth/login', payload: { email: 'a@b.co', password: { $ne: null } } })
+    isValidationError(t, 'POST /auth/login with password {"$ne":null}', res, /^body\/password/)
+  })
+})

@@ -1,0 +1,42 @@
+import t from 'tap'
+import { build, signUp, uniqueEmail } from '../helper.js'
+
+t.test('login is limited per client IP, with 429, Retry-After and the standard body', async (t) => {
+  const app = await build(t, { AUTH_RATE_LIMIT_MAX: '3' })
+  const attempt = (email: string) => app.inject({ method: 'POST', url: '/auth/login', remoteAddress: '203.0.113.7', payload: { email, password: 'wrong-password' } })
+  for (let i = 0; i < 3; i++) t.equal((await attempt(uniqueEmail('guess'))).statusCode, 401)
+  const limited = await attempt(uniqueEmail('guess'))
+  t.equal(limited.statusCode, 429)
+  t.match(limited.json(), { error: { status: 429, code: 'rate_limited', message: /Too many requests/ } })
+  t.ok(Number(limited.headers['retry-after']) > 0, 'says when to retry')
+  const other = await app.inject({ method: 'POST', url: '/auth/login', remoteAddress: '203.0.113.8', payload: { email: uniqueEmail('x'), password: 'wrong-password' } })
+  t.equal(other.statusCode, 401, 'another IP is not affected')
+})
+
+t.test('login is limited per email, whatever the IP', async (t) => {
+  const app = await build(t, { AUTH_RATE_LIMIT_MAX: '3' })
+  const account = await signUp(app, 'viewer')
+  const attempt = (i: number) => app.inject({
+    method: 'POST', url: '/auth/login', remoteAddress: `198.51.100.${i}`, payload: { email: account.user.email.toUpperCase(), password: 'wrong-password' }
+  })
+  for (let i = 1; i <= 3; i++) t.equal((await attempt(i)).statusCode, 401)
+  t.equal((await attempt(4)).statusCode, 429, 'the fourth guess at the same account is refused')
+})
+
+t.test('register is limited per IP', async (t) => {
+  const app = await build(t, { AUTH_RATE_LIMIT_MAX: '2' })
+  const register = () => app.inject({ method: 'POST', url: '/auth/register', remoteAddress: '203.0.113.9', payload: { email: uniqueEmail('r'), password: 'password123' } })
+  t.equal((await register()).statusCode, 201)
+  t.equal((await register()).statusCode, 201)
+  t.equal((await register()).statusCode, 429)
+})
+
+t.test('every route has a global limit per IP, and so do unknown routes', async (t) => {
+  const app = await build(t, { RATE_LIMIT_MAX: '3' })
+  for (let i = 0; i < 3; i++) t.equal((await app.inject({ url: '/health', remoteAddress: '203.0.113.10' })).statusCode, 200)
+  t.equal((await app.inject({ url: '/health', remoteAddress: '203.0.113.10' })).statusCode, 429)
+  for (let i = 0; i < 3; i++) t.equal((await app.inject({ url: `/nope/${i}`, remoteAddress: '203.0.113.11' })).statusCode, 404)
+  const scan = await app.inject({ url: '/nope/again', remoteAddress: '203.0.113.11' })
+  t.equal(scan.statusCode, 429)
+  t.equal(scan.json().error.code, 'rate_limited')
+})
