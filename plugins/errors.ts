@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyError } from 'fastify'
 import { MongoServerSelectionError, MongoNetworkError, MongoNotConnectedError } from 'mongodb'
+import Router, { type HTTPMethod } from 'find-my-way'
 import type { ErrorResponse } from '../src/schemas/common.js'
 
 /** The machine-readable code for an error that did not bring its own. */
@@ -55,7 +56,9 @@ export default fp(async (app) => {
       // Our own errors carry a lowercase code (email_taken); framework codes (FST_..., FAST_JWT_...) do not.
       code = typeof err.code === 'string' && /^[a-z][a-z_]*$/.test(err.code) ? err.code : codeForStatus[status] ?? 'error'
     }
-    if (status >= 500) {
+    if (status === 503) {
+      request.log.warn({ status, code, cause: err.message }, 'request refused: unavailable')
+    } else if (status >= 500) {
       request.log.error({ err }, 'request failed')
       if (status === 500) {
         code = 'internal_error'
@@ -70,8 +73,30 @@ export default fp(async (app) => {
     return reply.code(status).send(body)
   })
 
-  // Rate-limited, so that scanning for routes costs the scanner, not us.
-  app.setNotFoundHandler({ preHandler: app.rateLimit() }, (request, reply) => {
+  // Every route, so that a known path called with another method is a 405 naming the allowed ones.
+  const routes = Router()
+  const methods = new Set<string>()
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD' || method === 'OPTIONS') continue
+      routes.on(method as HTTPMethod, route.url, () => {})
+      methods.add(method)
+    }
+  })
+
+  // Before the body is read: a known path with another method is a 405 naming the allowed methods.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.is404) return
+    const path = request.url.split('?')[0] ?? '/'
+    const allowed = [...methods].filter((m) => routes.find(m as HTTPMethod, path) !== null)
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '))
+      throw app.httpErrors.createError(405, `${request.method} is not allowed here; use ${allowed.join(', ')}`, { code: 'method_not_allowed' })
+    }
+  })
+
+  // Unknown routes count against the global rate limit too (plugins/rate-limit.ts), so scanning costs the scanner.
+  app.setNotFoundHandler((request, reply) => {
     const body: ErrorResponse = { error: { message: `Route ${request.method} ${request.url.split('?')[0]} not found`, status: 404, code: 'not_found' } }
     return reply.code(404).send(body)
   })

@@ -20,12 +20,13 @@ declare module 'fastify' {
  */
 export default fp(async (app) => {
   await app.register(rateLimit, {
-    global: true,
+    global: false, // applied below, first of all hooks, so refused (401/403/404) requests count too
     max: app.config.RATE_LIMIT_MAX,
     timeWindow: 60_000,
     errorResponseBuilder: (_request, context) => app.httpErrors.createError(429,
       `Too many requests; retry in ${context.after}`, { code: 'rate_limited' })
   })
+  app.addHook('onRequest', app.rateLimit())
 
   app.decorate('limitPerMinute', (max: number, key: (request: FastifyRequest) => string) => {
     const check = app.createRateLimit({ max, timeWindow: 60_000, keyGenerator: key })

@@ -24,6 +24,8 @@ export function testConfig (overrides: Record<string, string> = {}): Config {
     // Tests sign up many users from one IP; the rate-limit tests set their own low limits.
     RATE_LIMIT_MAX: '1000000',
     AUTH_RATE_LIMIT_MAX: '1000000',
+    // A busy test machine lags; load shedding has its own test (test/faults/overload.test.ts).
+    MAX_EVENT_LOOP_DELAY_MS: '0',
     MONGODB_URI: uri.toString(),
     ...overrides
   })

@@ -40,6 +40,11 @@ const admin: FastifyPluginAsyncTypebox = async (app) => {
       security: bearer,
       querystring: listQuery(['createdAt'], 'createdAt:asc'),
       response: { 200: page(ref(CreatorEpisodeSchema)), ...errors(400, 401, 403) }
+    },
+    links: {
+      200: {
+        approveFirst: { operationId: 'approveEpisode', parameters: { episodeId: '$response.body#/data/0/id' } }
+      }
     }
   }, async (request) => {
     const { items, meta } = await episodes.listByStatus('pending', request.query)
@@ -56,6 +61,12 @@ const admin: FastifyPluginAsyncTypebox = async (app) => {
       security: bearer,
       params: Type.Object({ episodeId: ref(ObjectIdSchema) }),
       response: { 200: envelope(ref(CreatorEpisodeSchema)), ...errors(400, 401, 403, 404, 409) }
+    },
+    links: {
+      200: {
+        getEpisode: { operationId: 'getPublishedEpisode', parameters: { episodeId: '$response.body#/data/id' } },
+        getSeries: { operationId: 'getPublishedSeries', parameters: { seriesId: '$response.body#/data/seriesId' } }
+      }
     }
   }, async (request) => {
     const id = toObjectId(request.params.episodeId)
@@ -82,6 +93,7 @@ const admin: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags,
       operationId: 'setUserSubscription',
+      'x-body-optional': true,
       summary: 'Set or toggle a user\'s subscription',
       description: 'Admins only. `{ "status": "active" | "canceled" }` sets it (idempotent); an empty body toggles ' +
         'active ↔ canceled (none → active). Until billing exists, this is how subscriptions change.',

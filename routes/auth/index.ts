@@ -25,6 +25,7 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/register', {
+    links: { 201: { me: { operationId: 'getMe', description: 'Send data.token as Authorization: Bearer <token> on this and every protected call.' } } },
     onRequest: perIp,
     preValidation: normaliseEmail,
     preHandler: perEmail,
@@ -48,6 +49,7 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/login', {
+    links: { 200: { me: { operationId: 'getMe', description: 'Send data.token as Authorization: Bearer <token> on this and every protected call.' } } },
     onRequest: perIp,
     preValidation: normaliseEmail,
     preHandler: perEmail,
@@ -99,6 +101,7 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/password', {
+    links: { 200: { me: { operationId: 'getMe', description: 'Send data.token as Authorization: Bearer <token> on this and every protected call.' } } },
     onRequest: [app.authenticate, perIp],
     schema: {
       tags: ['auth'],

@@ -27,6 +27,12 @@ const content: FastifyPluginAsyncTypebox = async (app) => {
         genre: Type.Optional(Type.String({ minLength: 1, maxLength: 40, pattern: '^[^$]+$' }))
       }),
       response: { 200: page(ref(SeriesSchema)), ...errors(400, 401) }
+    },
+    links: {
+      200: {
+        getFirstSeries: { operationId: 'getPublishedSeries', parameters: { seriesId: '$response.body#/data/0/id' } },
+        listFirstSeriesEpisodes: { operationId: 'listPublishedEpisodes', parameters: { seriesId: '$response.body#/data/0/id' } }
+      }
     }
   }, async (request) => {
     const { genre, ...pageRequest } = request.query
@@ -43,6 +49,11 @@ const content: FastifyPluginAsyncTypebox = async (app) => {
       security: bearer,
       params: SeriesParamsSchema,
       response: { 200: envelope(ref(SeriesSchema)), ...errors(400, 401, 404) }
+    },
+    links: {
+      200: {
+        listEpisodes: { operationId: 'listPublishedEpisodes', parameters: { seriesId: '$response.body#/data/id' } }
+      }
     }
   }, async (request) => {
     const found = await series.findPublished(toObjectId(request.params.seriesId))
@@ -60,6 +71,12 @@ const content: FastifyPluginAsyncTypebox = async (app) => {
       params: SeriesParamsSchema,
       querystring: listQuery(['number'], 'number:asc'),
       response: { 200: page(ref(EpisodeSchema)), ...errors(400, 401, 404) }
+    },
+    links: {
+      200: {
+        getFirstEpisode: { operationId: 'getPublishedEpisode', parameters: { episodeId: '$response.body#/data/0/id' } },
+        playFirstEpisode: { operationId: 'getPlaybackUrl', parameters: { episodeId: '$response.body#/data/0/id' } }
+      }
     }
   }, async (request) => {
     const found = await series.findPublished(toObjectId(request.params.seriesId))
@@ -77,6 +94,12 @@ const content: FastifyPluginAsyncTypebox = async (app) => {
       security: bearer,
       params: Type.Object({ episodeId: ref(ObjectIdSchema) }),
       response: { 200: envelope(ref(EpisodeSchema)), ...errors(400, 401, 404) }
+    },
+    links: {
+      200: {
+        play: { operationId: 'getPlaybackUrl', parameters: { episodeId: '$response.body#/data/id' } },
+        getSeries: { operationId: 'getPublishedSeries', parameters: { seriesId: '$response.body#/data/seriesId' } }
+      }
     }
   }, async (request) => {
     const episode = await findPublishedEpisode(app.repos, toObjectId(request.params.episodeId))

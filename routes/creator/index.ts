@@ -25,7 +25,7 @@ const CreateSeriesBodySchema = Type.Object({
 }, { additionalProperties: false, examples: [{ title: 'The Billionaire\'s Secret Twin', description: 'Two sisters, one fortune.', genres: ['romance', 'revenge'] }] })
 
 const CreateEpisodeBodySchema = Type.Object({
-  number: Type.Integer({ minimum: 1, maximum: 10_000, description: 'Position in the series, unique within it (409 otherwise)' }),
+  number: Type.Integer({ minimum: 1, maximum: 10_000, format: 'int32', description: 'Position in the series, unique within it (409 otherwise)' }),
   title: Title,
   videoId: ref(ObjectIdSchema)
 }, { additionalProperties: false, examples: [{ number: 1, title: 'The wedding', videoId: '665f1c2b9d3e4a0012345678' }] })
@@ -49,10 +49,15 @@ const creator: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'createVideo',
       summary: 'Save an uploaded video',
       description: 'Creators and admins. The key must be one this caller was given by POST /uploads/presign (403 otherwise) ' +
-        'and the file must be in the bucket (422 `upload_missing` otherwise). Size and type are read from the stored object.',
+        'and the file must be in the bucket (404 `upload_missing` otherwise; 422 `unsupported_upload` if it is not a video). Size and type are read from the stored object.',
       security: bearer,
       body: CreateVideoBodySchema,
-      response: { 201: envelope(ref(VideoSchema)), ...errors(400, 401, 403, 409, 422) }
+      response: { 201: envelope(ref(VideoSchema)), ...errors(400, 401, 403, 404, 409, 422) }
+    },
+    links: {
+      201: {
+        addEpisode: { operationId: 'createEpisode', description: 'Use data.id as the videoId of an episode.' }
+      }
     }
   }, async (request, reply) => {
     const { s3Key, title } = request.body
@@ -60,7 +65,7 @@ const creator: FastifyPluginAsyncTypebox = async (app) => {
       throw app.httpErrors.createError(403, 'This key was not issued to you', { code: 'forbidden_key' })
     }
     const object = await app.storage.head(s3Key)
-    if (object === null) throw app.httpErrors.createError(422, 'No uploaded file at this key', { code: 'upload_missing' })
+    if (object === null) throw app.httpErrors.createError(404, 'No uploaded file at this key', { code: 'upload_missing' })
     if (!(ALLOWED_VIDEO_TYPES as readonly string[]).includes(object.contentType)) {
       throw app.httpErrors.createError(422, 'The uploaded file is not an allowed video type', { code: 'unsupported_upload' })
     }
@@ -95,6 +100,12 @@ const creator: FastifyPluginAsyncTypebox = async (app) => {
       security: bearer,
       body: CreateSeriesBodySchema,
       response: { 201: envelope(ref(SeriesSchema)), ...errors(400, 401, 403) }
+    },
+    links: {
+      201: {
+        addEpisode: { operationId: 'createEpisode', parameters: { seriesId: '$response.body#/data/id' } },
+        listEpisodes: { operationId: 'listMySeriesEpisodes', parameters: { seriesId: '$response.body#/data/id' } }
+      }
     }
   }, async (request, reply) => {
     const { title, description = '', genres = [] } = request.body
@@ -129,17 +140,23 @@ const creator: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'createEpisode',
       summary: 'Add an episode to my series',
       description: 'Creators and admins, on their own series (404 otherwise). The video must be one of the caller\'s ' +
-        '(422 `video_not_found` otherwise); a number already used in the series is 409. The episode starts pending.',
+        '(403 `video_not_yours` otherwise, whether it exists or not); a number already used in the series is 409. The episode starts pending.',
       security: bearer,
       params: SeriesParamsSchema,
       body: CreateEpisodeBodySchema,
-      response: { 201: envelope(ref(CreatorEpisodeSchema)), ...errors(400, 401, 403, 404, 409, 422) }
+      response: { 201: envelope(ref(CreatorEpisodeSchema)), ...errors(400, 401, 403, 404, 409) }
+    },
+    links: {
+      201: {
+        listEpisodes: { operationId: 'listMySeriesEpisodes', parameters: { seriesId: '$response.body#/data/seriesId' } },
+        approve: { operationId: 'approveEpisode', parameters: { episodeId: '$response.body#/data/id' }, description: 'For an admin.' }
+      }
     }
   }, async (request, reply) => {
     const owned = await ownedSeries(request.user.sub, request.params.seriesId)
     const { number, title, videoId } = request.body
     const video = await videos.findOwned(owned.ownerId, toObjectId(videoId))
-    if (video === null) throw app.httpErrors.createError(422, 'videoId is not one of your videos', { code: 'video_not_found' })
+    if (video === null) throw app.httpErrors.createError(403, 'videoId is not one of your videos', { code: 'video_not_yours' })
     const episode = await episodes.create({ seriesId: owned._id, ownerId: owned.ownerId, videoId: video._id, number, title: title.trim() })
     if (episode === null) {
       throw app.httpErrors.createError(409, `Episode ${number} already exists in this series`, { code: 'episode_number_taken' })

@@ -1,28 +1,44 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { bearer, envelope, errors } from '../../src/schemas/common.js'
+import { bearer, envelope, errors, StringEnum } from '../../src/schemas/common.js'
 import { ALLOWED_VIDEO_TYPES } from '../../src/schemas/catalog.js'
 import { newUploadKey } from '../../src/lib/keys.js'
 
 const EXTENSIONS = new Map<string, string>([['video/mp4', 'mp4'], ['video/quicktime', 'mov'], ['video/webm', 'webm']])
 
-const PresignBodySchema = Type.Object({
-  contentType: Type.String({ minLength: 1, maxLength: 100, description: `One of ${ALLOWED_VIDEO_TYPES.join(', ')} (415 otherwise)` }),
-  sizeBytes: Type.Integer({ minimum: 1, description: 'Exact size of the file; at most MAX_UPLOAD_BYTES (413 otherwise)' }),
+const presignBodySchema = (maxBytes: number) => Type.Object({
+  contentType: StringEnum(ALLOWED_VIDEO_TYPES, { description: 'The file\'s type (415 for any other)' }),
+  sizeBytes: Type.Integer({ minimum: 1, maximum: maxBytes, format: 'int64', description: 'Exact size of the file, at most MAX_UPLOAD_BYTES (400 `upload_too_large` above)' }),
   fileName: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Original file name; only a readable slug of it is kept in the key' }))
 }, { additionalProperties: false, examples: [{ contentType: 'video/mp4', sizeBytes: 10485760, fileName: 'episode-1.mp4' }] })
+
+interface PresignInput { contentType?: unknown, sizeBytes?: unknown }
 
 const PresignSchema = envelope(Type.Object({
   s3Key: Type.String({ description: 'Pass it to POST /creator/videos once the upload is done' }),
   uploadUrl: Type.String({ format: 'uri' }),
   method: Type.Literal('PUT'),
-  headers: Type.Record(Type.String(), Type.String(), { description: 'Send exactly these headers with the PUT' }),
+  headers: Type.Object({
+    'Content-Type': Type.String({ maxLength: 100, description: 'The contentType asked for' }),
+    'Content-Length': Type.String({ maxLength: 20, pattern: '^[0-9]+$', description: 'The sizeBytes asked for' })
+  }, { additionalProperties: false, description: 'Send exactly these headers with the PUT' }),
   expiresAt: Type.String({ format: 'date-time' })
 }, { additionalProperties: false }))
 
 const uploads: FastifyPluginAsyncTypebox = async (app) => {
+  const maxBytes = app.config.MAX_UPLOAD_BYTES
   app.post('/presign', {
     onRequest: app.requireRole('creator', 'admin'),
+    // The schema states both limits; these say which one was broken with the statuses clients expect.
+    preValidation: async (request) => {
+      const { contentType, sizeBytes } = (request.body ?? {}) as PresignInput
+      if (typeof contentType === 'string' && contentType !== '' && !EXTENSIONS.has(contentType)) {
+        throw app.httpErrors.createError(415, `contentType must be one of ${ALLOWED_VIDEO_TYPES.join(', ')}`, { code: 'unsupported_media_type' })
+      }
+      if (typeof sizeBytes === 'number' && sizeBytes > maxBytes) {
+        throw app.httpErrors.createError(400, `sizeBytes is over the limit of ${maxBytes} bytes`, { code: 'upload_too_large' })
+      }
+    },
     schema: {
       tags: ['uploads'],
       operationId: 'presignUpload',
@@ -30,19 +46,20 @@ const uploads: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Creators and admins. The server picks the key, under the caller\'s own prefix. The URL accepts one ' +
         'PUT with exactly the declared Content-Type and Content-Length, until expiresAt (UPLOAD_URL_TTL).',
       security: bearer,
-      body: PresignBodySchema,
-      response: { 200: PresignSchema, ...errors(400, 401, 403, 413, 415) }
+      body: presignBodySchema(maxBytes),
+      response: { 200: PresignSchema, ...errors(400, 401, 403, 415) }
+    },
+    links: {
+      200: {
+        saveVideo: {
+          operationId: 'createVideo',
+          description: 'Once the file is PUT to uploadUrl with these headers, save it: send data.s3Key as the body\'s s3Key.'
+        }
+      }
     }
   }, async (request) => {
     const { contentType, sizeBytes, fileName } = request.body
-    const extension = EXTENSIONS.get(contentType)
-    if (extension === undefined) {
-      throw app.httpErrors.createError(415, `contentType must be one of ${ALLOWED_VIDEO_TYPES.join(', ')}`, { code: 'unsupported_media_type' })
-    }
-    if (sizeBytes > app.config.MAX_UPLOAD_BYTES) {
-      throw app.httpErrors.createError(413, `sizeBytes is over the limit of ${app.config.MAX_UPLOAD_BYTES} bytes`, { code: 'upload_too_large' })
-    }
-    const s3Key = newUploadKey(request.user.sub, extension, fileName)
+    const s3Key = newUploadKey(request.user.sub, EXTENSIONS.get(contentType)!, fileName)
     const ttl = app.config.UPLOAD_URL_TTL
     const { url, headers } = await app.storage.presignUpload(s3Key, contentType, sizeBytes, ttl)
     return { data: { s3Key, uploadUrl: url, method: 'PUT' as const, headers, expiresAt: new Date(Date.now() + ttl * 1000).toISOString() } }

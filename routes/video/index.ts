@@ -35,6 +35,11 @@ const video: FastifyPluginAsyncTypebox = async (app) => {
       security: bearer,
       params: Type.Object({ episodeId: ref(ObjectIdSchema) }),
       response: { 200: PlaySchema, ...errors(400, 401, 403, 404) }
+    },
+    links: {
+      200: {
+        saveProgress: { operationId: 'recordProgress', description: 'While watching, save the position, with the same episodeId in the body.' }
+      }
     }
   }, async (request) => {
     const id = toObjectId(request.params.episodeId)
@@ -66,6 +71,12 @@ const video: FastifyPluginAsyncTypebox = async (app) => {
       security: bearer,
       body: ProgressBodySchema,
       response: { 200: envelope(ref(WatchEntrySchema)), ...errors(400, 401, 404) }
+    },
+    links: {
+      200: {
+        history: { operationId: 'listWatchHistory' },
+        getEpisode: { operationId: 'getPublishedEpisode', parameters: { episodeId: '$response.body#/data/episodeId' } }
+      }
     }
   }, async (request) => {
     const { positionSec, completed } = request.body
@@ -96,6 +107,11 @@ const video: FastifyPluginAsyncTypebox = async (app) => {
       security: bearer,
       querystring: listQuery(['updatedAt'], 'updatedAt:desc'),
       response: { 200: page(ref(WatchEntrySchema)), ...errors(400, 401) }
+    },
+    links: {
+      200: {
+        resumeFirst: { operationId: 'getPlaybackUrl', parameters: { episodeId: '$response.body#/data/0/episodeId' } }
+      }
     }
   }, async (request) => {
     const { items, meta } = await watchHistory.listForUser(toObjectId(request.user.sub), request.query)

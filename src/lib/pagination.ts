@@ -11,8 +11,8 @@ export function listQuery<const F extends readonly string[], P extends TProperti
 ) {
   const sorts = sortFields.flatMap((f) => [`${f}:asc`, `${f}:desc`]) as Array<`${F[number]}:${'asc' | 'desc'}`>
   return Type.Object({
-    page: Type.Integer({ minimum: 1, maximum: 10_000, default: 1, description: 'Page number, from 1' }),
-    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Items per page, 1 to 100' }),
+    page: Type.Integer({ minimum: 1, maximum: 10_000, format: 'int32', default: 1, description: 'Page number, from 1' }),
+    limit: Type.Integer({ minimum: 1, maximum: 100, format: 'int32', default: 20, description: 'Items per page, 1 to 100' }),
     sort: StringEnum(sorts, { default: defaultSort, description: 'field:asc or field:desc' }),
     ...(filters ?? {} as P)
   }, { additionalProperties: false })

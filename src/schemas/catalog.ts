@@ -13,7 +13,7 @@ export const VideoSchema = Type.Object({
   s3Key: Type.String({ description: 'Object key in the bucket; only ever shown to its owner' }),
   title: Nullable(Type.String()),
   contentType: Type.String(),
-  sizeBytes: Type.Integer({ minimum: 0 }),
+  sizeBytes: Type.Integer({ minimum: 0, format: 'int64' }),
   status: StringEnum(['pending']),
   createdAt: DateTime
 }, { $id: 'Video', additionalProperties: false, description: 'An uploaded video file, as its owner sees it' })
@@ -33,7 +33,7 @@ export const SeriesSchema = Type.Object({
 export const EpisodeSchema = Type.Object({
   id: ref(ObjectIdSchema),
   seriesId: ref(ObjectIdSchema),
-  number: Type.Integer({ minimum: 1 }),
+  number: Type.Integer({ minimum: 1, format: 'int32', description: 'Position in the series, from 1' }),
   title: Type.String(),
   status: ref(EpisodeStatusSchema),
   createdAt: DateTime,

@@ -11,6 +11,8 @@ export function ref<T extends TSchema & { $id?: string }> (schema: T): TUnsafe<S
 
 export const ObjectIdSchema = Type.String({
   $id: 'ObjectId',
+  minLength: 24,
+  maxLength: 24,
   pattern: '^[0-9a-fA-F]{24}$',
   description: 'A 24-character hexadecimal id',
   examples: ['665f1c2b9d3e4a0012345678']
@@ -19,7 +21,7 @@ export const ObjectIdSchema = Type.String({
 export const ErrorResponseSchema = Type.Object({
   error: Type.Object({
     message: Type.String({ description: 'What went wrong, for people' }),
-    status: Type.Integer({ description: 'The HTTP status code, repeated' }),
+    status: Type.Integer({ format: 'int32', description: 'The HTTP status code, repeated' }),
     code: Type.String({ description: 'What went wrong, for programs (e.g. validation_failed, email_taken)' }),
     requestId: Type.Optional(Type.String({ description: 'Quote it when reporting a server error' }))
   }, { additionalProperties: false })
@@ -67,17 +69,17 @@ export function Nullable<T extends TSchema> (schema: T): TUnsafe<Static<T> | nul
 }
 
 export const PageMetaSchema = Type.Object({
-  total: Type.Integer({ minimum: 0 }),
-  page: Type.Integer({ minimum: 1 }),
-  limit: Type.Integer({ minimum: 1 }),
-  totalPages: Type.Integer({ minimum: 0 })
+  total: Type.Integer({ minimum: 0, format: 'int64' }),
+  page: Type.Integer({ minimum: 1, format: 'int32' }),
+  limit: Type.Integer({ minimum: 1, format: 'int32' }),
+  totalPages: Type.Integer({ minimum: 0, format: 'int32' })
 }, { $id: 'PageMeta', additionalProperties: false })
 
 export type PageMeta = Static<typeof PageMetaSchema>
 
 /** A page of a list: `{ data: [...], meta: { total, page, limit, totalPages } }`. */
 export function page<T extends TSchema> (item: T) {
-  return Type.Object({ data: Type.Array(item), meta: ref(PageMetaSchema) }, { additionalProperties: false })
+  return Type.Object({ data: Type.Array(item, { maxItems: 100 }), meta: ref(PageMetaSchema) }, { additionalProperties: false })
 }
 
 /** The `security` of a route that needs a bearer token. */

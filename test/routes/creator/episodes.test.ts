@@ -74,14 +74,14 @@ t.test('POST /creator/series/:seriesId/episodes', async (t) => {
     }
   })
 
-  t.test('another creator\'s video gets 422 video_not_found', async (t) => {
+  t.test('another creator\'s video gets 403 video_not_yours', async (t) => {
     const series = await createSeries(app, creator)
-    isError(t, await postEpisode(app, creator, series.id, { number: 1, title: 'Stolen', videoId: otherVideo.id }), 422, 'video_not_found')
+    isError(t, await postEpisode(app, creator, series.id, { number: 1, title: 'Stolen', videoId: otherVideo.id }), 403, 'video_not_yours')
   })
 
-  t.test('an unknown video id gets 422 video_not_found', async (t) => {
+  t.test('an unknown video id gets 403 video_not_yours', async (t) => {
     const series = await createSeries(app, creator)
-    isError(t, await postEpisode(app, creator, series.id, { number: 1, title: 'Ghost', videoId: UNKNOWN_ID }), 422, 'video_not_found')
+    isError(t, await postEpisode(app, creator, series.id, { number: 1, title: 'Ghost', videoId: UNKNOWN_ID }), 403, 'video_not_yours')
   })
 
   t.test('an admin adds an episode to their own series with their own video', async (t) => {

@@ -75,11 +75,11 @@ t.test('POST /creator/videos', async (t) => {
     isError(t, await saveVideo(app, {}, { s3Key: 'videos/x/y.mp4' }), 401, 'unauthorized')
   })
 
-  t.test('a key presigned but never uploaded gets 422 upload_missing', async (t) => {
+  t.test('a key presigned but never uploaded gets 404 upload_missing', async (t) => {
     const presign = await app.inject({
       method: 'POST', url: '/uploads/presign', headers: creator.auth, payload: { contentType: 'video/mp4', sizeBytes: 10 }
     })
-    isError(t, await saveVideo(app, creator, { s3Key: presign.json().data.s3Key }), 422, 'upload_missing')
+    isError(t, await saveVideo(app, creator, { s3Key: presign.json().data.s3Key }), 404, 'upload_missing')
   })
 
   t.test('a file stored under the key with a non-video type gets 422 unsupported_upload', async (t) => {

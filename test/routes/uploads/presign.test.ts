@@ -129,8 +129,8 @@ t.test('POST /uploads/presign with MAX_UPLOAD_BYTES=1000', async (t) => {
   const app = await build(t, { MAX_UPLOAD_BYTES: '1000' })
   const creator = await signUp(app, 'creator')
 
-  t.test('a size over the limit gets 413 upload_too_large', async (t) => {
-    isError(t, await presign(app, creator, { contentType: 'video/mp4', sizeBytes: 1001 }), 413, 'upload_too_large',
+  t.test('a size over the limit gets 400 upload_too_large', async (t) => {
+    isError(t, await presign(app, creator, { contentType: 'video/mp4', sizeBytes: 1001 }), 400, 'upload_too_large',
       'sizeBytes is over the limit of 1000 bytes')
   })
 

@@ -1,0 +1,73 @@
+// Contract fuzzing with Schemathesis against the live local stack: every operation, as a viewer, a
+// creator and an admin in turn, with the stateful phase on. Run it with `npm run fuzz`, which starts
+// the stack; Schemathesis (pinned in tools/schemathesis/requirements.txt) is installed into a venv
+// under .stack/. Reports go to test-artifacts/schemathesis/ (git-ignored).
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { buildApp } from '../src/app.js'
+import { loadConfig } from '../src/config.js'
+import { hashPassword } from '../src/lib/passwords.js'
+
+const root = join(import.meta.dirname, '..')
+const venv = join(root, '.stack', 'venv-schemathesis')
+const st = join(venv, 'bin', 'schemathesis')
+const requirements = join(root, 'tools', 'schemathesis', 'requirements.txt')
+const examples = process.env.FUZZ_MAX_EXAMPLES ?? '25'
+
+if (!existsSync(st)) {
+  execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' })
+  execFileSync(join(venv, 'bin', 'pip'), ['install', '--quiet', '-r', requirements], { stdio: 'inherit' })
+}
+
+const config = loadConfig({
+  ...process.env,
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'warn',
+  BCRYPT_ROUNDS: '4',
+  RATE_LIMIT_MAX: '1000000',
+  AUTH_RATE_LIMIT_MAX: '1000000',
+  MONGODB_URI: process.env.MONGODB_URI?.replace(/\/[^/]*$/, '/fuzz')
+})
+const app = await buildApp({ config })
+const base = await app.listen({ host: '127.0.0.1', port: 0 })
+
+// Accounts for each role, and one published episode so that ids in links and examples lead somewhere.
+const hash = await hashPassword('fuzz-password', 4)
+const accounts = Object.fromEntries(await Promise.all((['viewer', 'creator', 'admin'] as const).map(async (role) => {
+  const email = `fuzz-${role}@example.com`
+  const user = role === 'admin'
+    ? (await app.repos.users.upsertAdmin(email, hash)).user
+    : (await app.repos.users.create({ email, passwordHash: hash, role }))!
+  return [role, { token: app.signToken(user), id: user._id }]
+})))
+await app.repos.users.changeSubscription(accounts.viewer!.id, () => 'active', async () => true)
+
+let failed = false
+for (const role of ['viewer', 'creator', 'admin']) {
+  const reportDir = join(root, 'test-artifacts', 'schemathesis', role)
+  mkdirSync(reportDir, { recursive: true })
+  console.log(`\n=== Schemathesis as ${role} ===`)
+  // Asynchronously: this process is also the server under test.
+  const child = spawn(st, [
+    'run', `${base}/openapi.json`,
+    '--url', base,
+    '--header', `Authorization: Bearer ${accounts[role]!.token}`,
+    '--checks', 'all',
+    '--phases', 'examples,coverage,fuzzing,stateful',
+    '--max-examples', examples,
+    '--request-timeout', '10',
+    '--report', 'junit', '--report-dir', reportDir,
+    // Signing out or changing the password would revoke the token the rest of the run uses;
+    // the tests in test/security/sessions.test.ts cover those two operations.
+    '--exclude-operation-id', 'logout',
+    '--exclude-operation-id', 'changePassword',
+    '--no-color'
+  ], { stdio: 'inherit' })
+  const status = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+  if (status !== 0) failed = true
+}
+
+await app.mongo.db!.dropDatabase()
+await app.close()
+process.exit(failed ? 1 : 0)
