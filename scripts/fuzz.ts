@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { hashPassword } from '../src/lib/passwords.js'
+import { publishedCatalogue } from '../test/helper.js'
 
 const root = join(import.meta.dirname, '..')
 const venv = join(root, '.stack', 'venv-schemathesis')
@@ -42,6 +43,7 @@ const accounts = Object.fromEntries(await Promise.all((['viewer', 'creator', 'ad
   return [role, { token: app.signToken(user), id: user._id }]
 })))
 await app.repos.users.changeSubscription(accounts.viewer!.id, () => 'active', async () => true)
+await publishedCatalogue(app, 3) // real uploads, series and episodes, so that links and lists lead somewhere
 
 let failed = false
 for (const role of ['viewer', 'creator', 'admin']) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
 import autoload from '@fastify/autoload'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
@@ -43,6 +43,12 @@ export async function buildApp ({ config, logger }: AppOptions): Promise<Fastify
     requestTimeout: 30_000,
     keepAliveTimeout: 10_000,
     routerOptions: { ignoreTrailingSlash: true },
+    // Errors the router raises before any route runs (a malformed URL, a path segment over 100
+    // characters) get the standard body too; no id is that long, so a 400 says it.
+    frameworkErrors: (err, request, reply) => {
+      request.log.info({ code: err.code }, 'request refused by the router')
+      void (reply as FastifyReply).code(400).send({ error: { message: 'The URL is malformed or a path segment is too long', status: 400, code: 'bad_request' } })
+    },
     // While closing, a request on a connection already accepted is still served, not refused with 503.
     return503OnClosing: false,
     trustProxy: config.TRUST_PROXY === 'true'

@@ -427,7 +427,7 @@ export interface paths {
         put?: never;
         /**
          * Save where I am in an episode
-         * @description Any signed-in user, for a published episode (404 otherwise). One entry per user and episode: the latest call wins. positionSec may not exceed the duration when it is known (sent now or before).
+         * @description Any signed-in user, for a published episode (404 otherwise). One entry per user and episode: the latest call wins. A position past the known duration (sent now or before) is saved as the end of the episode.
          */
         post: operations["recordProgress"];
         delete?: never;

@@ -89,7 +89,7 @@ const admin: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/users/:userId/subscription', {
     // No body at all means "toggle", the same as an empty object.
-    preValidation: async (request) => { request.body ??= {} },
+    preValidation: async (request) => { if (request.body === undefined) request.body = {} },
     schema: {
       tags,
       operationId: 'setUserSubscription',

@@ -67,7 +67,7 @@ const video: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'recordProgress',
       summary: 'Save where I am in an episode',
       description: 'Any signed-in user, for a published episode (404 otherwise). One entry per user and episode: the ' +
-        'latest call wins. positionSec may not exceed the duration when it is known (sent now or before).',
+        'latest call wins. A position past the known duration (sent now or before) is saved as the end of the episode.',
       security: bearer,
       body: ProgressBodySchema,
       response: { 200: envelope(ref(WatchEntrySchema)), ...errors(400, 401, 404) }
@@ -79,14 +79,13 @@ const video: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request) => {
-    const { positionSec, completed } = request.body
+    const { completed } = request.body
     const episode = await findPublishedEpisode(app.repos, toObjectId(request.body.episodeId))
     if (episode === null) throw episodeNotFound()
     const userId = toObjectId(request.user.sub)
     const durationSec = request.body.durationSec ?? (await watchHistory.find(userId, episode._id))?.durationSec ?? null
-    if (durationSec !== null && positionSec > durationSec) {
-      throw app.httpErrors.createError(400, 'positionSec must not exceed durationSec', { code: 'validation_failed' })
-    }
+    // Players report a little past the end (rounding, a stale duration): that is the end, not an error.
+    const positionSec = durationSec === null ? request.body.positionSec : Math.min(request.body.positionSec, durationSec)
     const entry = await watchHistory.record({
       userId,
       episodeId: episode._id,

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { build } from '../helper.js'
+import { build, signUp } from '../helper.js'
 
 t.test('errors', async (t) => {
   const app = await build(t)
@@ -53,4 +53,22 @@ t.test('CORS', async (t) => {
     t.equal((await preflight('https://admin.example.com')).headers['access-control-allow-origin'], 'https://admin.example.com')
     t.notOk((await preflight('https://evil.example.com')).headers['access-control-allow-origin'])
   })
+})
+
+t.test('a malformed URL or an overlong path segment is a 400 with the standard body', async (t) => {
+  const app = await build(t)
+  const viewer = await signUp(app, 'viewer')
+  for (const url of [`/content/series/${'x'.repeat(150)}`, '/content/series/%E0%A4%A']) {
+    const res = await app.inject({ url, headers: viewer.auth })
+    t.equal(res.statusCode, 400, url)
+    t.same(res.json(), { error: { message: 'The URL is malformed or a path segment is too long', status: 400, code: 'bad_request' } })
+  }
+})
+
+t.test('a known path with another method is 405 naming the allowed methods', async (t) => {
+  const app = await build(t)
+  const res = await app.inject({ method: 'DELETE', url: '/content/series' })
+  t.equal(res.statusCode, 405)
+  t.equal(res.headers.allow, 'GET')
+  t.same(res.json().error, { message: 'DELETE is not allowed here; use GET', status: 405, code: 'method_not_allowed' })
 })

@@ -36,18 +36,17 @@ t.test('POST /video/progress', async (t) => {
     t.equal(entries[0]?.positionSec, 40)
   })
 
-  t.test('positionSec above durationSec is 400', async (t) => {
+  t.test('a position past the duration is saved as the end of the episode, completed', async (t) => {
     const res = await record({ episodeId: ep(3), positionSec: 101, durationSec: 100 })
-    t.equal(res.statusCode, 400)
-    t.same(res.json(), { error: { message: 'positionSec must not exceed durationSec', status: 400, code: 'validation_failed' } })
+    t.equal(res.statusCode, 200)
+    t.match(res.json().data, { positionSec: 100, durationSec: 100, completed: true })
   })
 
-  t.test('positionSec above a duration sent earlier is 400 and keeps the saved position', async (t) => {
+  t.test('a position past a duration sent earlier is saved as the end too', async (t) => {
     await record({ episodeId: ep(3), positionSec: 5, durationSec: 60 })
     const res = await record({ episodeId: ep(3), positionSec: 61 })
-    t.equal(res.statusCode, 400)
-    t.equal(res.json().error.code, 'validation_failed')
-    t.equal((await history()).data.find((e) => e.episodeId === ep(3))?.positionSec, 5)
+    t.equal(res.statusCode, 200)
+    t.equal((await history()).data.find((e) => e.episodeId === ep(3))?.positionSec, 60)
   })
 
   t.test('a new duration sent with the position replaces the earlier one', async (t) => {
