@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import jwt from '@fastify/jwt'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Role } from '../src/schemas/common.js'
-import type { UserDoc } from '../src/repositories/users.js'
+import type { Session, UserDoc } from '../src/repositories/users.js'
 import { toObjectId } from '../src/lib/ids.js'
 
 export interface TokenClaims {
@@ -22,6 +22,10 @@ declare module '@fastify/jwt' {
 type Guard = (request: FastifyRequest, reply: FastifyReply) => Promise<void>
 
 declare module 'fastify' {
+  interface FastifyRequest {
+    /** The caller's account as it is now (role, subscription), set by `authenticate`. */
+    account: Session
+  }
   interface FastifyInstance {
     /** Hook: the request must carry a valid bearer token (401 otherwise). */
     authenticate: Guard
@@ -62,8 +66,10 @@ export default fp(async (app) => {
       throw app.httpErrors.createError(401, 'The token was revoked; log in again', { code: 'token_revoked' })
     }
     request.user.role = session.role
+    request.account = session
   }
 
+  app.decorateRequest('account', null as unknown as Session)
   app.decorate('authenticate', authenticate)
   app.decorate('requireRole', (...roles: Role[]): Guard => async (request, reply) => {
     await authenticate(request, reply)

@@ -3,6 +3,7 @@ import { createUsersRepository, type UsersRepository } from '../src/repositories
 import { createVideosRepository, type VideosRepository } from '../src/repositories/videos.js'
 import { createSeriesRepository, type SeriesRepository } from '../src/repositories/series.js'
 import { createEpisodesRepository, type EpisodesRepository } from '../src/repositories/episodes.js'
+import { createMyListRepository, type MyListRepository } from '../src/repositories/my-list.js'
 import { createAuditRepository, type AuditRepository } from '../src/repositories/audit.js'
 import { createWatchHistoryRepository, type WatchHistoryRepository } from '../src/repositories/watch-history.js'
 
@@ -13,6 +14,7 @@ export interface Repositories {
   episodes: EpisodesRepository
   watchHistory: WatchHistoryRepository
   audit: AuditRepository
+  myList: MyListRepository
 }
 
 declare module 'fastify' {
@@ -30,8 +32,15 @@ export default fp(async (app) => {
     series: createSeriesRepository(db),
     episodes: createEpisodesRepository(db),
     watchHistory: createWatchHistoryRepository(db),
-    audit: createAuditRepository(db)
+    audit: createAuditRepository(db),
+    myList: createMyListRepository(db)
   }
   for (const repo of Object.values(repos)) await repo.ensureIndexes()
   app.decorate('repos', repos)
+
+  // Trending is the last 7 days' plays: let the scores of series nobody plays any more decay, hourly.
+  const timer = setInterval(() => {
+    repos.series.refreshTrending().catch((err: unknown) => app.log.warn({ err }, 'could not refresh trending scores'))
+  }, 3_600_000).unref()
+  app.addHook('onClose', async () => clearInterval(timer))
 }, { name: 'repositories', dependencies: ['mongodb'] })

@@ -83,7 +83,8 @@ export default fp(async (app) => {
         { name: 'creator', description: 'A creator\'s own videos, series and episodes (creators, admins)' },
         { name: 'admin', description: 'Moderation and subscriptions (admins)' },
         { name: 'content', description: 'The published catalogue (any signed-in user)' },
-        { name: 'playback', description: 'Playback URLs, watch progress and history (any signed-in user)' }
+        { name: 'playback', description: 'Playback URLs, watch progress and history (any signed-in user)' },
+        { name: 'me', description: 'My list and continue watching (any signed-in user)' }
       ],
       components: {
         securitySchemes: {

@@ -1,16 +1,22 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { bearer, envelope, errors, ObjectIdSchema, page, ref, StringEnum, UserSchema } from '../../src/schemas/common.js'
-import { CreatorEpisodeSchema, SeriesSchema } from '../../src/schemas/catalog.js'
+import { AuditEntrySchema, CreatorEpisodeSchema, CreatorSeriesSchema } from '../../src/schemas/catalog.js'
 import { listQuery } from '../../src/lib/pagination.js'
 import { toObjectId } from '../../src/lib/ids.js'
-import { toSeries } from '../../src/repositories/series.js'
+import { toCreatorSeries } from '../../src/repositories/series.js'
+import { toAuditEntry } from '../../src/repositories/audit.js'
+import { transition, type TransitionResult } from '../../src/lib/moderation.js'
 import { toCreatorEpisode } from '../../src/repositories/episodes.js'
 import { toUser } from '../../src/repositories/users.js'
 
 const SubscriptionBodySchema = Type.Object({
   status: Type.Optional(StringEnum(['active', 'canceled'], { description: 'Omit it (or send no body) to toggle' }))
 }, { additionalProperties: false, examples: [{ status: 'active' }] })
+
+const ReasonBodySchema = Type.Object({
+  reason: Type.String({ minLength: 1, maxLength: 1000, pattern: '\\S', description: 'Shown to the creator and kept in the audit log' })
+}, { additionalProperties: false, examples: [{ reason: 'Episode 3 has no audio after 0:40.' }] })
 
 const admin: FastifyPluginAsyncTypebox = async (app) => {
   const { series, episodes, users, audit } = app.repos
@@ -24,11 +30,11 @@ const admin: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Admins only. Oldest first by default.',
       security: bearer,
       querystring: listQuery(['createdAt'], 'createdAt:asc'),
-      response: { 200: page(ref(SeriesSchema)), ...errors(400, 401, 403) }
+      response: { 200: page(ref(CreatorSeriesSchema)), ...errors(400, 401, 403) }
     }
   }, async (request) => {
-    const { items, meta } = await series.listByStatus('pending', undefined, request.query)
-    return { data: items.map(toSeries), meta }
+    const { items, meta } = await series.listByStatus('pending', {}, request.query)
+    return { data: items.map(toCreatorSeries), meta }
   })
 
   app.get('/episodes/pending', {
@@ -51,6 +57,18 @@ const admin: FastifyPluginAsyncTypebox = async (app) => {
     return { data: items.map(toCreatorEpisode), meta }
   })
 
+  const EpisodeParams = Type.Object({ episodeId: ref(ObjectIdSchema) })
+  const SeriesParams = Type.Object({ seriesId: ref(ObjectIdSchema) })
+
+  /** Runs a moderation step and turns its refusal into 404 or 409 `wrong_status`. */
+  async function moderate<T> (result: Promise<TransitionResult<T>>, kind: 'Episode' | 'Series', expected: string): Promise<T> {
+    const outcome = await result
+    if (outcome.ok) return outcome.doc
+    if (outcome.why === 'not_found') throw app.httpErrors.createError(404, `${kind} not found`, { code: `${kind.toLowerCase()}_not_found` })
+    throw app.httpErrors.createError(409, `This ${kind.toLowerCase()} is not ${expected}`,
+      { code: expected === 'pending' ? 'not_pending' : 'wrong_status' })
+  }
+
   app.post('/episodes/:episodeId/approve', {
     schema: {
       tags,
@@ -59,7 +77,7 @@ const admin: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Admins only. pending → published; its series is published too if it was draft or pending. ' +
         'An episode that is not pending is 409 `not_pending` (so two admins approving at once get one 200 and one 409).',
       security: bearer,
-      params: Type.Object({ episodeId: ref(ObjectIdSchema) }),
+      params: EpisodeParams,
       response: { 200: envelope(ref(CreatorEpisodeSchema)), ...errors(400, 401, 403, 404, 409) }
     },
     links: {
@@ -69,22 +87,119 @@ const admin: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request) => {
-    const id = toObjectId(request.params.episodeId)
-    const episode = await episodes.findById(id)
-    if (episode === null) throw app.httpErrors.createError(404, 'Episode not found', { code: 'episode_not_found' })
-    const notPending = () => app.httpErrors.createError(409, 'This episode is not pending', { code: 'not_pending' })
-    if (episode.status !== 'pending') throw notPending()
     const now = new Date()
-    const won = await audit.claim({
-      actorId: toObjectId(request.user.sub), action: 'episode.approve', targetType: 'episode', targetId: id,
-      revision: episode.revision, before: 'pending', after: 'published', reason: null, at: now
-    })
-    if (!won) throw notPending()
-    const published = await episodes.publish(id, episode.revision, now)
-    if (published === null) throw notPending()
+    const published = await moderate(transition(episodes.collection, audit, {
+      target: 'episode', id: toObjectId(request.params.episodeId), from: ['pending'], to: 'published',
+      actorId: request.account._id, action: 'episode.approve', set: { publishedAt: now, moderationNote: null }
+    }), 'Episode', 'pending')
     await series.publishIfUnpublished(published.seriesId, now)
-    request.log.info({ episodeId: request.params.episodeId, adminId: request.user.sub }, 'episode approved')
     return { data: toCreatorEpisode(published) }
+  })
+
+  app.post('/episodes/:episodeId/reject', {
+    schema: {
+      tags,
+      operationId: 'rejectEpisode',
+      summary: 'Send a pending episode back to its creator',
+      description: 'Admins only. pending → rejected, with a reason the creator sees; the creator may edit it and ' +
+        'resubmit it. Not pending: 409 `not_pending`.',
+      security: bearer,
+      params: EpisodeParams,
+      body: ReasonBodySchema,
+      response: { 200: envelope(ref(CreatorEpisodeSchema)), ...errors(400, 401, 403, 404, 409) }
+    }
+  }, async (request) => {
+    const { reason } = request.body
+    const rejected = await moderate(transition(episodes.collection, audit, {
+      target: 'episode', id: toObjectId(request.params.episodeId), from: ['pending'], to: 'rejected',
+      actorId: request.account._id, action: 'episode.reject', reason, set: { moderationNote: reason }
+    }), 'Episode', 'pending')
+    return { data: toCreatorEpisode(rejected) }
+  })
+
+  app.post('/episodes/:episodeId/unpublish', {
+    schema: {
+      tags,
+      operationId: 'unpublishEpisode',
+      summary: 'Take a published episode down',
+      description: 'Admins only. published → unpublished, with a reason the creator sees: it leaves the catalogue ' +
+        'and playback is 404 at once. Not published: 409 `wrong_status`.',
+      security: bearer,
+      params: EpisodeParams,
+      body: ReasonBodySchema,
+      response: { 200: envelope(ref(CreatorEpisodeSchema)), ...errors(400, 401, 403, 404, 409) }
+    }
+  }, async (request) => {
+    const { reason } = request.body
+    const down = await moderate(transition(episodes.collection, audit, {
+      target: 'episode', id: toObjectId(request.params.episodeId), from: ['published'], to: 'unpublished',
+      actorId: request.account._id, action: 'episode.unpublish', reason, set: { moderationNote: reason }
+    }), 'Episode', 'published')
+    return { data: toCreatorEpisode(down) }
+  })
+
+  app.post('/series/:seriesId/reject', {
+    schema: {
+      tags,
+      operationId: 'rejectSeries',
+      summary: 'Send a draft or pending series back to its creator',
+      description: 'Admins only. draft or pending → rejected, with a reason the creator sees. Otherwise 409 `wrong_status`.',
+      security: bearer,
+      params: SeriesParams,
+      body: ReasonBodySchema,
+      response: { 200: envelope(ref(CreatorSeriesSchema)), ...errors(400, 401, 403, 404, 409) }
+    }
+  }, async (request) => {
+    const { reason } = request.body
+    const rejected = await moderate(transition(series.collection, audit, {
+      target: 'series', id: toObjectId(request.params.seriesId), from: ['draft', 'pending'], to: 'rejected',
+      actorId: request.account._id, action: 'series.reject', reason, set: { moderationNote: reason }
+    }), 'Series', 'pending')
+    return { data: toCreatorSeries(rejected) }
+  })
+
+  app.post('/series/:seriesId/unpublish', {
+    schema: {
+      tags,
+      operationId: 'unpublishSeries',
+      summary: 'Take a whole series down',
+      description: 'Admins only. published → unpublished, with a reason the creator sees: the series and all its ' +
+        'episodes leave the catalogue and playback is 404 at once. Not published: 409 `wrong_status`.',
+      security: bearer,
+      params: SeriesParams,
+      body: ReasonBodySchema,
+      response: { 200: envelope(ref(CreatorSeriesSchema)), ...errors(400, 401, 403, 404, 409) }
+    }
+  }, async (request) => {
+    const { reason } = request.body
+    const down = await moderate(transition(series.collection, audit, {
+      target: 'series', id: toObjectId(request.params.seriesId), from: ['published'], to: 'unpublished',
+      actorId: request.account._id, action: 'series.unpublish', reason, set: { moderationNote: reason }
+    }), 'Series', 'published')
+    return { data: toCreatorSeries(down) }
+  })
+
+  app.get('/audit', {
+    schema: {
+      tags,
+      operationId: 'listAuditLog',
+      summary: 'Who changed what, when and why',
+      description: 'Admins only. Every status change of a series, an episode or a subscription, newest first; ' +
+        'filter by the actor or the target.',
+      security: bearer,
+      querystring: listQuery(['at'], 'at:desc', {
+        actorId: Type.Optional(ref(ObjectIdSchema)),
+        targetId: Type.Optional(ref(ObjectIdSchema))
+      }),
+      response: { 200: page(ref(AuditEntrySchema)), ...errors(400, 401, 403) }
+    }
+  }, async (request) => {
+    const { actorId, targetId, ...pageRequest } = request.query
+    const { items, meta } = await audit.list({
+      actorId: actorId === undefined ? undefined : toObjectId(actorId),
+      targetId: targetId === undefined ? undefined : toObjectId(targetId)
+    }, pageRequest)
+    return { data: items.map((e) => toAuditEntry(e as Required<typeof e>)), meta }
   })
 
   app.post('/users/:userId/subscription', {
@@ -107,7 +222,7 @@ const admin: FastifyPluginAsyncTypebox = async (app) => {
     const status = request.body.status
     const user = await users.changeSubscription(id, (current) => status ?? (current === 'active' ? 'canceled' : 'active'),
       (from, to, revision) => audit.claim({
-        actorId: toObjectId(request.user.sub), action: 'user.subscription', targetType: 'user', targetId: id,
+        actorId: request.account._id, action: 'user.subscription', targetType: 'user', targetId: id,
         revision, before: from, after: to, reason: null, at: new Date()
       }))
     if (user === null) throw app.httpErrors.createError(404, 'User not found', { code: 'user_not_found' })

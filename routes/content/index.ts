@@ -4,8 +4,8 @@ import { bearer, envelope, errors, ObjectIdSchema, page, ref } from '../../src/s
 import { EpisodeSchema, SeriesSchema } from '../../src/schemas/catalog.js'
 import { listQuery } from '../../src/lib/pagination.js'
 import { toObjectId } from '../../src/lib/ids.js'
-import { findPublishedEpisode } from '../../src/lib/catalog.js'
-import { toSeries } from '../../src/repositories/series.js'
+import { findPublishedEpisode, seriesForViewer } from '../../src/lib/catalog.js'
+import { accessFor } from '../../src/lib/access.js'
 import { toEpisode } from '../../src/repositories/episodes.js'
 
 const SeriesParamsSchema = Type.Object({ seriesId: ref(ObjectIdSchema) })
@@ -15,16 +15,19 @@ const content: FastifyPluginAsyncTypebox = async (app) => {
   const { series, episodes } = app.repos
   const tags = ['content']
   const seriesNotFound = () => app.httpErrors.createError(404, 'Series not found', { code: 'series_not_found' })
+  const episodeNotFound = () => app.httpErrors.createError(404, 'Episode not found', { code: 'episode_not_found' })
 
   app.get('/series', {
     schema: {
       tags,
       operationId: 'listPublishedSeries',
       summary: 'Browse the published catalogue',
-      description: 'Any signed-in user. Newest first by default; `genre` filters to one genre (lowercase).',
+      description: 'Any signed-in user. Newest first by default; or by title, most viewed (`views`) or trending (plays in ' +
+        'the last 7 days). `genre` filters to one genre, `q` to titles starting with the text.',
       security: bearer,
-      querystring: listQuery(['publishedAt', 'title'], 'publishedAt:desc', {
-        genre: Type.Optional(Type.String({ minLength: 1, maxLength: 40, pattern: '^[^$]+$' }))
+      querystring: listQuery(['publishedAt', 'title', 'views', 'trending'], 'publishedAt:desc', {
+        genre: Type.Optional(Type.String({ minLength: 1, maxLength: 40, pattern: '^[^$]+$', description: 'One genre, any case' })),
+        q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description: 'Titles starting with this text, any case (taken literally)' }))
       }),
       response: { 200: page(ref(SeriesSchema)), ...errors(400, 401) }
     },
@@ -35,10 +38,29 @@ const content: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request) => {
-    const { genre, ...pageRequest } = request.query
-    const { items, meta } = await series.listByStatus('published', genre?.trim().toLowerCase(), pageRequest)
-    return { data: items.map(toSeries), meta }
+    const { genre, q, ...pageRequest } = request.query
+    const { items, meta } = await series.listByStatus('published', { genre: genre?.trim().toLowerCase(), q }, pageRequest)
+    return { data: await seriesForViewer(app.repos, request.account._id, items), meta }
   })
+
+  app.get('/genres', {
+    schema: {
+      tags,
+      operationId: 'listGenres',
+      summary: 'Genres of the published catalogue, with how many series each has',
+      description: 'Any signed-in user. Most series first.',
+      security: bearer,
+      response: {
+        200: Type.Object({
+          data: Type.Array(Type.Object({
+            genre: Type.String(),
+            count: Type.Integer({ minimum: 1, format: 'int32' })
+          }, { additionalProperties: false }), { maxItems: 10_000 })
+        }, { additionalProperties: false }),
+        ...errors(401)
+      }
+    }
+  }, async () => ({ data: await series.genreCounts() }))
 
   app.get('/series/:seriesId', {
     schema: {
@@ -58,7 +80,7 @@ const content: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const found = await series.findPublished(toObjectId(request.params.seriesId))
     if (found === null) throw seriesNotFound()
-    return { data: toSeries(found) }
+    return { data: (await seriesForViewer(app.repos, request.account._id, [found]))[0]! }
   })
 
   app.get('/series/:seriesId/episodes', {
@@ -82,7 +104,7 @@ const content: FastifyPluginAsyncTypebox = async (app) => {
     const found = await series.findPublished(toObjectId(request.params.seriesId))
     if (found === null) throw seriesNotFound()
     const { items, meta } = await episodes.listForSeries(found._id, 'published', request.query)
-    return { data: items.map(toEpisode), meta }
+    return { data: items.map((e) => toEpisode(e, accessFor(e, found, request.account))), meta }
   })
 
   app.get('/episodes/:episodeId', {
@@ -102,11 +124,34 @@ const content: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request) => {
-    const episode = await findPublishedEpisode(app.repos, toObjectId(request.params.episodeId))
-    if (episode === null) {
-      throw app.httpErrors.createError(404, 'Episode not found', { code: 'episode_not_found' })
+    const found = await findPublishedEpisode(app.repos, toObjectId(request.params.episodeId))
+    if (found === null) throw episodeNotFound()
+    return { data: toEpisode(found.episode, accessFor(found.episode, found.series, request.account)) }
+  })
+
+  app.get('/episodes/:episodeId/next', {
+    schema: {
+      tags,
+      operationId: 'getNextEpisode',
+      summary: 'The episode after this one',
+      description: 'Any signed-in user: the next published episode by number, with the caller\'s access to it. ' +
+        '404 `episode_not_found` unless this episode is published; 404 `no_next_episode` after the last one.',
+      security: bearer,
+      params: Type.Object({ episodeId: ref(ObjectIdSchema) }),
+      response: { 200: envelope(ref(EpisodeSchema)), ...errors(400, 401, 404) }
+    },
+    links: {
+      200: {
+        playNext: { operationId: 'getPlaybackUrl', parameters: { episodeId: '$response.body#/data/id' } },
+        afterThat: { operationId: 'getNextEpisode', parameters: { episodeId: '$response.body#/data/id' } }
+      }
     }
-    return { data: toEpisode(episode) }
+  }, async (request) => {
+    const found = await findPublishedEpisode(app.repos, toObjectId(request.params.episodeId))
+    if (found === null) throw episodeNotFound()
+    const next = await episodes.findNextPublished(found.series._id, found.episode.number)
+    if (next === null) throw app.httpErrors.createError(404, 'This is the last episode so far', { code: 'no_next_episode' })
+    return { data: toEpisode(next, accessFor(next, found.series, request.account)) }
   })
 }
 

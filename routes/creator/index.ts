@@ -1,11 +1,13 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { bearer, envelope, errors, ObjectIdSchema, page, ref } from '../../src/schemas/common.js'
-import { ALLOWED_VIDEO_TYPES, CreatorEpisodeSchema, SeriesSchema, SeriesStatusSchema, VideoSchema } from '../../src/schemas/catalog.js'
+import { ALLOWED_VIDEO_TYPES, CreatorEpisodeSchema, CreatorSeriesSchema, SeriesStatusSchema, VideoSchema } from '../../src/schemas/catalog.js'
+import { transition } from '../../src/lib/moderation.js'
+import type { ObjectId } from 'mongodb'
 import { listQuery } from '../../src/lib/pagination.js'
 import { toObjectId } from '../../src/lib/ids.js'
 import { toVideo } from '../../src/repositories/videos.js'
-import { toSeries } from '../../src/repositories/series.js'
+import { toCreatorSeries } from '../../src/repositories/series.js'
 import { toCreatorEpisode } from '../../src/repositories/episodes.js'
 import { uploadPrefix } from '../../src/lib/keys.js'
 
@@ -18,10 +20,27 @@ const CreateVideoBodySchema = Type.Object({
 const Title = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' })
 const Genre = Type.String({ minLength: 1, maxLength: 40, pattern: '^\\s*[^$\\s][^$]*$' })
 
+const SeriesFieldsSchema = {
+  title: Title,
+  description: Type.String({ maxLength: 5000 }),
+  genres: Type.Array(Genre, { maxItems: 10, uniqueItems: true, description: 'Stored lowercased' }),
+  freeEpisodes: Type.Integer({ minimum: 0, maximum: 10_000, format: 'int32', description: 'Episodes 1 to freeEpisodes play without a subscription' })
+}
+
+const UpdateSeriesBodySchema = Type.Partial(Type.Object(SeriesFieldsSchema), {
+  additionalProperties: false, minProperties: 1, examples: [{ freeEpisodes: 3, genres: ['romance', 'ceo'] }]
+})
+
+const UpdateEpisodeBodySchema = Type.Partial(Type.Object({ title: Title, videoId: ref(ObjectIdSchema) }), {
+  additionalProperties: false, minProperties: 1, examples: [{ title: 'The wedding (re-cut)' }]
+})
+
 const CreateSeriesBodySchema = Type.Object({
   title: Title,
-  description: Type.Optional(Type.String({ maxLength: 5000, default: '' })),
-  genres: Type.Optional(Type.Array(Genre, { maxItems: 10, uniqueItems: true, default: [], description: 'Stored lowercased' }))
+  description: Type.Optional({ ...SeriesFieldsSchema.description, default: '' }),
+  genres: Type.Optional({ ...SeriesFieldsSchema.genres, default: [] }),
+  freeEpisodes: Type.Optional({ ...SeriesFieldsSchema.freeEpisodes, default: 0 }),
+  draft: Type.Optional(Type.Boolean({ default: false, description: 'Keep it a draft (submit it later) instead of sending it for review now' }))
 }, { additionalProperties: false, examples: [{ title: 'The Billionaire\'s Secret Twin', description: 'Two sisters, one fortune.', genres: ['romance', 'revenge'] }] })
 
 const CreateEpisodeBodySchema = Type.Object({
@@ -31,10 +50,27 @@ const CreateEpisodeBodySchema = Type.Object({
 }, { additionalProperties: false, examples: [{ number: 1, title: 'The wedding', videoId: '665f1c2b9d3e4a0012345678' }] })
 
 const SeriesParamsSchema = Type.Object({ seriesId: ref(ObjectIdSchema) })
+const EpisodeParamsSchema = Type.Object({ episodeId: ref(ObjectIdSchema) })
+
+const normaliseGenres = (genres: string[]): string[] => [...new Set(genres.map((g) => g.trim().toLowerCase()))]
 
 const creator: FastifyPluginAsyncTypebox = async (app) => {
-  const { videos, series, episodes } = app.repos
+  const { videos, series, episodes, audit } = app.repos
   const tags = ['creator']
+
+  const seriesNotFound = () => app.httpErrors.createError(404, 'Series not found', { code: 'series_not_found' })
+  const episodeNotFound = () => app.httpErrors.createError(404, 'Episode not found', { code: 'episode_not_found' })
+  const wrongStatus = (kind: string, status: string | undefined) =>
+    status === undefined
+      ? app.httpErrors.createError(404, `${kind} not found`, { code: `${kind}_not_found` })
+      : app.httpErrors.createError(409, `Not possible while the ${kind} is ${status}`, { code: 'wrong_status' })
+
+  /** The caller's own episode, or 404, like ownedSeries. */
+  async function ownedEpisode (ownerId: ObjectId, episodeId: string) {
+    const found = await episodes.findOwned(ownerId, toObjectId(episodeId))
+    if (found === null) throw episodeNotFound()
+    return found
+  }
 
   /** The caller's own series, or 404: another creator's series does not exist for this caller. */
   async function ownedSeries (ownerId: string, seriesId: string) {
@@ -96,10 +132,11 @@ const creator: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'createSeries',
       summary: 'Create a series',
-      description: 'Creators and admins. The series starts pending; it is published when an admin approves its first episode.',
+      description: 'Creators and admins. The series starts pending (or draft, when asked); it is published when an admin ' +
+        'approves its first episode.',
       security: bearer,
       body: CreateSeriesBodySchema,
-      response: { 201: envelope(ref(SeriesSchema)), ...errors(400, 401, 403) }
+      response: { 201: envelope(ref(CreatorSeriesSchema)), ...errors(400, 401, 403) }
     },
     links: {
       201: {
@@ -108,14 +145,16 @@ const creator: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request, reply) => {
-    const { title, description = '', genres = [] } = request.body
+    const { title, description = '', genres = [], freeEpisodes = 0, draft = false } = request.body
     const created = await series.create({
-      ownerId: toObjectId(request.user.sub),
+      ownerId: request.account._id,
       title: title.trim(),
       description,
-      genres: [...new Set(genres.map((g) => g.trim().toLowerCase()))]
+      genres: normaliseGenres(genres),
+      freeEpisodes,
+      status: draft ? 'draft' : 'pending'
     })
-    return reply.code(201).send({ data: toSeries(created) })
+    return reply.code(201).send({ data: toCreatorSeries(created) })
   })
 
   app.get('/series', {
@@ -126,12 +165,77 @@ const creator: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Creators and admins: their own series, optionally of one status.',
       security: bearer,
       querystring: listQuery(['createdAt', 'title'], 'createdAt:desc', { status: Type.Optional(ref(SeriesStatusSchema)) }),
-      response: { 200: page(ref(SeriesSchema)), ...errors(400, 401, 403) }
+      response: { 200: page(ref(CreatorSeriesSchema)), ...errors(400, 401, 403) }
     }
   }, async (request) => {
     const { status, ...pageRequest } = request.query
     const { items, meta } = await series.listOwned(toObjectId(request.user.sub), status, pageRequest)
-    return { data: items.map(toSeries), meta }
+    return { data: items.map(toCreatorSeries), meta }
+  })
+
+  app.patch('/series/:seriesId', {
+    schema: {
+      tags,
+      operationId: 'updateSeries',
+      summary: 'Edit my series',
+      description: 'Creators and admins, on their own series (404 otherwise): title, description, genres, freeEpisodes. ' +
+        'Its status does not change.',
+      security: bearer,
+      params: SeriesParamsSchema,
+      body: UpdateSeriesBodySchema,
+      response: { 200: envelope(ref(CreatorSeriesSchema)), ...errors(400, 401, 403, 404) }
+    }
+  }, async (request) => {
+    const { title, genres, ...rest } = request.body
+    const updated = await series.update(request.account._id, toObjectId(request.params.seriesId), {
+      ...rest,
+      ...(title === undefined ? {} : { title: title.trim() }),
+      ...(genres === undefined ? {} : { genres: normaliseGenres(genres) })
+    })
+    if (updated === null) throw seriesNotFound()
+    return { data: toCreatorSeries(updated) }
+  })
+
+  app.post('/series/:seriesId/submit', {
+    schema: {
+      tags,
+      operationId: 'submitSeries',
+      summary: 'Send my series for review',
+      description: 'Creators and admins, on their own series (404 otherwise): draft, rejected or unpublished → pending. ' +
+        'Otherwise 409 `wrong_status`.',
+      security: bearer,
+      params: SeriesParamsSchema,
+      response: { 200: envelope(ref(CreatorSeriesSchema)), ...errors(400, 401, 403, 404, 409) }
+    }
+  }, async (request) => {
+    const owned = await ownedSeries(request.user.sub, request.params.seriesId)
+    const result = await transition(series.collection, audit, {
+      target: 'series', id: owned._id, from: ['draft', 'rejected', 'unpublished'], to: 'pending',
+      actorId: request.account._id, action: 'series.submit', set: { moderationNote: null }
+    })
+    if (!result.ok) throw wrongStatus('series', result.status)
+    return { data: toCreatorSeries(result.doc) }
+  })
+
+  app.delete('/series/:seriesId', {
+    schema: {
+      tags,
+      operationId: 'deleteSeries',
+      summary: 'Delete my draft or rejected series',
+      description: 'Creators and admins, on their own series (404 otherwise), with its episodes. Only a draft or ' +
+        'rejected series with no published episode: otherwise 409 `wrong_status` (ask an admin to take it down).',
+      security: bearer,
+      params: SeriesParamsSchema,
+      response: { 204: Type.Null({ description: 'Deleted' }), ...errors(400, 401, 403, 404, 409) }
+    }
+  }, async (request, reply) => {
+    const owned = await ownedSeries(request.user.sub, request.params.seriesId)
+    if (!['draft', 'rejected'].includes(owned.status) || await episodes.countPublished(owned._id) > 0) {
+      throw wrongStatus('series', owned.status)
+    }
+    await episodes.removeForSeries(owned._id)
+    await series.remove(owned._id)
+    return reply.code(204).send(null)
   })
 
   app.post('/series/:seriesId/episodes', {
@@ -179,6 +283,76 @@ const creator: FastifyPluginAsyncTypebox = async (app) => {
     const owned = await ownedSeries(request.user.sub, request.params.seriesId)
     const { items, meta } = await episodes.listForSeries(owned._id, undefined, request.query)
     return { data: items.map(toCreatorEpisode), meta }
+  })
+
+  app.patch('/episodes/:episodeId', {
+    schema: {
+      tags,
+      operationId: 'updateEpisode',
+      summary: 'Edit my episode',
+      description: 'Creators and admins, on their own episode (404 otherwise): title, or the video (one of the caller\'s, ' +
+        '403 `video_not_yours` otherwise). The video of a published episode cannot be replaced: 409 `episode_published`.',
+      security: bearer,
+      params: EpisodeParamsSchema,
+      body: UpdateEpisodeBodySchema,
+      response: { 200: envelope(ref(CreatorEpisodeSchema)), ...errors(400, 401, 403, 404, 409) }
+    }
+  }, async (request) => {
+    const owned = await ownedEpisode(request.account._id, request.params.episodeId)
+    const { title, videoId } = request.body
+    if (videoId !== undefined && !owned.videoId.equals(toObjectId(videoId))) {
+      if (owned.status === 'published') {
+        throw app.httpErrors.createError(409, 'A published episode keeps its video; ask an admin to take it down first', { code: 'episode_published' })
+      }
+      if (await videos.findOwned(owned.ownerId, toObjectId(videoId)) === null) {
+        throw app.httpErrors.createError(403, 'videoId is not one of your videos', { code: 'video_not_yours' })
+      }
+    }
+    const updated = await episodes.update(owned.ownerId, owned._id, {
+      ...(title === undefined ? {} : { title: title.trim() }),
+      ...(videoId === undefined ? {} : { videoId: toObjectId(videoId) })
+    })
+    if (updated === null) throw episodeNotFound()
+    return { data: toCreatorEpisode(updated) }
+  })
+
+  app.post('/episodes/:episodeId/submit', {
+    schema: {
+      tags,
+      operationId: 'submitEpisode',
+      summary: 'Send my rejected or taken-down episode for review again',
+      description: 'Creators and admins, on their own episode (404 otherwise): rejected or unpublished → pending. ' +
+        'Otherwise 409 `wrong_status`.',
+      security: bearer,
+      params: EpisodeParamsSchema,
+      response: { 200: envelope(ref(CreatorEpisodeSchema)), ...errors(400, 401, 403, 404, 409) }
+    }
+  }, async (request) => {
+    const owned = await ownedEpisode(request.account._id, request.params.episodeId)
+    const result = await transition(episodes.collection, audit, {
+      target: 'episode', id: owned._id, from: ['rejected', 'unpublished'], to: 'pending',
+      actorId: request.account._id, action: 'episode.submit', set: { moderationNote: null }
+    })
+    if (!result.ok) throw wrongStatus('episode', result.status)
+    return { data: toCreatorEpisode(result.doc) }
+  })
+
+  app.delete('/episodes/:episodeId', {
+    schema: {
+      tags,
+      operationId: 'deleteEpisode',
+      summary: 'Delete my pending or rejected episode',
+      description: 'Creators and admins, on their own episode (404 otherwise). A published or taken-down episode ' +
+        'cannot be deleted: 409 `wrong_status`.',
+      security: bearer,
+      params: EpisodeParamsSchema,
+      response: { 204: Type.Null({ description: 'Deleted' }), ...errors(400, 401, 403, 404, 409) }
+    }
+  }, async (request, reply) => {
+    const owned = await ownedEpisode(request.account._id, request.params.episodeId)
+    if (!['pending', 'rejected'].includes(owned.status)) throw wrongStatus('episode', owned.status)
+    await episodes.remove(owned._id)
+    return reply.code(204).send(null)
   })
 }
 

@@ -5,6 +5,7 @@ import { WatchEntrySchema } from '../../src/schemas/catalog.js'
 import { listQuery } from '../../src/lib/pagination.js'
 import { toObjectId } from '../../src/lib/ids.js'
 import { findPublishedEpisode } from '../../src/lib/catalog.js'
+import { accessFor } from '../../src/lib/access.js'
 import { toWatchEntry } from '../../src/repositories/watch-history.js'
 
 const PlaySchema = envelope(Type.Object({
@@ -20,7 +21,7 @@ const ProgressBodySchema = Type.Object({
 }, { additionalProperties: false, examples: [{ episodeId: '665f1c2b9d3e4a0012345678', positionSec: 42.5, durationSec: 95 }] })
 
 const video: FastifyPluginAsyncTypebox = async (app) => {
-  const { episodes, users, videos, watchHistory } = app.repos
+  const { episodes, series, videos, watchHistory } = app.repos
   const tags = ['playback']
   const episodeNotFound = () => app.httpErrors.createError(404, 'Episode not found', { code: 'episode_not_found' })
 
@@ -29,8 +30,8 @@ const video: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'getPlaybackUrl',
       summary: 'Get a signed URL to play an episode',
-      description: 'Any signed-in user, for a published episode of a published series (404 otherwise), with an active ' +
-        'subscription (403 `subscription_required` otherwise). Admins and the episode\'s creator may always play it, ' +
+      description: 'Any signed-in user, for a published episode of a published series (404 otherwise): free previews (number ≤ ' +
+        'the series\' freeEpisodes) for anyone, the rest with an active subscription (403 `subscription_required` otherwise). Admins and the episode\'s creator may always play it, ' +
         'published or not, to review it. The URL lives PLAYBACK_URL_TTL seconds.',
       security: bearer,
       params: Type.Object({ episodeId: ref(ObjectIdSchema) }),
@@ -43,16 +44,18 @@ const video: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const id = toObjectId(request.params.episodeId)
-    const { sub, role } = request.user
+    const caller = request.account
     let episode = await episodes.findById(id)
-    const privileged = episode !== null && (role === 'admin' || episode.ownerId.toHexString() === sub)
-    if (!privileged) {
-      episode = await findPublishedEpisode(app.repos, id)
-      if (episode === null) throw episodeNotFound()
-      const viewer = await users.findById(toObjectId(sub))
-      if (viewer?.subscription.status !== 'active') {
+    const reviewer = episode !== null && (caller.role === 'admin' || episode.ownerId.equals(caller._id))
+    if (!reviewer) {
+      const found = await findPublishedEpisode(app.repos, id)
+      if (found === null) throw episodeNotFound()
+      if (accessFor(found.episode, found.series, caller) === 'locked') {
         throw app.httpErrors.createError(403, 'An active subscription is needed to play this episode', { code: 'subscription_required' })
       }
+      episode = found.episode
+      // A viewer's play counts towards the series' views and trending score; it need not delay the answer.
+      series.recordView(found.series._id).catch((err: unknown) => request.log.warn({ err }, 'could not count a view'))
     }
     const file = await videos.findById(episode!.videoId)
     if (file === null) throw episodeNotFound()
@@ -80,8 +83,9 @@ const video: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const { completed } = request.body
-    const episode = await findPublishedEpisode(app.repos, toObjectId(request.body.episodeId))
-    if (episode === null) throw episodeNotFound()
+    const found = await findPublishedEpisode(app.repos, toObjectId(request.body.episodeId))
+    if (found === null) throw episodeNotFound()
+    const { episode } = found
     const userId = toObjectId(request.user.sub)
     const durationSec = request.body.durationSec ?? (await watchHistory.find(userId, episode._id))?.durationSec ?? null
     // Players report a little past the end (rounding, a stale duration): that is the end, not an error.

@@ -1,7 +1,22 @@
 import type { Db, ObjectId } from 'mongodb'
 import { isDuplicateKeyError } from '../lib/ids.js'
+import { findPage, type PageRequest } from '../lib/pagination.js'
 
 export type AuditTarget = 'episode' | 'series' | 'user'
+
+export function toAuditEntry (doc: AuditDoc & { _id: ObjectId }) {
+  return {
+    id: doc._id.toHexString(),
+    actorId: doc.actorId.toHexString(),
+    action: doc.action,
+    targetType: doc.targetType,
+    targetId: doc.targetId.toHexString(),
+    before: doc.before,
+    after: doc.after,
+    reason: doc.reason,
+    at: doc.at.toISOString()
+  }
+}
 
 export interface AuditDoc {
   _id?: ObjectId
@@ -32,6 +47,15 @@ export function createAuditRepository (db: Db) {
     async ensureIndexes (): Promise<void> {
       await audit.createIndex({ targetId: 1, revision: 1 }, { unique: true, name: 'target_revision_unique' })
       await audit.createIndex({ at: -1, _id: -1 }, { name: 'at' })
+      await audit.createIndex({ actorId: 1, at: -1, _id: -1 }, { name: 'actor_at' })
+      await audit.createIndex({ targetId: 1, at: -1, _id: -1 }, { name: 'target_at' })
+    },
+
+    async list (filter: { actorId?: ObjectId, targetId?: ObjectId }, page: PageRequest) {
+      return await findPage(audit, {
+        ...(filter.actorId === undefined ? {} : { actorId: filter.actorId }),
+        ...(filter.targetId === undefined ? {} : { targetId: filter.targetId })
+      }, page)
     },
 
     /** Records the action; false when another action already started from the same revision. */

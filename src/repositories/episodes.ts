@@ -1,9 +1,9 @@
 import type { Db, ObjectId } from 'mongodb'
-import type { CreatorEpisode, Episode } from '../schemas/catalog.js'
+import type { Access, CreatorEpisode, Episode } from '../schemas/catalog.js'
 import { findPage, type PageRequest } from '../lib/pagination.js'
 import { isDuplicateKeyError } from '../lib/ids.js'
 
-export type EpisodeStatus = 'pending' | 'published'
+export type EpisodeStatus = 'pending' | 'published' | 'rejected' | 'unpublished'
 
 export interface EpisodeDoc {
   _id: ObjectId
@@ -15,12 +15,14 @@ export interface EpisodeDoc {
   status: EpisodeStatus
   /** Bumped by every status change; see the audit repository. */
   revision: number
+  /** Why an admin rejected or took it down; cleared when it is resubmitted. */
+  moderationNote: string | null
   createdAt: Date
   updatedAt: Date
   publishedAt: Date | null
 }
 
-export function toEpisode (doc: EpisodeDoc): Episode {
+function episodeFields (doc: EpisodeDoc) {
   return {
     id: doc._id.toHexString(),
     seriesId: doc.seriesId.toHexString(),
@@ -33,8 +35,12 @@ export function toEpisode (doc: EpisodeDoc): Episode {
   }
 }
 
+export function toEpisode (doc: EpisodeDoc, access: Access): Episode {
+  return { ...episodeFields(doc), access }
+}
+
 export function toCreatorEpisode (doc: EpisodeDoc): CreatorEpisode {
-  return { ...toEpisode(doc), videoId: doc.videoId.toHexString() }
+  return { ...episodeFields(doc), videoId: doc.videoId.toHexString(), moderationNote: doc.moderationNote }
 }
 
 export function createEpisodesRepository (db: Db) {
@@ -52,7 +58,7 @@ export function createEpisodesRepository (db: Db) {
     /** Adds an episode; null when the series already has an episode with that number. */
     async create (input: Pick<EpisodeDoc, 'seriesId' | 'ownerId' | 'videoId' | 'number' | 'title'>): Promise<EpisodeDoc | null> {
       const now = new Date()
-      const doc = { ...input, status: 'pending' as const, revision: 0, createdAt: now, updatedAt: now, publishedAt: null }
+      const doc = { ...input, status: 'pending' as const, revision: 0, moderationNote: null, createdAt: now, updatedAt: now, publishedAt: null }
       try {
         const { insertedId } = await episodes.insertOne(doc as EpisodeDoc)
         return { ...doc, _id: insertedId }
@@ -66,6 +72,10 @@ export function createEpisodesRepository (db: Db) {
       return await episodes.findOne({ _id: id })
     },
 
+    async findManyPublished (ids: ObjectId[]): Promise<EpisodeDoc[]> {
+      return ids.length === 0 ? [] : await episodes.find({ _id: { $in: ids }, status: 'published' }).toArray()
+    },
+
     async findPublished (id: ObjectId): Promise<EpisodeDoc | null> {
       return await episodes.findOne({ _id: id, status: 'published' })
     },
@@ -77,6 +87,31 @@ export function createEpisodesRepository (db: Db) {
 
     async listByStatus (status: EpisodeStatus, page: PageRequest) {
       return await findPage(episodes, { status }, page)
+    },
+
+    async findOwned (ownerId: ObjectId, id: ObjectId): Promise<EpisodeDoc | null> {
+      return await episodes.findOne({ _id: id, ownerId })
+    },
+
+    /** The published episode after `number` in the series, or null at the end. */
+    async findNextPublished (seriesId: ObjectId, number: number): Promise<EpisodeDoc | null> {
+      return await episodes.findOne({ seriesId, status: 'published', number: { $gt: number } }, { sort: { number: 1 } })
+    },
+
+    async update (ownerId: ObjectId, id: ObjectId, set: Partial<Pick<EpisodeDoc, 'title' | 'videoId'>>): Promise<EpisodeDoc | null> {
+      return await episodes.findOneAndUpdate({ _id: id, ownerId }, { $set: { ...set, updatedAt: new Date() } }, { returnDocument: 'after' })
+    },
+
+    async remove (id: ObjectId): Promise<void> {
+      await episodes.deleteOne({ _id: id })
+    },
+
+    async removeForSeries (seriesId: ObjectId): Promise<void> {
+      await episodes.deleteMany({ seriesId })
+    },
+
+    async countPublished (seriesId: ObjectId): Promise<number> {
+      return await episodes.countDocuments({ seriesId, status: 'published' })
     },
 
     /** Publishes an episode at the revision its caller claimed (see the audit repository). */

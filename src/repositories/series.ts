@@ -1,8 +1,8 @@
 import type { Db, Filter, ObjectId } from 'mongodb'
-import type { Series } from '../schemas/catalog.js'
+import type { CreatorSeries, Series } from '../schemas/catalog.js'
 import { findPage, type PageRequest } from '../lib/pagination.js'
 
-export type SeriesStatus = 'draft' | 'pending' | 'published'
+export type SeriesStatus = 'draft' | 'pending' | 'published' | 'rejected' | 'unpublished'
 
 export interface SeriesDoc {
   _id: ObjectId
@@ -11,23 +11,71 @@ export interface SeriesDoc {
   description: string
   genres: string[]
   status: SeriesStatus
+  /** Bumped by every status change; see src/lib/moderation.ts. */
+  revision: number
+  /** Episodes 1..freeEpisodes play without a subscription. */
+  freeEpisodes: number
+  /** Why an admin rejected or took it down; cleared when it is resubmitted. */
+  moderationNote: string | null
+  /** The title lowercased with spaces collapsed: what title search matches as a prefix. */
+  titleLower: string
+  /** Plays, in total and per UTC day (the last 7 days only); trending is the sum of those days. */
+  views: number
+  viewsByDay: Record<string, number>
+  trending: number
   createdAt: Date
   updatedAt: Date
   publishedAt: Date | null
 }
 
-export function toSeries (doc: SeriesDoc): Series {
+function seriesFields (doc: SeriesDoc) {
   return {
     id: doc._id.toHexString(),
     creatorId: doc.ownerId.toHexString(),
     title: doc.title,
     description: doc.description,
     genres: doc.genres,
+    freeEpisodes: doc.freeEpisodes,
+    views: doc.views,
     status: doc.status,
     createdAt: doc.createdAt.toISOString(),
     updatedAt: doc.updatedAt.toISOString(),
     publishedAt: doc.publishedAt?.toISOString() ?? null
   }
+}
+
+export function toSeries (doc: SeriesDoc, inMyList: boolean): Series {
+  return { ...seriesFields(doc), inMyList }
+}
+
+export function toCreatorSeries (doc: SeriesDoc): CreatorSeries {
+  return { ...seriesFields(doc), moderationNote: doc.moderationNote }
+}
+
+export const normaliseTitle = (title: string): string => title.trim().toLowerCase().replace(/\s+/g, ' ')
+
+/** Escapes a user's search text so it is matched literally as a prefix, never as a pattern. */
+const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+const TRENDING_DAYS = 7
+const day = (date: Date): string => date.toISOString().slice(0, 10)
+
+/** The sum of the last 7 days' plays, and the older day keys to drop. */
+function trendingOf (viewsByDay: Record<string, number>, now: Date): { trending: number, stale: string[] } {
+  const since = day(new Date(now.getTime() - (TRENDING_DAYS - 1) * 86_400_000))
+  let trending = 0
+  const stale: string[] = []
+  for (const [d, n] of Object.entries(viewsByDay)) {
+    if (d >= since) trending += n
+    else stale.push(d)
+  }
+  return { trending, stale }
+}
+
+export interface CatalogueFilter {
+  genre?: string
+  /** Title prefix, any case. */
+  q?: string
 }
 
 export function createSeriesRepository (db: Db) {
@@ -43,17 +91,23 @@ export function createSeriesRepository (db: Db) {
         await series.createIndex({ ownerId: 1, [sort]: 1, _id: 1 }, { name: `owner_${sort}` })
         await series.createIndex({ ownerId: 1, status: 1, [sort]: 1, _id: 1 }, { name: `owner_status_${sort}` })
       }
-      // The admin queue (status, oldest first) and the catalogue (published, optionally a genre; newest or by title).
+      // The admin queue (status, oldest first) and the catalogue (published, optionally a genre; newest, by
+      // title, most viewed or trending); title search is a prefix of titleLower.
       await series.createIndex({ status: 1, createdAt: 1, _id: 1 }, { name: 'status_createdAt' })
-      for (const sort of ['publishedAt', 'title']) {
+      await series.createIndex({ status: 1, titleLower: 1, _id: 1 }, { name: 'status_titleLower' })
+      await series.createIndex({ trending: 1 }, { name: 'trending' })
+      for (const sort of ['publishedAt', 'title', 'views', 'trending']) {
         await series.createIndex({ status: 1, [sort]: 1, _id: 1 }, { name: `status_${sort}` })
         await series.createIndex({ status: 1, genres: 1, [sort]: 1, _id: 1 }, { name: `status_genres_${sort}` })
       }
     },
 
-    async create (input: Pick<SeriesDoc, 'ownerId' | 'title' | 'description' | 'genres'>): Promise<SeriesDoc> {
+    async create (input: Pick<SeriesDoc, 'ownerId' | 'title' | 'description' | 'genres' | 'freeEpisodes' | 'status'>): Promise<SeriesDoc> {
       const now = new Date()
-      const doc = { ...input, status: 'pending' as const, createdAt: now, updatedAt: now, publishedAt: null }
+      const doc = {
+        ...input, titleLower: normaliseTitle(input.title), views: 0, viewsByDay: {}, trending: 0,
+        revision: 0, moderationNote: null, createdAt: now, updatedAt: now, publishedAt: null
+      }
       const { insertedId } = await series.insertOne(doc as SeriesDoc)
       return { ...doc, _id: insertedId }
     },
@@ -66,6 +120,10 @@ export function createSeriesRepository (db: Db) {
       return await series.findOne({ _id: id, ownerId })
     },
 
+    async findManyPublished (ids: ObjectId[]): Promise<SeriesDoc[]> {
+      return ids.length === 0 ? [] : await series.find({ _id: { $in: ids }, status: 'published' }).toArray()
+    },
+
     async findPublished (id: ObjectId): Promise<SeriesDoc | null> {
       return await series.findOne({ _id: id, status: 'published' })
     },
@@ -75,17 +133,69 @@ export function createSeriesRepository (db: Db) {
       return await findPage(series, filter, page)
     },
 
-    async listByStatus (status: SeriesStatus, genre: string | undefined, page: PageRequest) {
-      const filter: Filter<SeriesDoc> = genre === undefined ? { status } : { status, genres: genre }
+    async listByStatus (status: SeriesStatus, { genre, q }: CatalogueFilter, page: PageRequest) {
+      const filter: Filter<SeriesDoc> = { status }
+      if (genre !== undefined) filter.genres = genre
+      if (q !== undefined) filter.titleLower = { $regex: `^${escapeRegex(normaliseTitle(q))}` }
       return await findPage(series, filter, page)
+    },
+
+    /** Published series per genre, most first. */
+    async genreCounts (): Promise<Array<{ genre: string, count: number }>> {
+      const rows = await series.aggregate<{ _id: string, count: number }>([
+        { $match: { status: 'published' } },
+        { $unwind: '$genres' },
+        { $group: { _id: '$genres', count: { $sum: 1 } } },
+        { $sort: { count: -1, _id: 1 } }
+      ]).toArray()
+      return rows.map((r) => ({ genre: r._id, count: r.count }))
+    },
+
+    /** Counts a play: the total, today's bucket, and the 7-day trending score. */
+    async recordView (id: ObjectId, now = new Date()): Promise<void> {
+      const updated = await series.findOneAndUpdate(
+        { _id: id },
+        { $inc: { views: 1, [`viewsByDay.${day(now)}`]: 1 } },
+        // No projection: FerretDB v1 does not implement one on findAndModify.
+        { returnDocument: 'after' }
+      )
+      if (updated === null) return
+      const { trending, stale } = trendingOf(updated.viewsByDay, now)
+      await series.updateOne({ _id: id }, {
+        $set: { trending },
+        ...(stale.length > 0 ? { $unset: Object.fromEntries(stale.map((d) => [`viewsByDay.${d}`, ''])) } : {})
+      })
+    },
+
+    /** Lets trending scores decay for series nobody played lately (run periodically). */
+    async refreshTrending (now = new Date()): Promise<number> {
+      const scored = await series.find({ trending: { $gt: 0 } }, { projection: { viewsByDay: 1, trending: 1 } }).toArray()
+      let changed = 0
+      for (const doc of scored) {
+        const { trending } = trendingOf(doc.viewsByDay, now)
+        if (trending !== doc.trending) {
+          await series.updateOne({ _id: doc._id }, { $set: { trending } })
+          changed++
+        }
+      }
+      return changed
     },
 
     /** Publishes a draft or pending series; a series already published stays as it is. */
     async publishIfUnpublished (id: ObjectId, now: Date): Promise<void> {
       await series.updateOne(
         { _id: id, status: { $in: ['draft', 'pending'] } },
-        { $set: { status: 'published', publishedAt: now, updatedAt: now } }
+        { $set: { status: 'published', publishedAt: now, updatedAt: now }, $inc: { revision: 1 } }
       )
+    },
+
+    async update (ownerId: ObjectId, id: ObjectId, set: Partial<Pick<SeriesDoc, 'title' | 'description' | 'genres' | 'freeEpisodes'>>): Promise<SeriesDoc | null> {
+      const titleLower = set.title === undefined ? {} : { titleLower: normaliseTitle(set.title) }
+      return await series.findOneAndUpdate({ _id: id, ownerId }, { $set: { ...set, ...titleLower, updatedAt: new Date() } }, { returnDocument: 'after' })
+    },
+
+    async remove (id: ObjectId): Promise<void> {
+      await series.deleteOne({ _id: id })
     }
   }
 }

@@ -16,6 +16,14 @@ export interface UserDoc {
   updatedAt: Date
 }
 
+/** What each authenticated request knows of its caller, from one lookup by _id. */
+export interface Session {
+  _id: ObjectId
+  role: Role
+  tokenVersion: number
+  subscription: { status: SubscriptionStatus }
+}
+
 export function toUser (doc: UserDoc): User {
   return {
     id: doc._id.toHexString(),
@@ -58,8 +66,8 @@ export function createUsersRepository (db: Db) {
     },
 
     /** What each authenticated request checks: the current role and token version, by _id. */
-    async findSession (id: ObjectId): Promise<Pick<UserDoc, '_id' | 'role' | 'tokenVersion'> | null> {
-      return await users.findOne({ _id: id }, { projection: { role: 1, tokenVersion: 1 } })
+    async findSession (id: ObjectId): Promise<Session | null> {
+      return await users.findOne({ _id: id }, { projection: { role: 1, tokenVersion: 1, 'subscription.status': 1 } })
     },
 
     /** Revokes every token issued so far; returns the user with the new version. */

@@ -57,6 +57,11 @@ export function createWatchHistoryRepository (db: Db) {
       }
     },
 
+    /** The user's most recent entries, newest first (served by the user_updatedAt index). */
+    async recentForUser (userId: ObjectId, limit: number): Promise<WatchDoc[]> {
+      return await history.find({ userId }, { sort: { updatedAt: -1, _id: -1 }, limit }).toArray()
+    },
+
     async listForUser (userId: ObjectId, page: PageRequest) {
       return await findPage(history, { userId }, page)
     }

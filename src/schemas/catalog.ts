@@ -5,8 +5,8 @@ const DateTime = Type.String({ format: 'date-time' })
 
 export const ALLOWED_VIDEO_TYPES = ['video/mp4', 'video/quicktime', 'video/webm'] as const
 
-export const SeriesStatusSchema = StringEnum(['draft', 'pending', 'published'], { $id: 'SeriesStatus' })
-export const EpisodeStatusSchema = StringEnum(['pending', 'published'], { $id: 'EpisodeStatus' })
+export const SeriesStatusSchema = StringEnum(['draft', 'pending', 'published', 'rejected', 'unpublished'], { $id: 'SeriesStatus' })
+export const EpisodeStatusSchema = StringEnum(['pending', 'published', 'rejected', 'unpublished'], { $id: 'EpisodeStatus' })
 
 export const VideoSchema = Type.Object({
   id: ref(ObjectIdSchema),
@@ -18,19 +18,30 @@ export const VideoSchema = Type.Object({
   createdAt: DateTime
 }, { $id: 'Video', additionalProperties: false, description: 'An uploaded video file, as its owner sees it' })
 
-export const SeriesSchema = Type.Object({
+const ModerationNote = Nullable(Type.String({ description: 'Why an admin rejected it or took it down; null otherwise' }))
+
+const SeriesFields = Type.Object({
   id: ref(ObjectIdSchema),
   creatorId: ref(ObjectIdSchema),
   title: Type.String(),
   description: Type.String(),
   genres: Type.Array(Type.String()),
+  freeEpisodes: Type.Integer({ minimum: 0, format: 'int32', description: 'Episodes 1 to freeEpisodes play without a subscription' }),
+  views: Type.Integer({ minimum: 0, format: 'int64', description: 'Plays of its episodes by viewers, in total' }),
   status: ref(SeriesStatusSchema),
   createdAt: DateTime,
   updatedAt: DateTime,
   publishedAt: Nullable(DateTime)
-}, { $id: 'Series', additionalProperties: false })
+})
 
-export const EpisodeSchema = Type.Object({
+export const SeriesSchema = Type.Composite([SeriesFields, Type.Object({
+  inMyList: Type.Boolean({ description: 'Whether the caller saved it to My list' })
+})], { $id: 'Series', additionalProperties: false, description: 'A published series, as a viewer sees it' })
+
+export const CreatorSeriesSchema = Type.Composite([SeriesFields, Type.Object({ moderationNote: ModerationNote })],
+  { $id: 'CreatorSeries', additionalProperties: false, description: 'A series as its creator and admins see it' })
+
+const EpisodeFields = Type.Object({
   id: ref(ObjectIdSchema),
   seriesId: ref(ObjectIdSchema),
   number: Type.Integer({ minimum: 1, format: 'int32', description: 'Position in the series, from 1' }),
@@ -39,15 +50,35 @@ export const EpisodeSchema = Type.Object({
   createdAt: DateTime,
   updatedAt: DateTime,
   publishedAt: Nullable(DateTime)
-}, { $id: 'Episode', additionalProperties: false, description: 'An episode; the video behind it is reached only through playback' })
+})
 
-export const CreatorEpisodeSchema = Type.Composite([
-  Type.Omit(EpisodeSchema, ['$id']),
-  Type.Object({ videoId: ref(ObjectIdSchema) })
-], { $id: 'CreatorEpisode', additionalProperties: false, description: 'An episode as its creator and admins see it' })
+export const AccessSchema = StringEnum(['free', 'subscription', 'locked'], {
+  $id: 'Access',
+  description: 'For the caller: free (a free preview), subscription (playable with their subscription or role), locked (needs a subscription)'
+})
+
+export const EpisodeSchema = Type.Composite([EpisodeFields, Type.Object({ access: ref(AccessSchema) })],
+  { $id: 'Episode', additionalProperties: false, description: 'A published episode; the video behind it is reached only through playback' })
+
+export const CreatorEpisodeSchema = Type.Composite([EpisodeFields, Type.Object({ videoId: ref(ObjectIdSchema), moderationNote: ModerationNote })],
+  { $id: 'CreatorEpisode', additionalProperties: false, description: 'An episode as its creator and admins see it' })
+
+export const AuditEntrySchema = Type.Object({
+  id: ref(ObjectIdSchema),
+  actorId: ref(ObjectIdSchema),
+  action: Type.String({ description: 'e.g. episode.approve, episode.reject, series.unpublish, user.subscription' }),
+  targetType: StringEnum(['episode', 'series', 'user']),
+  targetId: ref(ObjectIdSchema),
+  before: Nullable(Type.String()),
+  after: Nullable(Type.String()),
+  reason: Nullable(Type.String()),
+  at: DateTime
+}, { $id: 'AuditEntry', additionalProperties: false, description: 'One status change: who, what, when, from and to, and why' })
 
 export type Video = Static<typeof VideoSchema>
 export type Series = Static<typeof SeriesSchema>
+export type CreatorSeries = Static<typeof CreatorSeriesSchema>
+export type Access = Static<typeof AccessSchema>
 export type Episode = Static<typeof EpisodeSchema>
 export type CreatorEpisode = Static<typeof CreatorEpisodeSchema>
 

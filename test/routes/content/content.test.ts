@@ -155,7 +155,7 @@ t.test('GET /content/series', async (t) => {
     const res = await list('?sort=createdAt:asc')
     t.equal(res.statusCode, 400)
     t.same(res.json().error, {
-      message: 'querystring/sort must be equal to one of the allowed values: publishedAt:asc, publishedAt:desc, title:asc, title:desc',
+      message: 'querystring/sort must be equal to one of the allowed values: publishedAt:asc, publishedAt:desc, title:asc, title:desc, views:asc, views:desc, trending:asc, trending:desc',
       status: 400,
       code: 'validation_failed'
     })

@@ -1,0 +1,80 @@
+import t from 'tap'
+import { ObjectId } from 'mongodb'
+import { approve, build, createEpisode, createSeries, setSubscription, signUp, uploadVideo } from '../helper.js'
+
+t.test('discovery', async (t) => {
+  const app = await build(t)
+  const [creator, admin, viewer] = [await signUp(app, 'creator'), await signUp(app, 'admin'), await signUp(app, 'viewer')]
+  await setSubscription(app, admin, viewer.user.id, 'active')
+  const video = await uploadVideo(app, creator)
+  const publish = async (title: string, genres: string[]) => {
+    const series = await createSeries(app, creator, { title, genres })
+    const episode = await createEpisode(app, creator, series.id, video.id)
+    await approve(app, admin, episode.id)
+    return { ...series, episodeId: episode.id }
+  }
+  const billionaire = await publish('The Billionaire\'s  Secret Twin', ['Romance', 'Revenge'])
+  const bride = await publish('The Bride Who Ran', ['romance'])
+  const regexy = await publish('(.*) Is Not A Pattern', ['mystery'])
+  await createSeries(app, creator, { title: 'The Billionaire Unpublished', genres: ['romance'] })
+  const list = async (query: string) => {
+    const res = await app.inject({ url: `/content/series?${query}`, headers: viewer.auth })
+    t.equal(res.statusCode, 200, query)
+    return res.json().data.map((s: { id: string }) => s.id) as string[]
+  }
+
+  t.test('title search matches a prefix in any case, spacing collapsed, published series only', async (t) => {
+    t.same(await list('q=the%20billionaire%27s%20secret'), [billionaire.id])
+    t.same((await list('q=THE%20B&sort=title:asc')), [billionaire.id, bride.id])
+    t.same(await list('q=twin'), [], 'a prefix, not a substring')
+  })
+
+  t.test('regex characters in a search are taken literally', async (t) => {
+    t.same(await list(`q=${encodeURIComponent('(.*)')}`), [regexy.id])
+    t.same(await list(`q=${encodeURIComponent('.*')}`), [])
+    t.same(await list(`q=${encodeURIComponent('[')}`), [])
+  })
+
+  t.test('a genre filter takes any case and combines with search', async (t) => {
+    t.same((await list('genre=ROMANCE&sort=title:asc')), [billionaire.id, bride.id])
+    t.same(await list('genre=romance&q=the%20bride'), [bride.id])
+  })
+
+  t.test('genres list the published catalogue with counts, most first', async (t) => {
+    const res = await app.inject({ url: '/content/genres', headers: viewer.auth })
+    t.equal(res.statusCode, 200)
+    t.same(res.json().data, [{ genre: 'romance', count: 2 }, { genre: 'mystery', count: 1 }, { genre: 'revenge', count: 1 }])
+    t.equal((await app.inject({ url: '/content/genres' })).statusCode, 401)
+  })
+
+  t.test('plays count views: most viewed and trending orders follow them', async (t) => {
+    for (let i = 0; i < 3; i++) t.equal((await app.inject({ url: `/video/play/${bride.episodeId}`, headers: viewer.auth })).statusCode, 200)
+    t.equal((await app.inject({ url: `/video/play/${regexy.episodeId}`, headers: viewer.auth })).statusCode, 200)
+    // Views are counted after the answer: give them a moment to land.
+    for (let i = 0; i < 50 && (await list('sort=views:desc'))[0] !== bride.id; i++) await new Promise((resolve) => setTimeout(resolve, 100))
+    t.same(await list('sort=views:desc'), [bride.id, regexy.id, billionaire.id])
+    t.same(await list('sort=trending:desc'), [bride.id, regexy.id, billionaire.id])
+    const detail = await app.inject({ url: `/content/series/${bride.id}`, headers: viewer.auth })
+    t.equal(detail.json().data.views, 3)
+  })
+
+  t.test('a creator previewing their own episode does not count as a view', async (t) => {
+    const before = (await app.inject({ url: `/content/series/${billionaire.id}`, headers: viewer.auth })).json().data.views
+    await app.inject({ url: `/video/play/${billionaire.episodeId}`, headers: creator.auth })
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    t.equal((await app.inject({ url: `/content/series/${billionaire.id}`, headers: viewer.auth })).json().data.views, before)
+  })
+
+  t.test('trending counts only the last 7 days, and old scores decay', async (t) => {
+    const { series } = app.repos
+    const tenDaysAgo = new Date(Date.now() - 10 * 86_400_000)
+    const id = ObjectId.createFromHexString(billionaire.id)
+    for (let i = 0; i < 5; i++) await series.recordView(id, tenDaysAgo)
+    const doc = await series.findById(id)
+    t.equal(doc?.views, 5, 'old plays count in the total')
+    t.equal(doc?.trending, 5, 'scored as of the day they happened')
+    await series.refreshTrending()
+    t.equal((await series.findById(id))?.trending, 0, 'ten days later they no longer trend')
+    t.same((await list('sort=trending:desc'))[2], billionaire.id)
+  })
+})
