@@ -657,7 +657,7 @@ export interface paths {
         };
         /**
          * Continue watching
-         * @description Any signed-in user: one row per series they started and have not finished, most recent first, with the episode to resume, its position and the episode after it. A series whose last watched episode is completed shows the next episode to start; one with nothing left to watch is left out.
+         * @description Any signed-in user: one row per series they started and have not finished, most recent first, with the episode to resume, its position and the episode after it (`next`, absent at the end). A series whose last watched episode is completed shows the next episode to start; one with nothing left to watch is left out.
          */
         get: operations["listContinueWatching"];
         put?: never;
@@ -3986,7 +3986,7 @@ export interface operations {
                             completed: boolean;
                             /** Format: date-time */
                             updatedAt: string;
-                            next: components["schemas"]["Episode"];
+                            next?: components["schemas"]["Episode"];
                         }[];
                     };
                 };

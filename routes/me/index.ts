@@ -18,7 +18,7 @@ const ContinueWatchingSchema = Type.Object({
     durationSec: Nullable(Type.Number({ minimum: 0 })),
     completed: Type.Boolean(),
     updatedAt: Type.String({ format: 'date-time' }),
-    next: Nullable(ref(EpisodeSchema))
+    next: Type.Optional(ref(EpisodeSchema)) // absent at the end of what is published
   }, { additionalProperties: false }), { maxItems: 100 })
 }, { additionalProperties: false })
 
@@ -83,7 +83,7 @@ const me: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'listContinueWatching',
       summary: 'Continue watching',
       description: 'Any signed-in user: one row per series they started and have not finished, most recent first, ' +
-        'with the episode to resume, its position and the episode after it. A series whose last watched episode is ' +
+        'with the episode to resume, its position and the episode after it (`next`, absent at the end). A series whose last watched episode is ' +
         'completed shows the next episode to start; one with nothing left to watch is left out.',
       security: bearer,
       querystring: Type.Object({
@@ -122,7 +122,7 @@ const me: FastifyPluginAsyncTypebox = async (app) => {
         durationSec: resume === last ? row.durationSec : null,
         completed: resume === last ? row.completed : false,
         updatedAt: row.updatedAt.toISOString(),
-        next: after === null ? null : toEpisode(after, accessFor(after, s, caller))
+        ...(after === null ? {} : { next: toEpisode(after, accessFor(after, s, caller)) })
       })
     }
     return { data: out }
