@@ -47,3 +47,14 @@ t.test('the server exits with the list when the configuration is invalid', async
   t.match(out.stderr, /MONGODB_URI is required/)
   t.match(out.stderr, /JWT_SECRET/)
 })
+
+t.test('.env.example and the README list every variable the service reads', async (t) => {
+  const { readFileSync } = await import('node:fs')
+  const { ConfigSchema } = await import('../src/config.js')
+  const example = readFileSync('.env.example', 'utf8')
+  const readme = readFileSync('README.md', 'utf8')
+  for (const name of Object.keys(ConfigSchema.properties)) {
+    t.match(example, new RegExp(`^${name}=`, 'm'), `.env.example has ${name}`)
+    t.match(readme, `\`${name}\``, `README has ${name}`)
+  }
+})
