@@ -4,7 +4,8 @@ import { bearer, envelope, errors, ObjectIdSchema, page, ref, StringEnum, UserSc
 import { AuditEntrySchema, CreatorEpisodeSchema, CreatorSeriesSchema } from '../../src/schemas/catalog.js'
 import { listQuery } from '../../src/lib/pagination.js'
 import { toObjectId } from '../../src/lib/ids.js'
-import { toCreatorSeries } from '../../src/repositories/series.js'
+import { toCreatorSeries, type SeriesStatus } from '../../src/repositories/series.js'
+import type { ObjectId } from 'mongodb'
 import { toAuditEntry } from '../../src/repositories/audit.js'
 import { transition, type TransitionResult } from '../../src/lib/moderation.js'
 import { toCreatorEpisode } from '../../src/repositories/episodes.js'
@@ -69,6 +70,11 @@ const admin: FastifyPluginAsyncTypebox = async (app) => {
       { code: expected === 'pending' ? 'not_pending' : 'wrong_status' })
   }
 
+  const publishSeries = async (id: ObjectId, actorId: ObjectId, now: Date, from: SeriesStatus[] = ['draft', 'pending']) =>
+    await transition(series.collection, audit, {
+      target: 'series', id, from, to: 'published', actorId, action: 'series.publish', set: { publishedAt: now, moderationNote: null }
+    })
+
   app.post('/episodes/:episodeId/approve', {
     schema: {
       tags,
@@ -92,8 +98,26 @@ const admin: FastifyPluginAsyncTypebox = async (app) => {
       target: 'episode', id: toObjectId(request.params.episodeId), from: ['pending'], to: 'published',
       actorId: request.account._id, action: 'episode.approve', set: { publishedAt: now, moderationNote: null }
     }), 'Episode', 'pending')
-    await series.publishIfUnpublished(published.seriesId, now)
+    // Its series goes live with it, as a step of its own in the audit log (already published, rejected or
+    // taken down: it stays as it is).
+    await publishSeries(published.seriesId, request.account._id, now)
     return { data: toCreatorEpisode(published) }
+  })
+
+  app.post('/series/:seriesId/approve', {
+    schema: {
+      tags,
+      operationId: 'approveSeries',
+      summary: 'Publish a pending series',
+      description: 'Admins only. pending → published, e.g. a series resubmitted after a takedown whose episodes are ' +
+        'still published. (A new series is published with its first approved episode.) Not pending: 409 `not_pending`.',
+      security: bearer,
+      params: SeriesParams,
+      response: { 200: envelope(ref(CreatorSeriesSchema)), ...errors(400, 401, 403, 404, 409) }
+    }
+  }, async (request) => {
+    const published = await moderate(publishSeries(toObjectId(request.params.seriesId), request.account._id, new Date(), ['pending']), 'Series', 'pending')
+    return { data: toCreatorSeries(published) }
   })
 
   app.post('/episodes/:episodeId/reject', {

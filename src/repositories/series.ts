@@ -181,14 +181,6 @@ export function createSeriesRepository (db: Db) {
       return changed
     },
 
-    /** Publishes a draft or pending series; a series already published stays as it is. */
-    async publishIfUnpublished (id: ObjectId, now: Date): Promise<void> {
-      await series.updateOne(
-        { _id: id, status: { $in: ['draft', 'pending'] } },
-        { $set: { status: 'published', publishedAt: now, updatedAt: now }, $inc: { revision: 1 } }
-      )
-    },
-
     async update (ownerId: ObjectId, id: ObjectId, set: Partial<Pick<SeriesDoc, 'title' | 'description' | 'genres' | 'freeEpisodes'>>): Promise<SeriesDoc | null> {
       const titleLower = set.title === undefined ? {} : { titleLower: normaliseTitle(set.title) }
       return await series.findOneAndUpdate({ _id: id, ownerId }, { $set: { ...set, ...titleLower, updatedAt: new Date() } }, { returnDocument: 'after' })

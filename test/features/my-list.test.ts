@@ -1,0 +1,125 @@
+import t, { type Test } from 'tap'
+import { approve, build, createEpisode, createSeries, signUp, uploadVideo, type Account } from '../helper.js'
+
+const MISSING_ID = '0123456789abcdef01234567'
+
+interface Res { statusCode: number, body: string, json: () => any }
+
+/** The standard error body, `{ error: { message, status, code } }`, with nothing else in it. */
+function isError (t: Test, res: Res, status: number, code: string, message?: string): void {
+  t.equal(res.statusCode, status, `answers ${status}`)
+  t.same(res.json(), { error: { message: message ?? res.json().error?.message, status, code } })
+  t.type(res.json().error.message, 'string')
+}
+
+t.test('my list', async (t) => {
+  const app = await build(t)
+  const [creator, admin, viewer, otherViewer] = [await signUp(app, 'creator'), await signUp(app, 'admin'), await signUp(app, 'viewer'), await signUp(app, 'viewer')]
+  const video = await uploadVideo(app, creator)
+  const publish = async (title: string) => {
+    const series = await createSeries(app, creator, { title })
+    await approve(app, admin, (await createEpisode(app, creator, series.id, video.id)).id)
+    return series
+  }
+  const saved = await publish('Saved')
+  const other = await publish('Other')
+  const pending = await createSeries(app, creator, { title: 'Not yet' })
+
+  const put = async (account: Account, seriesId: string) => await app.inject({ method: 'PUT', url: `/me/list/${seriesId}`, headers: account.auth })
+  const remove = async (account: Account, seriesId: string) => await app.inject({ method: 'DELETE', url: `/me/list/${seriesId}`, headers: account.auth })
+  const myList = async (account: Account = viewer, query = '') => await app.inject({ url: `/me/list${query}`, headers: account.auth })
+  const listIds = async (account: Account = viewer): Promise<string[]> => (await myList(account)).json().data.map((s: { id: string }) => s.id)
+  const flags = async (account: Account): Promise<Record<string, boolean>> => {
+    const res = await app.inject({ url: '/content/series', headers: account.auth })
+    t.equal(res.statusCode, 200)
+    return Object.fromEntries(res.json().data.map((s: { id: string, inMyList: boolean }) => [s.id, s.inMyList]))
+  }
+  const flagOf = async (account: Account, seriesId: string): Promise<boolean> =>
+    (await app.inject({ url: `/content/series/${seriesId}`, headers: account.auth })).json().data.inMyList
+
+  t.test('an empty list to start with', async (t) => {
+    const res = await myList()
+    t.equal(res.statusCode, 200)
+    t.same(res.json(), { data: [], meta: { total: 0, page: 1, limit: 20, totalPages: 0 } })
+  })
+
+  t.test('saving a series answers 204 with no body', async (t) => {
+    const res = await put(viewer, saved.id)
+    t.equal(res.statusCode, 204)
+    t.equal(res.body, '')
+  })
+
+  t.test('saving it again is 204 too and it is still listed once', async (t) => {
+    t.equal((await put(viewer, saved.id)).statusCode, 204)
+    const res = await myList()
+    t.same(res.json().data.map((s: { id: string }) => s.id), [saved.id])
+    t.equal(res.json().meta.total, 1)
+  })
+
+  t.test('the list shows the series as the catalogue does, with inMyList true', async (t) => {
+    const res = await myList()
+    t.match(res.json().data[0], { id: saved.id, title: 'Saved', status: 'published', inMyList: true })
+    t.notOk('moderationNote' in res.json().data[0])
+  })
+
+  t.test('the catalogue marks the saved series true and the others false', async (t) => {
+    t.same(await flags(viewer), { [saved.id]: true, [other.id]: false })
+    t.equal(await flagOf(viewer, saved.id), true)
+    t.equal(await flagOf(viewer, other.id), false)
+  })
+
+  t.test('another viewer sees inMyList false for it and has an empty list', async (t) => {
+    t.same(await flags(otherViewer), { [saved.id]: false, [other.id]: false })
+    t.equal(await flagOf(otherViewer, saved.id), false)
+    t.same(await listIds(otherViewer), [])
+  })
+
+  t.test('the list is most recently saved first', async (t) => {
+    t.equal((await put(viewer, other.id)).statusCode, 204)
+    t.same(await listIds(), [other.id, saved.id])
+    t.same((await myList(viewer, '?limit=1&page=2')).json().data.map((s: { id: string }) => s.id), [saved.id])
+  })
+
+  t.test('removing a series answers 204 with no body, and again 204', async (t) => {
+    const res = await remove(viewer, other.id)
+    t.equal(res.statusCode, 204)
+    t.equal(res.body, '')
+    t.equal((await remove(viewer, other.id)).statusCode, 204)
+    t.same(await listIds(), [saved.id])
+    t.equal(await flagOf(viewer, other.id), false)
+  })
+
+  t.test('removing a series that was never saved or does not exist is 204', async (t) => {
+    t.equal((await remove(otherViewer, saved.id)).statusCode, 204)
+    t.equal((await remove(viewer, MISSING_ID)).statusCode, 204)
+    t.same(await listIds(), [saved.id], 'the list is unchanged')
+  })
+
+  t.test('a series that is not published, or unknown, is 404 series_not_found', async (t) => {
+    isError(t, await put(viewer, pending.id), 404, 'series_not_found', 'Series not found')
+    isError(t, await put(viewer, MISSING_ID), 404, 'series_not_found', 'Series not found')
+    t.same(await listIds(), [saved.id])
+  })
+
+  t.test('a malformed id is 400 validation_failed; no token is 401', async (t) => {
+    isError(t, await put(viewer, 'nope'), 400, 'validation_failed')
+    isError(t, await remove(viewer, 'nope'), 400, 'validation_failed')
+    isError(t, await app.inject({ method: 'PUT', url: `/me/list/${saved.id}` }), 401, 'unauthorized')
+    isError(t, await app.inject({ url: '/me/list' }), 401, 'unauthorized')
+  })
+
+  t.test('a creator has a list of their own', async (t) => {
+    t.equal((await put(creator, other.id)).statusCode, 204)
+    t.same(await listIds(creator), [other.id])
+    t.equal(await flagOf(creator, other.id), true)
+  })
+
+  t.test('a saved series that is taken down leaves the list', async (t) => {
+    t.equal((await put(viewer, other.id)).statusCode, 204)
+    t.same(await listIds(), [other.id, saved.id])
+    const down = await app.inject({ method: 'POST', url: `/admin/series/${saved.id}/unpublish`, headers: admin.auth, payload: { reason: 'Takedown' } })
+    t.equal(down.statusCode, 200)
+    t.same(await listIds(), [other.id])
+    isError(t, await put(viewer, saved.id), 404, 'series_not_found', 'Series not found')
+  })
+})
