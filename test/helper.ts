@@ -128,3 +128,14 @@ export async function publishedCatalogue (app: FastifyInstance, episodes = 1) {
   }
   return { creator, admin, viewer, video, series, episodes: published }
 }
+
+export interface Res { statusCode: number, body: string, json: () => any }
+
+/** The standard error body, `{ error: { message, status, code } }`, with nothing else in it. */
+export function isError (t: Test, res: Pick<Res, 'statusCode' | 'json'>, status: number, code: string, message?: string | RegExp): void {
+  t.equal(res.statusCode, status, `answers ${status}`)
+  const body = res.json()
+  t.same(Object.keys(body), ['error'])
+  t.same(Object.keys(body.error).sort(), ['code', 'message', 'status'])
+  t.match(body.error, { message: message ?? String, status, code })
+}

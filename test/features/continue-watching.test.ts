@@ -1,14 +1,5 @@
 import t, { type Test } from 'tap'
-import { approve, build, createEpisode, createSeries, setSubscription, signUp, uploadVideo, type Account } from '../helper.js'
-
-interface Res { statusCode: number, body: string, json: () => any }
-
-/** The standard error body, `{ error: { message, status, code } }`, with nothing else in it. */
-function isError (t: Test, res: Res, status: number, code: string, message?: string): void {
-  t.equal(res.statusCode, status, `answers ${status}`)
-  t.same(res.json(), { error: { message: message ?? res.json().error?.message, status, code } })
-  t.type(res.json().error.message, 'string')
-}
+import { approve, build, createEpisode, createSeries, setSubscription, signUp, uploadVideo, type Account, isError } from '../helper.js'
 
 interface Row { series: { id: string }, episode: { id: string }, next: { id: string } | null }
 

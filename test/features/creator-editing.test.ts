@@ -1,17 +1,8 @@
 import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { approve, build, createEpisode, createSeries, fakeVideo, setSubscription, signUp, uploadVideo, type Account } from '../helper.js'
+import { approve, build, createEpisode, createSeries, fakeVideo, setSubscription, signUp, uploadVideo, type Account, isError, type Res } from '../helper.js'
 
 const MISSING_ID = '0123456789abcdef01234567'
-
-interface Res { statusCode: number, body: string, json: () => any }
-
-/** The standard error body, `{ error: { message, status, code } }`, with nothing else in it. */
-function isError (t: Test, res: Res, status: number, code: string, message?: string): void {
-  t.equal(res.statusCode, status, `answers ${status}`)
-  t.same(res.json(), { error: { message: message ?? res.json().error?.message, status, code } })
-  t.type(res.json().error.message, 'string')
-}
 
 const ids = (res: Res): string[] => res.json().data.map((x: { id: string }) => x.id)
 

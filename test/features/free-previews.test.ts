@@ -1,16 +1,7 @@
 import t, { type Test } from 'tap'
-import { approve, build, createEpisode, createSeries, fakeVideo, setSubscription, signUp, uploadVideo, type Account } from '../helper.js'
+import { approve, build, createEpisode, createSeries, fakeVideo, setSubscription, signUp, uploadVideo, type Account, isError } from '../helper.js'
 
 const MISSING_ID = '0123456789abcdef01234567'
-
-interface Res { statusCode: number, json: () => any }
-
-/** The standard error body, `{ error: { message, status, code } }`, with nothing else in it. */
-function isError (t: Test, res: Res, status: number, code: string, message?: string): void {
-  t.equal(res.statusCode, status, `answers ${status}`)
-  t.same(res.json(), { error: { message: message ?? res.json().error?.message, status, code } })
-  t.type(res.json().error.message, 'string')
-}
 
 t.test('free previews', async (t) => {
   const app = await build(t)

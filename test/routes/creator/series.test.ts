@@ -1,17 +1,6 @@
 import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { approve, build, createEpisode, createSeries, signUp, uploadVideo, type Account } from '../../helper.js'
-
-interface Res { statusCode: number, body: string, json: () => any }
-
-/** The standard error body, `{ error: { message, status, code } }`, with nothing else in it. */
-function isError (t: Test, res: Res, status: number, code: string, message?: string | RegExp): void {
-  t.equal(res.statusCode, status, `answers ${status}`)
-  const body = res.json()
-  t.same(Object.keys(body), ['error'])
-  t.same(Object.keys(body.error).sort(), ['code', 'message', 'status'])
-  t.match(body.error, { message: message ?? String, status, code })
-}
+import { approve, build, createEpisode, createSeries, signUp, uploadVideo, type Account, isError, type Res } from '../../helper.js'
 
 async function postSeries (app: FastifyInstance, account: Partial<Account>, payload: Record<string, unknown>) {
   return await app.inject({ method: 'POST', url: '/creator/series', headers: account.auth ?? {}, payload })

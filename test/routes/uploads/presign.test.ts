@@ -1,17 +1,6 @@
 import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { build, fakeVideo, signUp, type Account } from '../../helper.js'
-
-interface Res { statusCode: number, body: string, json: () => any }
-
-/** The standard error body, `{ error: { message, status, code } }`, with nothing else in it. */
-function isError (t: Test, res: Res, status: number, code: string, message?: string | RegExp): void {
-  t.equal(res.statusCode, status, `answers ${status}`)
-  const body = res.json()
-  t.same(Object.keys(body), ['error'])
-  t.same(Object.keys(body.error).sort(), ['code', 'message', 'status'])
-  t.match(body.error, { message: message ?? String, status, code })
-}
+import { build, fakeVideo, signUp, type Account, isError } from '../../helper.js'
 
 async function presign (app: FastifyInstance, account: Partial<Account>, payload: Record<string, unknown>) {
   return await app.inject({ method: 'POST', url: '/uploads/presign', headers: account.auth ?? {}, payload })
