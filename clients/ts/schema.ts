@@ -424,6 +424,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/covers/{seriesId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A published series' cover image
+         * @description Public. 302 to a signed URL of the image; 404 unless the series is published and has a cover.
+         */
+        get: operations["getSeriesCover"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/creator/videos": {
         parameters: {
             query?: never;
@@ -491,7 +511,7 @@ export interface paths {
         head?: never;
         /**
          * Edit my series
-         * @description Creators and admins, on their own series (404 otherwise): title, description, genres, freeEpisodes. Its status does not change.
+         * @description Creators and admins, on their own series (404 otherwise): title, description, genres, freeEpisodes, and a cover image (coverKey: an image uploaded with POST /uploads/presign; 403 `forbidden_key` for a key not issued to the caller, 404 `upload_missing` if not uploaded). Its status does not change.
          */
         patch: operations["updateSeries"];
         trace?: never;
@@ -698,7 +718,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Get a URL to upload a video file to
+         * Get a URL to upload a video or a cover image to
          * @description Creators and admins. The server picks the key, under the caller's own prefix. The URL accepts one PUT with exactly the declared Content-Type and Content-Length, until expiresAt (UPLOAD_URL_TTL).
          */
         post: operations["presignUpload"];
@@ -855,6 +875,8 @@ export interface components {
              * @description Plays of its episodes by viewers, in total
              */
             views: number;
+            /** @description Path of its cover image (GET redirects to the image), or null */
+            coverUrl: string | null;
             status: components["schemas"]["SeriesStatus"];
             /** Format: date-time */
             createdAt: string;
@@ -882,6 +904,8 @@ export interface components {
              * @description Plays of its episodes by viewers, in total
              */
             views: number;
+            /** @description Path of its cover image (GET redirects to the image), or null */
+            coverUrl: string | null;
             status: components["schemas"]["SeriesStatus"];
             /** Format: date-time */
             createdAt: string;
@@ -2660,6 +2684,64 @@ export interface operations {
             };
         };
     };
+    getSeriesCover: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                seriesId: components["schemas"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Found: the Location header is the image */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body of every error response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body of every error response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests: wait as long as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected error; the body carries a requestId to quote */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     listMyVideos: {
         parameters: {
             query?: {
@@ -3143,6 +3225,8 @@ export interface operations {
                      * @description Episodes 1 to freeEpisodes play without a subscription
                      */
                     freeEpisodes?: number;
+                    /** @description The key of a cover image uploaded with POST /uploads/presign */
+                    coverKey?: string;
                 };
             };
         };
@@ -3187,6 +3271,15 @@ export interface operations {
             };
             /** @description The body of every error response */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body of every error response */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4158,13 +4251,13 @@ export interface operations {
                  */
                 "application/json": {
                     /**
-                     * @description The file's type (415 for any other)
+                     * @description A video for an episode, or an image for a series cover (415 for any other type)
                      * @enum {string}
                      */
-                    contentType: "video/mp4" | "video/quicktime" | "video/webm";
+                    contentType: "video/mp4" | "video/quicktime" | "video/webm" | "image/jpeg" | "image/png" | "image/webp";
                     /**
                      * Format: int64
-                     * @description Exact size of the file, at most MAX_UPLOAD_BYTES (400 `upload_too_large` above)
+                     * @description Exact size of the file: a video at most MAX_UPLOAD_BYTES, an image at most 5 MiB (400 `upload_too_large` above)
                      */
                     sizeBytes: number;
                     /** @description Original file name; only a readable slug of it is kept in the key */
@@ -4181,7 +4274,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: {
-                            /** @description Pass it to POST /creator/videos once the upload is done */
+                            /** @description Once uploaded: a video's key goes to POST /creator/videos, an image's to PATCH /creator/series/{seriesId} as coverKey */
                             s3Key: string;
                             /** Format: uri */
                             uploadUrl: string;

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { bearer, envelope, errors, ObjectIdSchema, page, ref } from '../../src/schemas/common.js'
-import { ALLOWED_VIDEO_TYPES, CreatorEpisodeSchema, CreatorSeriesSchema, SeriesStatusSchema, VideoSchema } from '../../src/schemas/catalog.js'
+import { ALLOWED_IMAGE_TYPES, ALLOWED_VIDEO_TYPES, CreatorEpisodeSchema, CreatorSeriesSchema, SeriesStatusSchema, VideoSchema } from '../../src/schemas/catalog.js'
 import { transition } from '../../src/lib/moderation.js'
 import type { ObjectId } from 'mongodb'
 import { listQuery } from '../../src/lib/pagination.js'
@@ -9,7 +9,7 @@ import { toObjectId } from '../../src/lib/ids.js'
 import { toVideo } from '../../src/repositories/videos.js'
 import { toCreatorSeries } from '../../src/repositories/series.js'
 import { toCreatorEpisode } from '../../src/repositories/episodes.js'
-import { uploadPrefix } from '../../src/lib/keys.js'
+import { uploadPrefix, type UploadKind } from '../../src/lib/keys.js'
 
 const CreateVideoBodySchema = Type.Object({
   s3Key: Type.String({ minLength: 1, maxLength: 512, description: 'The key from POST /uploads/presign, after the upload' }),
@@ -27,7 +27,10 @@ const SeriesFieldsSchema = {
   freeEpisodes: Type.Integer({ minimum: 0, maximum: 10_000, format: 'int32', description: 'Episodes 1 to freeEpisodes play without a subscription' })
 }
 
-const UpdateSeriesBodySchema = Type.Partial(Type.Object(SeriesFieldsSchema), {
+const UpdateSeriesBodySchema = Type.Partial(Type.Object({
+  ...SeriesFieldsSchema,
+  coverKey: Type.String({ minLength: 1, maxLength: 512, description: 'The key of a cover image uploaded with POST /uploads/presign' })
+}), {
   additionalProperties: false, minProperties: 1, examples: [{ freeEpisodes: 3, genres: ['romance', 'ceo'] }]
 })
 
@@ -65,6 +68,19 @@ const creator: FastifyPluginAsyncTypebox = async (app) => {
       ? app.httpErrors.createError(404, `${kind} not found`, { code: `${kind}_not_found` })
       : app.httpErrors.createError(409, `Not possible while the ${kind} is ${status}`, { code: 'wrong_status' })
 
+  /** An upload the caller was given the key for, present in the bucket, of one of `types`. */
+  async function checkUpload (userId: string, key: string, kind: UploadKind, types: readonly string[]) {
+    if (!key.startsWith(uploadPrefix(userId, kind)) || key.includes('..')) {
+      throw app.httpErrors.createError(403, 'This key was not issued to you', { code: 'forbidden_key' })
+    }
+    const object = await app.storage.head(key)
+    if (object === null) throw app.httpErrors.createError(404, 'No uploaded file at this key', { code: 'upload_missing' })
+    if (!types.includes(object.contentType)) {
+      throw app.httpErrors.createError(422, `The uploaded file is not one of ${types.join(', ')}`, { code: 'unsupported_upload' })
+    }
+    return object
+  }
+
   /** The caller's own episode, or 404, like ownedSeries. */
   async function ownedEpisode (ownerId: ObjectId, episodeId: string) {
     const found = await episodes.findOwned(ownerId, toObjectId(episodeId))
@@ -97,14 +113,7 @@ const creator: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const { s3Key, title } = request.body
-    if (!s3Key.startsWith(uploadPrefix(request.user.sub)) || s3Key.includes('..')) {
-      throw app.httpErrors.createError(403, 'This key was not issued to you', { code: 'forbidden_key' })
-    }
-    const object = await app.storage.head(s3Key)
-    if (object === null) throw app.httpErrors.createError(404, 'No uploaded file at this key', { code: 'upload_missing' })
-    if (!(ALLOWED_VIDEO_TYPES as readonly string[]).includes(object.contentType)) {
-      throw app.httpErrors.createError(422, 'The uploaded file is not an allowed video type', { code: 'unsupported_upload' })
-    }
+    const object = await checkUpload(request.user.sub, s3Key, 'videos', ALLOWED_VIDEO_TYPES)
     const video = await videos.create({
       ownerId: toObjectId(request.user.sub), s3Key, title: title ?? null, contentType: object.contentType, sizeBytes: object.sizeBytes
     })
@@ -178,16 +187,19 @@ const creator: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'updateSeries',
       summary: 'Edit my series',
-      description: 'Creators and admins, on their own series (404 otherwise): title, description, genres, freeEpisodes. ' +
-        'Its status does not change.',
+      description: 'Creators and admins, on their own series (404 otherwise): title, description, genres, freeEpisodes, ' +
+        'and a cover image (coverKey: an image uploaded with POST /uploads/presign; 403 `forbidden_key` for a key not ' +
+        'issued to the caller, 404 `upload_missing` if not uploaded). Its status does not change.',
       security: bearer,
       params: SeriesParamsSchema,
       body: UpdateSeriesBodySchema,
-      response: { 200: envelope(ref(CreatorSeriesSchema)), ...errors(400, 401, 403, 404) }
+      response: { 200: envelope(ref(CreatorSeriesSchema)), ...errors(400, 401, 403, 404, 422) }
     }
   }, async (request) => {
-    const { title, genres, ...rest } = request.body
+    const { title, genres, coverKey, ...rest } = request.body
+    if (coverKey !== undefined) await checkUpload(request.user.sub, coverKey, 'images', ALLOWED_IMAGE_TYPES)
     const updated = await series.update(request.account._id, toObjectId(request.params.seriesId), {
+      ...(coverKey === undefined ? {} : { coverKey }),
       ...rest,
       ...(title === undefined ? {} : { title: title.trim() }),
       ...(genres === undefined ? {} : { genres: normaliseGenres(genres) })

@@ -1,21 +1,26 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { bearer, envelope, errors, StringEnum } from '../../src/schemas/common.js'
-import { ALLOWED_VIDEO_TYPES } from '../../src/schemas/catalog.js'
+import { ALLOWED_IMAGE_TYPES, ALLOWED_VIDEO_TYPES, MAX_IMAGE_BYTES } from '../../src/schemas/catalog.js'
 import { newUploadKey } from '../../src/lib/keys.js'
 
-const EXTENSIONS = new Map<string, string>([['video/mp4', 'mp4'], ['video/quicktime', 'mov'], ['video/webm', 'webm']])
+const EXTENSIONS = new Map<string, string>([
+  ['video/mp4', 'mp4'], ['video/quicktime', 'mov'], ['video/webm', 'webm'],
+  ['image/jpeg', 'jpg'], ['image/png', 'png'], ['image/webp', 'webp']
+])
+const ALLOWED_TYPES = [...ALLOWED_VIDEO_TYPES, ...ALLOWED_IMAGE_TYPES]
+const isImage = (contentType: string): boolean => contentType.startsWith('image/')
 
 const presignBodySchema = (maxBytes: number) => Type.Object({
-  contentType: StringEnum(ALLOWED_VIDEO_TYPES, { description: 'The file\'s type (415 for any other)' }),
-  sizeBytes: Type.Integer({ minimum: 1, maximum: maxBytes, format: 'int64', description: 'Exact size of the file, at most MAX_UPLOAD_BYTES (400 `upload_too_large` above)' }),
+  contentType: StringEnum(ALLOWED_TYPES, { description: 'A video for an episode, or an image for a series cover (415 for any other type)' }),
+  sizeBytes: Type.Integer({ minimum: 1, maximum: maxBytes, format: 'int64', description: 'Exact size of the file: a video at most MAX_UPLOAD_BYTES, an image at most 5 MiB (400 `upload_too_large` above)' }),
   fileName: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Original file name; only a readable slug of it is kept in the key' }))
 }, { additionalProperties: false, examples: [{ contentType: 'video/mp4', sizeBytes: 10485760, fileName: 'episode-1.mp4' }] })
 
 interface PresignInput { contentType?: unknown, sizeBytes?: unknown }
 
 const PresignSchema = envelope(Type.Object({
-  s3Key: Type.String({ description: 'Pass it to POST /creator/videos once the upload is done' }),
+  s3Key: Type.String({ description: 'Once uploaded: a video\'s key goes to POST /creator/videos, an image\'s to PATCH /creator/series/{seriesId} as coverKey' }),
   uploadUrl: Type.String({ format: 'uri' }),
   method: Type.Literal('PUT'),
   headers: Type.Object({
@@ -33,16 +38,17 @@ const uploads: FastifyPluginAsyncTypebox = async (app) => {
     preValidation: async (request) => {
       const { contentType, sizeBytes } = (request.body ?? {}) as PresignInput
       if (typeof contentType === 'string' && contentType !== '' && !EXTENSIONS.has(contentType)) {
-        throw app.httpErrors.createError(415, `contentType must be one of ${ALLOWED_VIDEO_TYPES.join(', ')}`, { code: 'unsupported_media_type' })
+        throw app.httpErrors.createError(415, `contentType must be one of ${ALLOWED_TYPES.join(', ')}`, { code: 'unsupported_media_type' })
       }
-      if (typeof sizeBytes === 'number' && sizeBytes > maxBytes) {
-        throw app.httpErrors.createError(400, `sizeBytes is over the limit of ${maxBytes} bytes`, { code: 'upload_too_large' })
+      const limit = typeof contentType === 'string' && isImage(contentType) ? Math.min(MAX_IMAGE_BYTES, maxBytes) : maxBytes
+      if (typeof sizeBytes === 'number' && sizeBytes > limit) {
+        throw app.httpErrors.createError(400, `sizeBytes is over the limit of ${limit} bytes`, { code: 'upload_too_large' })
       }
     },
     schema: {
       tags: ['uploads'],
       operationId: 'presignUpload',
-      summary: 'Get a URL to upload a video file to',
+      summary: 'Get a URL to upload a video or a cover image to',
       description: 'Creators and admins. The server picks the key, under the caller\'s own prefix. The URL accepts one ' +
         'PUT with exactly the declared Content-Type and Content-Length, until expiresAt (UPLOAD_URL_TTL).',
       security: bearer,
@@ -59,7 +65,7 @@ const uploads: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const { contentType, sizeBytes, fileName } = request.body
-    const s3Key = newUploadKey(request.user.sub, EXTENSIONS.get(contentType)!, fileName)
+    const s3Key = newUploadKey(request.user.sub, isImage(contentType) ? 'images' : 'videos', EXTENSIONS.get(contentType)!, fileName)
     const ttl = app.config.UPLOAD_URL_TTL
     const { url, headers } = await app.storage.presignUpload(s3Key, contentType, sizeBytes, ttl)
     return { data: { s3Key, uploadUrl: url, method: 'PUT' as const, headers, expiresAt: new Date(Date.now() + ttl * 1000).toISOString() } }

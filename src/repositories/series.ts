@@ -23,6 +23,8 @@ export interface SeriesDoc {
   views: number
   viewsByDay: Record<string, number>
   trending: number
+  /** The cover image's key in the bucket, or null. */
+  coverKey: string | null
   createdAt: Date
   updatedAt: Date
   publishedAt: Date | null
@@ -37,6 +39,7 @@ function seriesFields (doc: SeriesDoc) {
     genres: doc.genres,
     freeEpisodes: doc.freeEpisodes,
     views: doc.views,
+    coverUrl: doc.coverKey === null ? null : `/covers/${doc._id.toHexString()}`,
     status: doc.status,
     createdAt: doc.createdAt.toISOString(),
     updatedAt: doc.updatedAt.toISOString(),
@@ -105,7 +108,7 @@ export function createSeriesRepository (db: Db) {
     async create (input: Pick<SeriesDoc, 'ownerId' | 'title' | 'description' | 'genres' | 'freeEpisodes' | 'status'>): Promise<SeriesDoc> {
       const now = new Date()
       const doc = {
-        ...input, titleLower: normaliseTitle(input.title), views: 0, viewsByDay: {}, trending: 0,
+        ...input, titleLower: normaliseTitle(input.title), views: 0, viewsByDay: {}, trending: 0, coverKey: null,
         revision: 0, moderationNote: null, createdAt: now, updatedAt: now, publishedAt: null
       }
       const { insertedId } = await series.insertOne(doc as SeriesDoc)
@@ -181,7 +184,7 @@ export function createSeriesRepository (db: Db) {
       return changed
     },
 
-    async update (ownerId: ObjectId, id: ObjectId, set: Partial<Pick<SeriesDoc, 'title' | 'description' | 'genres' | 'freeEpisodes'>>): Promise<SeriesDoc | null> {
+    async update (ownerId: ObjectId, id: ObjectId, set: Partial<Pick<SeriesDoc, 'title' | 'description' | 'genres' | 'freeEpisodes' | 'coverKey'>>): Promise<SeriesDoc | null> {
       const titleLower = set.title === undefined ? {} : { titleLower: normaliseTitle(set.title) }
       return await series.findOneAndUpdate({ _id: id, ownerId }, { $set: { ...set, ...titleLower, updatedAt: new Date() } }, { returnDocument: 'after' })
     },

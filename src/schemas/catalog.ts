@@ -4,6 +4,9 @@ import { Nullable, ObjectIdSchema, StringEnum, ref } from './common.js'
 const DateTime = Type.String({ format: 'date-time' })
 
 export const ALLOWED_VIDEO_TYPES = ['video/mp4', 'video/quicktime', 'video/webm'] as const
+export const ALLOWED_IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const
+/** Cover images are small: 5 MiB at most. */
+export const MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
 export const SeriesStatusSchema = StringEnum(['draft', 'pending', 'published', 'rejected', 'unpublished'], { $id: 'SeriesStatus' })
 export const EpisodeStatusSchema = StringEnum(['pending', 'published', 'rejected', 'unpublished'], { $id: 'EpisodeStatus' })
@@ -28,6 +31,7 @@ const SeriesFields = Type.Object({
   genres: Type.Array(Type.String()),
   freeEpisodes: Type.Integer({ minimum: 0, format: 'int32', description: 'Episodes 1 to freeEpisodes play without a subscription' }),
   views: Type.Integer({ minimum: 0, format: 'int64', description: 'Plays of its episodes by viewers, in total' }),
+  coverUrl: Nullable(Type.String({ description: 'Path of its cover image (GET redirects to the image), or null' })),
   status: ref(SeriesStatusSchema),
   createdAt: DateTime,
   updatedAt: DateTime,

@@ -66,9 +66,9 @@ t.test('POST /uploads/presign', async (t) => {
   })
 
   t.test('a content type that is not an allowed video gets 415 unsupported_media_type', async (t) => {
-    for (const contentType of ['image/png', 'application/octet-stream', 'video/mp4; codecs=avc1', 'video/x-msvideo']) {
+    for (const contentType of ['image/gif', 'application/octet-stream', 'video/mp4; codecs=avc1', 'video/x-msvideo']) {
       isError(t, await presign(app, creator, { contentType, sizeBytes: 10 }), 415, 'unsupported_media_type',
-        'contentType must be one of video/mp4, video/quicktime, video/webm')
+        'contentType must be one of video/mp4, video/quicktime, video/webm, image/jpeg, image/png, image/webp')
     }
   })
 
