@@ -4240,6 +4240,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
+        /** @description Another type is 415; a size over its limit is 400 `upload_too_large`. */
         requestBody: {
             content: {
                 /**
@@ -4251,13 +4252,26 @@ export interface operations {
                  */
                 "application/json": {
                     /**
-                     * @description A video for an episode, or an image for a series cover (415 for any other type)
+                     * @description A video for an episode
                      * @enum {string}
                      */
-                    contentType: "video/mp4" | "video/quicktime" | "video/webm" | "image/jpeg" | "image/png" | "image/webp";
+                    contentType: "video/mp4" | "video/quicktime" | "video/webm";
                     /**
                      * Format: int64
-                     * @description Exact size of the file: a video at most MAX_UPLOAD_BYTES, an image at most 5 MiB (400 `upload_too_large` above)
+                     * @description Exact size of the file, at most MAX_UPLOAD_BYTES
+                     */
+                    sizeBytes: number;
+                    /** @description Original file name; only a readable slug of it is kept in the key */
+                    fileName?: string;
+                } | {
+                    /**
+                     * @description An image for a series cover
+                     * @enum {string}
+                     */
+                    contentType: "image/jpeg" | "image/png" | "image/webp";
+                    /**
+                     * Format: int64
+                     * @description Exact size of the file, at most 5 MiB
                      */
                     sizeBytes: number;
                     /** @description Original file name; only a readable slug of it is kept in the key */

@@ -11,11 +11,24 @@ const EXTENSIONS = new Map<string, string>([
 const ALLOWED_TYPES = [...ALLOWED_VIDEO_TYPES, ...ALLOWED_IMAGE_TYPES]
 const isImage = (contentType: string): boolean => contentType.startsWith('image/')
 
-const presignBodySchema = (maxBytes: number) => Type.Object({
-  contentType: StringEnum(ALLOWED_TYPES, { description: 'A video for an episode, or an image for a series cover (415 for any other type)' }),
-  sizeBytes: Type.Integer({ minimum: 1, maximum: maxBytes, format: 'int64', description: 'Exact size of the file: a video at most MAX_UPLOAD_BYTES, an image at most 5 MiB (400 `upload_too_large` above)' }),
-  fileName: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Original file name; only a readable slug of it is kept in the key' }))
-}, { additionalProperties: false, examples: [{ contentType: 'video/mp4', sizeBytes: 10485760, fileName: 'episode-1.mp4' }] })
+const FileName = Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Original file name; only a readable slug of it is kept in the key' }))
+
+/** A video up to MAX_UPLOAD_BYTES, or a cover image up to 5 MiB. */
+const presignBodySchema = (maxBytes: number) => Type.Union([
+  Type.Object({
+    contentType: StringEnum(ALLOWED_VIDEO_TYPES, { description: 'A video for an episode' }),
+    sizeBytes: Type.Integer({ minimum: 1, maximum: maxBytes, format: 'int64', description: 'Exact size of the file, at most MAX_UPLOAD_BYTES' }),
+    fileName: FileName
+  }, { additionalProperties: false, title: 'VideoUpload' }),
+  Type.Object({
+    contentType: StringEnum(ALLOWED_IMAGE_TYPES, { description: 'An image for a series cover' }),
+    sizeBytes: Type.Integer({ minimum: 1, maximum: Math.min(MAX_IMAGE_BYTES, maxBytes), format: 'int64', description: 'Exact size of the file, at most 5 MiB' }),
+    fileName: FileName
+  }, { additionalProperties: false, title: 'ImageUpload' })
+], {
+  description: 'Another type is 415; a size over its limit is 400 `upload_too_large`.',
+  examples: [{ contentType: 'video/mp4', sizeBytes: 10485760, fileName: 'episode-1.mp4' }]
+})
 
 interface PresignInput { contentType?: unknown, sizeBytes?: unknown }
 
