@@ -45,19 +45,19 @@ const video: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const id = toObjectId(request.params.episodeId)
     const caller = request.account
-    let episode = await episodes.findById(id)
-    const reviewer = episode !== null && (caller.role === 'admin' || episode.ownerId.equals(caller._id))
+    const episode = await episodes.findById(id)
+    if (episode === null) throw episodeNotFound()
+    const reviewer = caller.role === 'admin' || episode.ownerId.equals(caller._id)
     if (!reviewer) {
-      const found = await findPublishedEpisode(app.repos, id)
-      if (found === null) throw episodeNotFound()
-      if (accessFor(found.episode, found.series, caller) === 'locked') {
+      const published = episode.status === 'published' ? await series.findPublished(episode.seriesId) : null
+      if (published === null) throw episodeNotFound()
+      if (accessFor(episode, published, caller) === 'locked') {
         throw app.httpErrors.createError(403, 'An active subscription is needed to play this episode', { code: 'subscription_required' })
       }
-      episode = found.episode
       // A viewer's play counts towards the series' views and trending score; it need not delay the answer.
-      series.recordView(found.series._id).catch((err: unknown) => request.log.warn({ err }, 'could not count a view'))
+      series.recordView(published._id).catch((err: unknown) => request.log.warn({ err }, 'could not count a view'))
     }
-    const file = await videos.findById(episode!.videoId)
+    const file = await videos.findById(episode.videoId)
     if (file === null) throw episodeNotFound()
     const ttl = app.config.PLAYBACK_URL_TTL
     const url = await app.storage.presignDownload(file.s3Key, ttl)

@@ -76,8 +76,10 @@ export function createEpisodesRepository (db: Db) {
       return ids.length === 0 ? [] : await episodes.find({ _id: { $in: ids }, status: 'published' }).toArray()
     },
 
+    /** By _id alone, status checked here: FerretDB pushes down only a bare _id filter (MongoDB serves both alike). */
     async findPublished (id: ObjectId): Promise<EpisodeDoc | null> {
-      return await episodes.findOne({ _id: id, status: 'published' })
+      const doc = await episodes.findOne({ _id: id })
+      return doc?.status === 'published' ? doc : null
     },
 
     async listForSeries (seriesId: ObjectId, status: EpisodeStatus | undefined, page: PageRequest) {

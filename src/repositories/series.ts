@@ -127,8 +127,10 @@ export function createSeriesRepository (db: Db) {
       return ids.length === 0 ? [] : await series.find({ _id: { $in: ids }, status: 'published' }).toArray()
     },
 
+    /** By _id alone, status checked here: FerretDB pushes down only a bare _id filter (MongoDB serves both alike). */
     async findPublished (id: ObjectId): Promise<SeriesDoc | null> {
-      return await series.findOne({ _id: id, status: 'published' })
+      const doc = await series.findOne({ _id: id })
+      return doc?.status === 'published' ? doc : null
     },
 
     async listOwned (ownerId: ObjectId, status: SeriesStatus | undefined, page: PageRequest) {

@@ -1,0 +1,86 @@
+// The bench's output: one markdown table (printed, and pasted into the README) and the full JSON.
+
+export interface Measure {
+  connections: number
+  /** Completed requests per second over the measured run. */
+  reqPerSec: number
+  /** Completed during the run / sent (the difference was still running when the run ended). */
+  requests: number
+  sent: number
+  p50Ms: number
+  p99Ms: number
+  non2xx: number
+  errors: number
+  timeouts: number
+  statusCodes: Record<string, number>
+  /** The server process's user + system CPU from the run's start until it was idle again, per request sent. */
+  cpuMicrosPerRequest: number
+  /** The same for FerretDB. */
+  dbCpuMicrosPerRequest: number
+  /** VmHWM of the server process after the run (its peak since it started). */
+  peakRssBytes: number
+}
+
+/** A scenario whose check failed (an error status, a timeout, or the API and the ceiling disagreeing). */
+export interface ScenarioFailure {
+  name: string
+  title: string
+  failed: string
+}
+
+export interface ScenarioResult {
+  name: string
+  title: string
+  example: string
+  /** Milliseconds one request took with nothing else running (the API's, the ceiling's). */
+  aloneMs: { api: number, ceiling: number }
+  /** The machine's 1-minute load average when the scenario started (other work on it shows here). */
+  loadAverage: number
+  api: Measure
+  ceiling: Measure
+  /** API req/s ÷ ceiling req/s. */
+  ratio: number
+}
+
+const fixed = (value: number, digits: number) => Number.isFinite(value) ? value.toFixed(digits) : '–'
+const rate = (value: number) => value >= 100 ? fixed(value, 0) : value >= 10 ? fixed(value, 1) : fixed(value, 2)
+const ms = (value: number) => value >= 100 ? fixed(value, 0) : fixed(value, 1)
+const micros = (value: number) => Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '–'
+const failures = (m: Measure) => `${m.non2xx}${m.errors + m.timeouts > 0 ? ` (+${m.errors} errors, ${m.timeouts} timeouts)` : ''}`
+
+export function markdownTable (results: Array<ScenarioResult | ScenarioFailure>): string {
+  const rows = [
+    '| scenario | conns | req/s | ceiling req/s | ratio | p50 ms | p99 ms | alone ms | requests | non-2xx | API CPU µs/req | ceiling CPU µs/req | FerretDB CPU µs/req | peak RSS MB |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
+  ]
+  for (const r of results) {
+    if ('failed' in r) {
+      rows.push(`| ${r.title} | not measured: ${r.failed.split('\n')[0]!.slice(0, 160).replaceAll('|', '/')} |||||||||||||`)
+      continue
+    }
+    // No request completed within the run: there are no latencies and no ratio to show.
+    const none = r.api.requests === 0
+    rows.push(`| ${r.title} | ${r.api.connections} | ${rate(r.api.reqPerSec)} | ${rate(r.ceiling.reqPerSec)} | ` +
+      `${r.ceiling.reqPerSec > 0 ? fixed(r.ratio, 2) : '–'} | ${none ? '–' : ms(r.api.p50Ms)} | ${none ? '–' : ms(r.api.p99Ms)} | ` +
+      `${ms(r.aloneMs.api)} | ${r.api.requests} | ${failures(r.api)} | ${micros(r.api.cpuMicrosPerRequest)} | ` +
+      `${micros(r.ceiling.cpuMicrosPerRequest)} | ${micros(r.api.dbCpuMicrosPerRequest)} | ${fixed(r.api.peakRssBytes / 1048576, 0)} |`)
+  }
+  return rows.join('\n')
+}
+
+export interface QueryRow {
+  call: string
+  usedBy: string
+  medianMs: number | null
+  runs: number
+  plan: string
+  error?: string
+}
+
+export function queryTable (rows: QueryRow[]): string {
+  return [
+    '| repository call | used by | median ms | runs | plan |',
+    '| --- | --- | ---: | ---: | --- |',
+    ...rows.map((q) => `| ${q.call} | ${q.usedBy} | ${q.medianMs === null ? '–' : ms(q.medianMs)}${q.error === undefined ? '' : ` (${q.error})`} | ${q.runs} | ${q.plan} |`)
+  ].join('\n')
+}

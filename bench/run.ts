@@ -1,0 +1,366 @@
+// npm run bench [-- --scale N --duration S --warmup S --connections N --only a,b --[no-]queries --skip-build]
+//
+// Builds the API, starts FerretDB and MinIO on free ports with fresh data, seeds the data set (at scale 1:
+// 2,000 published series × 30 episodes with a video each, 10,000 users, 100,000 watch-history rows, 30,000
+// my-list saves; --scale multiplies every count), starts the built API (`node dist/src/server.js`) and the ceiling (bench/ceiling.ts)
+// as child processes, and for each scenario warms up and measures the API, then the ceiling, for the same
+// fixed time with the same number of connections. Prints a markdown table and writes everything to
+// bench/results/<timestamp>.json. Every process it started is stopped at the end, on error and on Ctrl-C.
+//
+//   --scale N        data set size multiplier (default 1)
+//   --duration S     seconds measured per scenario and target (default 10)
+//   --warmup S       seconds of warm-up before each measurement (default 2; none for a scenario whose single
+//                    request takes over a second: the check before it has warmed its code path)
+//   --connections N  most concurrent connections (default 16); a scenario whose single request takes long
+//                    gets fewer, so that a run completes several requests per connection (same for both targets)
+//   --only a,b       only these scenarios (names as in bench/scenarios.ts)
+//   --[no-]queries   time each repository call alone and ask FerretDB for its plan (default: on at scale 1
+//                    only; at scale 10 the slowest calls take up to the driver's 30 s timeout each)
+//   --skip-build     use the existing dist/ (for iterating on the bench itself)
+//
+// The JSON file is rewritten after each step, so a run that fails or is stopped keeps what it measured.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { cpus, loadavg, totalmem } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { MongoClient, ObjectId } from 'mongodb'
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import autocannon, { type Instance, type Result } from 'autocannon'
+import { ensureBinaries, freePort, startFerretDB, startMinIO, stackEnv, S3_ACCESS_KEY, S3_BUCKET, S3_SECRET_KEY } from '../scripts/local-stack.js'
+import { BENCH_PASSWORD, prng, seed, seedSize } from './seed.js'
+import { measureQueries, type QueryCost } from './queries.js'
+import { loadRequests, scenarios, toHttp, type Scenario, type ScenarioData, type Target, type Viewer } from './scenarios.js'
+import { Cleanup, cpuMicros, peakRssBytes, resetPeakRss, rssBytes, runCommand, startNodeServer, waitUntilIdle, type NodeServer } from './processes.js'
+import { markdownTable, queryTable, type Measure, type ScenarioFailure, type ScenarioResult } from './report.js'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const started = performance.now()
+const startedAt = new Date()
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s`
+const log = (line: string) => console.error(`[bench ${elapsed()}] ${line}`)
+
+const { values: flags } = parseArgs({
+  allowNegative: true,
+  options: {
+    scale: { type: 'string', default: '1' },
+    queries: { type: 'boolean' },
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '16' },
+    only: { type: 'string' },
+    'skip-build': { type: 'boolean', default: false }
+  }
+})
+const positive = (name: string, value: string | undefined): number => {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, not ${value}`)
+  return n
+}
+const scale = positive('scale', flags.scale)
+const options = {
+  scale,
+  duration: positive('duration', flags.duration),
+  warmup: Number(flags.warmup),
+  connections: positive('connections', flags.connections),
+  queries: flags.queries ?? scale === 1,
+  only: flags.only?.split(',').map((s) => s.trim()).filter(Boolean)
+}
+const selected = options.only === undefined ? scenarios : scenarios.filter((s) => options.only!.includes(s.name))
+if (selected.length === 0) throw new Error(`--only matches no scenario; they are: ${scenarios.map((s) => s.name).join(', ')}`)
+
+// Stopping: whatever happens (done, error, Ctrl-C, SIGTERM), the cleanup steps run once, newest first.
+const cleanup = new Cleanup()
+let activeRun: Instance | undefined
+let stopping = false
+const stop = async (code: number, reason?: string) => {
+  if (stopping) return
+  stopping = true
+  if (reason !== undefined) log(reason)
+  activeRun?.stop()
+  await cleanup.run()
+  log(`stopped everything it started (${code === 0 ? 'done' : `exit code ${code}`})`)
+  process.exit(code)
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    if (stopping) { cleanup.killAll(); process.exit(130) } // a second Ctrl-C: no more waiting
+    void stop(130, `${signal}: stopping`)
+  })
+}
+process.on('uncaughtException', (err) => { void stop(1, `error: ${err.stack ?? err.message}`) })
+process.on('unhandledRejection', (err) => { void stop(1, `error: ${(err as Error).stack ?? String(err)}`) })
+process.on('exit', () => cleanup.killAll())
+
+async function main (): Promise<void> {
+  const size = seedSize(options.scale)
+  log(`scale ${options.scale}: ${size.series} series × 30 episodes, ${size.users} users, ${size.history} watch-history rows; ` +
+    `${selected.length} scenarios × ${options.duration} s (+${options.warmup} s warm-up) on the API and on the ceiling`)
+
+  if (!flags['skip-build']) {
+    log('npm run build')
+    const npm = process.env.npm_execpath
+    await (npm === undefined ? runCommand('npm', ['run', 'build'], cleanup) : runCommand(process.execPath, [npm, 'run', 'build'], cleanup))
+  }
+  ensureBinaries()
+
+  // The local stack, on free ports, with data that lives only as long as this run.
+  mkdirSync(join(root, '.stack'), { recursive: true })
+  const dataRoot = mkdtempSync(join(root, '.stack', 'bench-'))
+  cleanup.add('remove the bench data', () => rmSync(dataRoot, { recursive: true, force: true }))
+  const mongo = await startFerretDB(join(dataRoot, 'ferretdb'))
+  cleanup.track(mongo.process)
+  cleanup.add('stop FerretDB', mongo.stop)
+  const s3 = await startMinIO(join(dataRoot, 'minio'))
+  cleanup.track(s3.process)
+  cleanup.add('stop MinIO', s3.stop)
+  const env = stackEnv(mongo, s3)
+  log(`FerretDB on ${mongo.url}, MinIO on ${s3.url}`)
+
+  // Seed, upload the one real video object, measure the queries one at a time.
+  const seedStarted = performance.now()
+  const client = await MongoClient.connect(env.MONGODB_URI!, { socketTimeoutMS: 30_000 })
+  cleanup.add('close the seeding client', () => client.close(true))
+  log('seeding (insertMany in batches of 1,000)')
+  const seeded = await seed(client.db(), options.scale, (line) => log(line))
+  const seedSeconds = Math.round((performance.now() - seedStarted) / 100) / 10
+  log(`seeded in ${seedSeconds} s`)
+  const storage = new S3Client({ region: 'us-east-1', endpoint: s3.url, forcePathStyle: true, credentials: { accessKeyId: S3_ACCESS_KEY, secretAccessKey: S3_SECRET_KEY } })
+  const video = Buffer.alloc(64 * 1024)
+  Buffer.from('000000186674797069736f6d0000020069736f6d69736f32', 'hex').copy(video) // an MP4 'ftyp' box
+  await storage.send(new PutObjectCommand({ Bucket: S3_BUCKET, Key: seeded.realObject.s3Key, Body: video, ContentType: 'video/mp4' }))
+  storage.destroy()
+
+  const deepPage = Math.floor(size.series / 20)
+  const results: Array<ScenarioResult | ScenarioFailure> = []
+  const ferretdbVersion = execFileSync(join(root, '.stack', 'bin', 'ferretdb'), ['--version']).toString().split('\n')[0]?.replace(/^version:\s*/, '').trim()
+  const report = {
+    startedAt: startedAt.toISOString(),
+    finished: false,
+    totalSeconds: 0,
+    options: { ...options, deepPage },
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      ferretdb: ferretdbVersion,
+      database: 'FerretDB v1 on SQLite (the local stack), MinIO'
+    },
+    seed: { counts: seeded.counts, seconds: seeded.seconds, totalSeconds: seedSeconds },
+    queries: [] as QueryCost[],
+    apiRssAtStartBytes: 0,
+    realObject: '',
+    scenarios: results
+  }
+  const resultsDir = join(root, 'bench', 'results')
+  mkdirSync(resultsDir, { recursive: true })
+  const file = join(resultsDir, `${report.startedAt.replace(/[:.]/g, '-')}.json`)
+  const save = () => {
+    report.totalSeconds = Math.round((performance.now() - started) / 1000)
+    writeFileSync(file, JSON.stringify(report, null, 2) + '\n')
+  }
+  save()
+
+  const rand = prng(42)
+  const sample = <T>(list: T[], n: number) => Array.from({ length: n }, () => list[Math.floor(rand() * list.length)]!)
+  // As many callers as connections at most; logging each in costs a full scan of users on FerretDB.
+  const viewerSample = [...new Map(sample(seeded.subscribedViewers, 100).map((v) => [v.id, v])).values()].slice(0, 16)
+  if (options.queries) {
+    log('measuring each repository call alone (no load)')
+    report.queries = await measureQueries(client.db(), {
+      seriesIds: seeded.seriesIds.map((id) => ObjectId.createFromHexString(id)),
+      episodeIds: seeded.episodeIds,
+      videoIds: seeded.videoIds,
+      viewerIds: viewerSample.map((v) => ObjectId.createFromHexString(v.id)),
+      viewerEmails: viewerSample.map((v) => v.email),
+      deepPage
+    })
+    save()
+  }
+  await client.close()
+
+  // The API as production runs it, and the ceiling, each in its own process.
+  const serverEnv = {
+    ...env,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    JWT_SECRET: 'bench-only-secret-0123456789-abcdefghijklmnop',
+    BCRYPT_ROUNDS: '10',
+    RATE_LIMIT_MAX: '1000000000',
+    AUTH_RATE_LIMIT_MAX: '1000000000',
+    MAX_EVENT_LOOP_DELAY_MS: '0'
+  }
+  const [apiPort, ceilingPort] = [await freePort(), await freePort()]
+  const api = await startNodeServer('API', [join(root, 'dist', 'src', 'server.js')], { ...serverEnv, PORT: String(apiPort) }, apiPort, '/health', cleanup)
+  const ceiling = await startNodeServer('ceiling', ['--import', 'tsx', join(root, 'bench', 'ceiling.ts')], { ...serverEnv, PORT: String(ceilingPort) }, ceilingPort, '/health', cleanup)
+  report.apiRssAtStartBytes = rssBytes(api.pid)
+  log(`API (pid ${api.pid}, ${Math.round(report.apiRssAtStartBytes / 1048576)} MB) on ${api.url}, ceiling (pid ${ceiling.pid}) on ${ceiling.url}`)
+
+  // Tokens the real way: POST /auth/login for a sample of subscribed viewers (also checks the seeded hashes),
+  // one at a time, for up to 20 s: on FerretDB each login decodes the whole users collection.
+  const viewers: Viewer[] = []
+  const loginStarted = performance.now()
+  for (const v of viewerSample) {
+    if (viewers.length > 0 && performance.now() - loginStarted > 20_000) break
+    const res = await fetch(`${api.url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: v.email, password: BENCH_PASSWORD }) })
+    if (!res.ok) throw new Error(`login of ${v.email} failed: ${res.status} ${await res.text()}`)
+    viewers.push({ ...v, token: ((await res.json()) as { data: { token: string } }).data.token })
+  }
+  log(`${viewers.length} viewers logged in`)
+
+  // The presigned URL really serves the uploaded object. (At a large scale the play request itself may
+  // outlast the database timeout: the play scenario then reports that.)
+  const play = await fetch(`${api.url}/video/play/${seeded.realObject.episodeId}`, { headers: { authorization: `Bearer ${viewers[0]!.token}` } })
+  const playUrl = ((await play.json()) as { data?: { url?: string } }).data?.url
+  report.realObject = `play answered ${play.status}`
+  if (playUrl !== undefined) {
+    const object = await fetch(playUrl)
+    const objectBytes = object.ok ? (await object.arrayBuffer()).byteLength : -1
+    if (objectBytes !== video.length) throw new Error(`the play URL did not serve the uploaded object (${object.status}, ${objectBytes} bytes)`)
+    report.realObject = `the play URL served the uploaded object (${objectBytes} bytes)`
+  }
+  log(report.realObject)
+
+  const data: ScenarioData = {
+    seriesIds: seeded.seriesIds,
+    episodeIds: seeded.episodeIds.map((id) => id.toHexString()),
+    viewers,
+    loginEmails: seeded.subscribedViewers.map((v) => v.email),
+    password: BENCH_PASSWORD,
+    deepPage,
+    rand
+  }
+
+  for (const scenario of selected) {
+    if (stopping) return
+    const loadAverage = Math.round(loadavg()[0]! * 100) / 100
+    let aloneMs: { api: number, ceiling: number }
+    try {
+      aloneMs = await check(scenario, data, api, ceiling)
+    } catch (err) {
+      // Reported, and the run goes on: at a large scale one slow scenario should not lose the others.
+      const failed = (err as Error).message
+      results.push({ name: scenario.name, title: scenario.title, failed })
+      save()
+      if (stopping) return
+      log(`${scenario.name}: NOT MEASURED: ${failed}`)
+      await waitUntilIdle([api.pid, ceiling.pid, mongo.process.pid!])
+      continue
+    }
+    // Enough connections to load the server, few enough that each completes a few requests in the run
+    // (the same for the API and the ceiling). A slow scenario skips the warm-up: the check warmed its path.
+    const slowest = Math.max(aloneMs.api, aloneMs.ceiling)
+    const connections = Math.max(1, Math.min(options.connections, Math.floor(options.duration * 1000 / (3 * slowest))))
+    const warmup = slowest > 1000 ? 0 : options.warmup
+    const apiMeasure = await measure(scenario, data, 'api', api, mongo.process.pid!, connections, warmup)
+    const ceilingMeasure = await measure(scenario, data, 'ceiling', ceiling, mongo.process.pid!, connections, warmup)
+    const result: ScenarioResult = {
+      name: scenario.name,
+      title: scenario.title,
+      example: scenario.next(data).path,
+      aloneMs,
+      loadAverage,
+      api: apiMeasure,
+      ceiling: ceilingMeasure,
+      ratio: apiMeasure.reqPerSec / ceilingMeasure.reqPerSec
+    }
+    results.push(result)
+    save()
+    log(`${scenario.name}: ${result.api.reqPerSec.toFixed(1)} req/s vs ceiling ${result.ceiling.reqPerSec.toFixed(1)} ` +
+      `(${result.ceiling.reqPerSec > 0 ? result.ratio.toFixed(2) : '–'}), ` +
+      `p99 ${result.api.p99Ms} ms, non-2xx ${result.api.non2xx}, ${Math.round(result.api.cpuMicrosPerRequest)} µs CPU/req`)
+  }
+
+  report.finished = true
+  save()
+
+  console.log(`\n## Scenarios (scale ${options.scale}, ${options.duration} s each)\n\n${markdownTable(results)}\n`)
+  if (report.queries.length > 0) console.log(`## Each repository call alone (no load)\n\n${queryTable(report.queries)}\n`)
+  console.log(`${cpus().length} cores, Node ${process.version}, FerretDB ${ferretdbVersion}; seeded in ${seedSeconds} s; ` +
+    `load average at the start of each scenario ${results.map((r) => 'loadAverage' in r ? r.loadAverage : '–').join(', ')}; whole run ${report.totalSeconds} s`)
+  log(`wrote ${file}`)
+  if (results.some((r) => 'failed' in r)) throw new Error('some scenarios could not be measured (see the table)')
+}
+
+/**
+ * One request to each target: both must answer 2xx with the same data. A second one is timed (the first
+ * may pay for cold caches) unless the first was already slow. Returns the timed milliseconds.
+ */
+async function check (scenario: Scenario, data: ScenarioData, api: NodeServer, ceiling: NodeServer): Promise<{ api: number, ceiling: number }> {
+  const timed = { api: 0, ceiling: 0 }
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const call = scenario.next(data)
+    const answers: unknown[] = []
+    for (const [target, server] of [['api', api], ['ceiling', ceiling]] as Array<[Target, NodeServer]>) {
+      const { method, path, headers, body } = toHttp(call, target)
+      const t = performance.now()
+      const res = await fetch(`${server.url}${path}`, { method, headers, body }).catch((err: Error) => {
+        // e.g. the API's 30 s request timeout closing the connection on a very slow query
+        const cause = (err.cause as Error | undefined)?.message
+        throw new Error(`${target}: ${method} ${path} failed after ${Math.round(performance.now() - t)} ms: ${err.message}${cause === undefined ? '' : ` (${cause})`}`)
+      })
+      const text = await res.text()
+      timed[target] = Math.round((performance.now() - t) * 10) / 10
+      if (!res.ok) throw new Error(`${scenario.name}: ${target} answered ${method} ${path} with ${res.status}: ${text.slice(0, 300)}\n${server.output()}`)
+      answers.push(JSON.parse(text))
+    }
+    const difference = scenario.compare(answers[0], answers[1])
+    if (difference !== null) throw new Error(`${scenario.name}: the API and the ceiling disagree on ${call.method} ${call.path}: ${difference}`)
+    if (Math.max(timed.api, timed.ceiling) > 1000) break
+  }
+  return timed
+}
+
+async function measure (
+  scenario: Scenario, data: ScenarioData, target: Target, server: NodeServer, dbPid: number, connections: number, warmup: number
+): Promise<Measure> {
+  const run = async (duration: number): Promise<Result> => {
+    activeRun = autocannon({
+      url: server.url,
+      connections,
+      duration,
+      timeout: Math.max(10, options.duration * 3),
+      requests: loadRequests(scenario, data, target)
+    })
+    try {
+      return await activeRun
+    } finally {
+      activeRun = undefined
+    }
+  }
+  const pids = [server.pid, dbPid]
+  resetPeakRss(server.pid)
+  if (warmup > 0) {
+    await run(warmup)
+    await waitUntilIdle(pids)
+  }
+  const cpuBefore = cpuMicros(server.pid)
+  const dbBefore = cpuMicros(dbPid)
+  const result = await run(options.duration)
+  // Requests still running on the server when the run stopped are served anyway: count their CPU too.
+  await waitUntilIdle(pids)
+  const cpu = cpuMicros(server.pid) - cpuBefore
+  const db = cpuMicros(dbPid) - dbBefore
+  const served = Math.max(1, result.requests.sent)
+  const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, s]) => [code, s.count]))
+  return {
+    connections,
+    reqPerSec: result.requests.total / result.duration,
+    requests: result.requests.total,
+    sent: result.requests.sent,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    statusCodes,
+    cpuMicrosPerRequest: cpu / served,
+    dbCpuMicrosPerRequest: db / served,
+    peakRssBytes: peakRssBytes(server.pid)
+  }
+}
+
+main().then(() => stop(0), (err: Error) => stop(1, `error: ${err.stack ?? err.message}`))
