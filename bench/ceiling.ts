@@ -19,14 +19,8 @@ import { verifyPassword } from '../src/lib/passwords.js'
 import { accessFor } from '../src/lib/access.js'
 import { findPublishedEpisode } from '../src/lib/catalog.js'
 import { createStorage } from '../plugins/s3.js'
-import type { Repositories } from '../plugins/repositories.js'
-import { createUsersRepository, type Session } from '../src/repositories/users.js'
-import { createVideosRepository } from '../src/repositories/videos.js'
-import { createSeriesRepository } from '../src/repositories/series.js'
-import { createEpisodesRepository } from '../src/repositories/episodes.js'
-import { createAuditRepository } from '../src/repositories/audit.js'
-import { createWatchHistoryRepository } from '../src/repositories/watch-history.js'
-import { createMyListRepository } from '../src/repositories/my-list.js'
+import type { Session } from '../src/repositories/users.js'
+import { createRepositories, type Repositories } from '../src/repositories/index.js'
 
 const config = loadConfig()
 // The same client options as plugins/mongodb.ts.
@@ -39,15 +33,7 @@ const client = new MongoClient(config.MONGODB_URI, {
 })
 await client.connect()
 const db = client.db()
-const repos: Repositories = {
-  users: createUsersRepository(db),
-  videos: createVideosRepository(db),
-  series: createSeriesRepository(db),
-  episodes: createEpisodesRepository(db),
-  watchHistory: createWatchHistoryRepository(db),
-  audit: createAuditRepository(db),
-  myList: createMyListRepository(db)
-}
+const repos: Repositories = createRepositories(db)
 const storage = createStorage(config)
 
 const app = Fastify({ logger: false })

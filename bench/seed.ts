@@ -4,13 +4,13 @@ import { randomUUID } from 'node:crypto'
 import { ObjectId, type Db } from 'mongodb'
 import bcrypt from 'bcrypt'
 import { uploadPrefix } from '../src/lib/keys.js'
-import { createUsersRepository, type UserDoc } from '../src/repositories/users.js'
-import { createVideosRepository, type VideoDoc } from '../src/repositories/videos.js'
-import { createSeriesRepository, normaliseTitle, type SeriesDoc } from '../src/repositories/series.js'
-import { createEpisodesRepository, type EpisodeDoc } from '../src/repositories/episodes.js'
-import { createAuditRepository } from '../src/repositories/audit.js'
-import { createWatchHistoryRepository, type WatchDoc } from '../src/repositories/watch-history.js'
-import { createMyListRepository, type MyListDoc } from '../src/repositories/my-list.js'
+import type { UserDoc } from '../src/repositories/users.js'
+import type { VideoDoc } from '../src/repositories/videos.js'
+import { normaliseTitle, type SeriesDoc } from '../src/repositories/series.js'
+import type { EpisodeDoc } from '../src/repositories/episodes.js'
+import type { WatchDoc } from '../src/repositories/watch-history.js'
+import type { MyListDoc } from '../src/repositories/my-list.js'
+import { createRepositories, ensureIndexes } from '../src/repositories/index.js'
 
 export const BENCH_PASSWORD = 'bench-password-123'
 export const EPISODES_PER_SERIES = 30
@@ -102,16 +102,8 @@ export async function seed (db: Db, scale: number, log: (line: string) => void):
     log(`  ${name}: ${typeof inserted === 'number' ? `${inserted} documents in ` : ''}${seconds[name]} s`)
   }
 
-  const repos = {
-    users: createUsersRepository(db),
-    videos: createVideosRepository(db),
-    series: createSeriesRepository(db),
-    episodes: createEpisodesRepository(db),
-    watchHistory: createWatchHistoryRepository(db),
-    audit: createAuditRepository(db),
-    myList: createMyListRepository(db)
-  }
-  await timed('indexes', async () => { for (const repo of Object.values(repos)) await repo.ensureIndexes() })
+  const repos = createRepositories(db)
+  await timed('indexes', async () => { await ensureIndexes(repos) })
 
   // One real bcrypt hash at the server's cost (BCRYPT_ROUNDS=10), shared by every account.
   const passwordHash = await bcrypt.hash(BENCH_PASSWORD, 10)

@@ -1,5 +1,5 @@
 import type { ObjectId } from 'mongodb'
-import type { Repositories } from '../../plugins/repositories.js'
+import type { Repositories } from '../repositories/index.js'
 import type { Series } from '../schemas/catalog.js'
 import type { EpisodeDoc } from '../repositories/episodes.js'
 import { toSeries, type SeriesDoc } from '../repositories/series.js'
