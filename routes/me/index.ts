@@ -104,6 +104,8 @@ const me: FastifyPluginAsyncTypebox = async (app) => {
     ])
     const seriesById = new Map(seriesDocs.map((s) => [s._id.toHexString(), s]))
     const episodeById = new Map(episodeDocs.map((e) => [e._id.toHexString(), e]))
+    // Every series as the viewer sees it (inMyList included), in one query rather than one per row.
+    const viewerSeries = new Map((await seriesForViewer(app.repos, caller._id, seriesDocs)).map((v) => [v.id, v]))
     const out = []
     for (const row of rows) {
       if (out.length >= request.query.limit) break
@@ -114,9 +116,8 @@ const me: FastifyPluginAsyncTypebox = async (app) => {
       const resume = row.completed ? next : last
       if (resume === null) continue // finished everything published so far
       const after = resume === last ? next : await episodes.findNextPublished(s._id, resume.number)
-      const [viewerSeries] = await seriesForViewer(app.repos, caller._id, [s])
       out.push({
-        series: viewerSeries!,
+        series: viewerSeries.get(s._id.toHexString())!,
         episode: toEpisode(resume, accessFor(resume, s, caller)),
         positionSec: resume === last ? row.positionSec : 0,
         durationSec: resume === last ? row.durationSec : null,
