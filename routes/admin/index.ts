@@ -120,88 +120,57 @@ const admin: FastifyPluginAsyncTypebox = async (app) => {
     return { data: toCreatorSeries(published) }
   })
 
-  app.post('/episodes/:episodeId/reject', {
-    schema: {
-      tags,
-      operationId: 'rejectEpisode',
+  // Reject and take down, for episodes and series alike: a reason the creator sees, kept in the audit log.
+  const reasonedActions = [
+    {
+      kind: 'Episode', path: '/episodes/:episodeId/reject', operationId: 'rejectEpisode', from: ['pending'], to: 'rejected', expected: 'pending',
       summary: 'Send a pending episode back to its creator',
-      description: 'Admins only. pending → rejected, with a reason the creator sees; the creator may edit it and ' +
-        'resubmit it. Not pending: 409 `not_pending`.',
-      security: bearer,
-      params: EpisodeParams,
-      body: ReasonBodySchema,
-      response: { 200: envelope(ref(CreatorEpisodeSchema)), ...errors(400, 401, 403, 404, 409) }
-    }
-  }, async (request) => {
-    const { reason } = request.body
-    const rejected = await moderate(transition(episodes.collection, audit, {
-      target: 'episode', id: toObjectId(request.params.episodeId), from: ['pending'], to: 'rejected',
-      actorId: request.account._id, action: 'episode.reject', reason, set: { moderationNote: reason }
-    }), 'Episode', 'pending')
-    return { data: toCreatorEpisode(rejected) }
-  })
-
-  app.post('/episodes/:episodeId/unpublish', {
-    schema: {
-      tags,
-      operationId: 'unpublishEpisode',
+      description: 'pending → rejected, with a reason the creator sees; the creator may edit it and resubmit it. Not pending: 409 `not_pending`.'
+    },
+    {
+      kind: 'Episode', path: '/episodes/:episodeId/unpublish', operationId: 'unpublishEpisode', from: ['published'], to: 'unpublished', expected: 'published',
       summary: 'Take a published episode down',
-      description: 'Admins only. published → unpublished, with a reason the creator sees: it leaves the catalogue ' +
-        'and playback is 404 at once. Not published: 409 `wrong_status`.',
-      security: bearer,
-      params: EpisodeParams,
-      body: ReasonBodySchema,
-      response: { 200: envelope(ref(CreatorEpisodeSchema)), ...errors(400, 401, 403, 404, 409) }
-    }
-  }, async (request) => {
-    const { reason } = request.body
-    const down = await moderate(transition(episodes.collection, audit, {
-      target: 'episode', id: toObjectId(request.params.episodeId), from: ['published'], to: 'unpublished',
-      actorId: request.account._id, action: 'episode.unpublish', reason, set: { moderationNote: reason }
-    }), 'Episode', 'published')
-    return { data: toCreatorEpisode(down) }
-  })
-
-  app.post('/series/:seriesId/reject', {
-    schema: {
-      tags,
-      operationId: 'rejectSeries',
+      description: 'published → unpublished, with a reason the creator sees: it leaves the catalogue and playback is 404 at once. ' +
+        'Not published: 409 `wrong_status`.'
+    },
+    {
+      kind: 'Series', path: '/series/:seriesId/reject', operationId: 'rejectSeries', from: ['draft', 'pending'], to: 'rejected', expected: 'pending',
       summary: 'Send a draft or pending series back to its creator',
-      description: 'Admins only. draft or pending → rejected, with a reason the creator sees. Otherwise 409 `wrong_status`.',
-      security: bearer,
-      params: SeriesParams,
-      body: ReasonBodySchema,
-      response: { 200: envelope(ref(CreatorSeriesSchema)), ...errors(400, 401, 403, 404, 409) }
-    }
-  }, async (request) => {
-    const { reason } = request.body
-    const rejected = await moderate(transition(series.collection, audit, {
-      target: 'series', id: toObjectId(request.params.seriesId), from: ['draft', 'pending'], to: 'rejected',
-      actorId: request.account._id, action: 'series.reject', reason, set: { moderationNote: reason }
-    }), 'Series', 'pending')
-    return { data: toCreatorSeries(rejected) }
-  })
-
-  app.post('/series/:seriesId/unpublish', {
-    schema: {
-      tags,
-      operationId: 'unpublishSeries',
+      description: 'draft or pending → rejected, with a reason the creator sees. Otherwise 409 `wrong_status`.'
+    },
+    {
+      kind: 'Series', path: '/series/:seriesId/unpublish', operationId: 'unpublishSeries', from: ['published'], to: 'unpublished', expected: 'published',
       summary: 'Take a whole series down',
-      description: 'Admins only. published → unpublished, with a reason the creator sees: the series and all its ' +
-        'episodes leave the catalogue and playback is 404 at once. Not published: 409 `wrong_status`.',
-      security: bearer,
-      params: SeriesParams,
-      body: ReasonBodySchema,
-      response: { 200: envelope(ref(CreatorSeriesSchema)), ...errors(400, 401, 403, 404, 409) }
+      description: 'published → unpublished, with a reason the creator sees: the series and all its episodes leave the catalogue ' +
+        'and playback is 404 at once. Not published: 409 `wrong_status`.'
     }
-  }, async (request) => {
-    const { reason } = request.body
-    const down = await moderate(transition(series.collection, audit, {
-      target: 'series', id: toObjectId(request.params.seriesId), from: ['published'], to: 'unpublished',
-      actorId: request.account._id, action: 'series.unpublish', reason, set: { moderationNote: reason }
-    }), 'Series', 'published')
-    return { data: toCreatorSeries(down) }
-  })
+  ] as const
+
+  for (const action of reasonedActions) {
+    const isEpisode = action.kind === 'Episode'
+    app.post(action.path, {
+      schema: {
+        tags,
+        operationId: action.operationId,
+        summary: action.summary,
+        description: `Admins only. ${action.description}`,
+        security: bearer,
+        params: isEpisode ? EpisodeParams : SeriesParams,
+        body: ReasonBodySchema,
+        response: { 200: envelope(ref(isEpisode ? CreatorEpisodeSchema : CreatorSeriesSchema)), ...errors(400, 401, 403, 404, 409) }
+      }
+    }, async (request) => {
+      const { reason } = request.body as { reason: string }
+      const params = request.params as { episodeId?: string, seriesId?: string }
+      const step = {
+        id: toObjectId((params.episodeId ?? params.seriesId)!), from: action.from, to: action.to, actorId: request.account._id,
+        action: `${action.kind.toLowerCase()}.${action.to === 'rejected' ? 'reject' : 'unpublish'}`, reason, set: { moderationNote: reason }
+      }
+      return isEpisode
+        ? { data: toCreatorEpisode(await moderate(transition(episodes.collection, audit, { ...step, target: 'episode' }), 'Episode', action.expected)) }
+        : { data: toCreatorSeries(await moderate(transition(series.collection, audit, { ...step, target: 'series' }), 'Series', action.expected)) }
+    })
+  }
 
   app.get('/audit', {
     schema: {
