@@ -33,7 +33,8 @@ const client = new MongoClient(config.MONGODB_URI, {
 })
 await client.connect()
 const db = client.db()
-const repos: Repositories = createRepositories(db)
+// The same caches as the API (the ceiling has no sessions to cache: it takes the caller from x-user-id).
+const repos: Repositories = createRepositories(db, { catalogueTotalCacheMs: config.CATALOGUE_TOTAL_CACHE_MS })
 const storage = createStorage(config)
 
 const app = Fastify({ logger: false })

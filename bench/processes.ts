@@ -1,6 +1,6 @@
 // Child processes the bench starts, stopping them all whatever happens, and what /proc says about them.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 
 /** Everything to undo, newest first; run once, on success, error or a stop signal. */
 export class Cleanup {
@@ -94,15 +94,35 @@ export async function runCommand (file: string, args: string[], cleanup: Cleanup
 
 let ticksPerSecond: number | undefined
 
-/** User + system CPU time of a process so far, in microseconds (from /proc/<pid>/stat). */
-export function cpuMicros (pid: number): number {
+/** Fields 3 onwards of /proc/<pid>/stat, or undefined once the process is gone. */
+function statFields (pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * User + system CPU time of a process so far, in microseconds (from /proc/<pid>/stat). With `tree`, also its
+ * children's, live and ended (PostgreSQL serves each connection in a child process of the postmaster).
+ */
+export function cpuMicros (pid: number, tree = false): number {
   ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  // The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  const utime = Number(fields[11])
-  const stime = Number(fields[12])
-  return (utime + stime) / ticksPerSecond * 1e6
+  const ticks = (fields: string[] | undefined, withEnded: boolean) => fields === undefined
+    ? 0
+    : Number(fields[11]) + Number(fields[12]) + (withEnded ? Number(fields[13]) + Number(fields[14]) : 0)
+  let total = ticks(statFields(pid), tree)
+  if (tree) {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue
+      const fields = statFields(Number(entry))
+      if (fields?.[1] === String(pid)) total += ticks(fields, true)
+    }
+  }
+  return total / ticksPerSecond * 1e6
 }
 
 /** Peak resident set size of a process, in bytes (VmHWM in /proc/<pid>/status): since it started or the last reset. */
@@ -133,10 +153,11 @@ export function resetPeakRss (pid: number): boolean {
 export async function waitUntilIdle (pids: number[], maxMs = 120_000): Promise<number> {
   const started = Date.now()
   const windowMs = 300
-  let before = pids.map(cpuMicros)
+  const cpu = () => pids.map((pid) => cpuMicros(pid, true))
+  let before = cpu()
   while (Date.now() - started < maxMs) {
     await new Promise((resolve) => setTimeout(resolve, windowMs))
-    const after = pids.map(cpuMicros)
+    const after = cpu()
     const busiest = Math.max(...after.map((v, i) => v - before[i]!))
     before = after
     if (busiest < windowMs * 1000 * 0.05) break

@@ -16,7 +16,7 @@ export interface QueryCost {
   medianMs: number | null
   error?: string
   runs: number
-  /** The database's own plan: FerretDB says whether it pushed the filter down to SQLite. */
+  /** The database's own plan: FerretDB says whether it pushed the filter down to SQLite or PostgreSQL. */
   plan: string
 }
 
@@ -32,8 +32,11 @@ interface Probe {
 async function planOf (db: Db, collection: string, filter: Filter<Document>): Promise<string> {
   const explained = await db.collection(collection).find(filter).explain() as Document
   if (typeof explained.filterPushdown === 'boolean') {
-    const sqlite = (explained.queryPlanner?.Plan as string[] | undefined)?.join('; ').replace(/^id=\d+ parent=\d+ notused=\d+ detail=/, '') ?? ''
-    return `${explained.filterPushdown ? 'filter pushed down' : 'filter NOT pushed down (every document decoded)'}; SQLite: ${sqlite}`
+    const plan = explained.queryPlanner?.Plan as string[] | Document | undefined
+    const backend = Array.isArray(plan)
+      ? `SQLite: ${plan.join('; ').replace(/^id=\d+ parent=\d+ notused=\d+ detail=/, '')}`
+      : `PostgreSQL: ${String(plan?.['Node Type'] ?? 'unknown')}${plan?.['Index Name'] === undefined ? '' : ` using ${String(plan['Index Name'])}`}`
+    return `${explained.filterPushdown ? 'filter pushed down' : 'filter NOT pushed down (every document decoded)'}; ${backend}`
   }
   const winning = explained.queryPlanner?.winningPlan as Document | undefined
   return JSON.stringify(winning?.inputStage?.stage ?? winning?.stage ?? 'unknown')

@@ -15,7 +15,7 @@ export interface Measure {
   statusCodes: Record<string, number>
   /** The server process's user + system CPU from the run's start until it was idle again, per request sent. */
   cpuMicrosPerRequest: number
-  /** The same for FerretDB. */
+  /** The same for the database: FerretDB, and PostgreSQL's processes when FerretDB runs on it. */
   dbCpuMicrosPerRequest: number
   /** VmHWM of the server process after the run (its peak since it started). */
   peakRssBytes: number
@@ -50,7 +50,7 @@ const failures = (m: Measure) => `${m.non2xx}${m.errors + m.timeouts > 0 ? ` (+$
 
 export function markdownTable (results: Array<ScenarioResult | ScenarioFailure>): string {
   const rows = [
-    '| scenario | conns | req/s | ceiling req/s | ratio | p50 ms | p99 ms | alone ms | requests | non-2xx | API CPU µs/req | ceiling CPU µs/req | FerretDB CPU µs/req | peak RSS MB |',
+    '| scenario | conns | req/s | ceiling req/s | ratio | p50 ms | p99 ms | alone ms | requests | non-2xx | API CPU µs/req | ceiling CPU µs/req | DB CPU µs/req | peak RSS MB |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
   ]
   for (const r of results) {

@@ -28,7 +28,7 @@ import { parseArgs } from 'node:util'
 import { MongoClient, ObjectId } from 'mongodb'
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import autocannon, { type Instance, type Result } from 'autocannon'
-import { ensureBinaries, freePort, startFerretDB, startMinIO, stackEnv, S3_ACCESS_KEY, S3_BUCKET, S3_SECRET_KEY } from '../scripts/local-stack.js'
+import { ensureBinaries, freePort, startFerretDB, startFerretDBOnPostgres, startMinIO, startPostgres, type LocalServer, stackEnv, S3_ACCESS_KEY, S3_BUCKET, S3_SECRET_KEY } from '../scripts/local-stack.js'
 import { BENCH_PASSWORD, prng, seed, seedSize } from './seed.js'
 import { measureQueries, type QueryCost } from './queries.js'
 import { loadRequests, scenarios, toHttp, type Scenario, type ScenarioData, type Target, type Viewer } from './scenarios.js'
@@ -50,6 +50,7 @@ const { values: flags } = parseArgs({
     warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '16' },
     only: { type: 'string' },
+    db: { type: 'string', default: 'postgresql' },
     'skip-build': { type: 'boolean', default: false }
   }
 })
@@ -65,8 +66,10 @@ const options = {
   warmup: Number(flags.warmup),
   connections: positive('connections', flags.connections),
   queries: flags.queries ?? scale === 1,
-  only: flags.only?.split(',').map((s) => s.trim()).filter(Boolean)
+  only: flags.only?.split(',').map((s) => s.trim()).filter(Boolean),
+  db: flags.db
 }
+if (options.db !== 'postgresql' && options.db !== 'sqlite') throw new Error(`--db must be postgresql or sqlite, not ${options.db}`)
 const selected = options.only === undefined ? scenarios : scenarios.filter((s) => options.only!.includes(s.name))
 if (selected.length === 0) throw new Error(`--only matches no scenario; they are: ${scenarios.map((s) => s.name).join(', ')}`)
 
@@ -109,13 +112,24 @@ async function main (): Promise<void> {
   mkdirSync(join(root, '.stack'), { recursive: true })
   const dataRoot = mkdtempSync(join(root, '.stack', 'bench-'))
   cleanup.add('remove the bench data', () => rmSync(dataRoot, { recursive: true, force: true }))
-  const mongo = await startFerretDB(join(dataRoot, 'ferretdb'))
+  let mongo: LocalServer
+  let postgres: LocalServer | undefined
+  if (options.db === 'postgresql') {
+    postgres = await startPostgres(join(dataRoot, 'postgres'))
+    cleanup.track(postgres.process)
+    cleanup.add('stop PostgreSQL', postgres.stop)
+    mongo = await startFerretDBOnPostgres(postgres.url)
+  } else {
+    mongo = await startFerretDB(join(dataRoot, 'ferretdb'))
+  }
   cleanup.track(mongo.process)
   cleanup.add('stop FerretDB', mongo.stop)
   const s3 = await startMinIO(join(dataRoot, 'minio'))
   cleanup.track(s3.process)
   cleanup.add('stop MinIO', s3.stop)
   const env = stackEnv(mongo, s3)
+  // The database's processes: FerretDB, and PostgreSQL's postmaster with its per-connection children.
+  const db = { pids: [mongo.process.pid!, ...(postgres === undefined ? [] : [postgres.process.pid!])] }
   log(`FerretDB on ${mongo.url}, MinIO on ${s3.url}`)
 
   // Seed, upload the one real video object, measure the queries one at a time.
@@ -146,7 +160,7 @@ async function main (): Promise<void> {
       memoryGiB: Math.round(totalmem() / 2 ** 30),
       node: process.version,
       ferretdb: ferretdbVersion,
-      database: 'FerretDB v1 on SQLite (the local stack), MinIO'
+      database: options.db === 'postgresql' ? 'FerretDB v1 on PostgreSQL, MinIO' : 'FerretDB v1 on SQLite (the local stack), MinIO'
     },
     seed: { counts: seeded.counts, seconds: seeded.seconds, totalSeconds: seedSeconds },
     queries: [] as QueryCost[],
@@ -247,7 +261,7 @@ async function main (): Promise<void> {
       save()
       if (stopping) return
       log(`${scenario.name}: NOT MEASURED: ${failed}`)
-      await waitUntilIdle([api.pid, ceiling.pid, mongo.process.pid!])
+      await waitUntilIdle([api.pid, ceiling.pid, ...db.pids])
       continue
     }
     // Enough connections to load the server, few enough that each completes a few requests in the run
@@ -255,8 +269,8 @@ async function main (): Promise<void> {
     const slowest = Math.max(aloneMs.api, aloneMs.ceiling)
     const connections = Math.max(1, Math.min(options.connections, Math.floor(options.duration * 1000 / (3 * slowest))))
     const warmup = slowest > 1000 ? 0 : options.warmup
-    const apiMeasure = await measure(scenario, data, 'api', api, mongo.process.pid!, connections, warmup)
-    const ceilingMeasure = await measure(scenario, data, 'ceiling', ceiling, mongo.process.pid!, connections, warmup)
+    const apiMeasure = await measure(scenario, data, 'api', api, db.pids, connections, warmup)
+    const ceilingMeasure = await measure(scenario, data, 'ceiling', ceiling, db.pids, connections, warmup)
     const result: ScenarioResult = {
       name: scenario.name,
       title: scenario.title,
@@ -315,7 +329,7 @@ async function check (scenario: Scenario, data: ScenarioData, api: NodeServer, c
 }
 
 async function measure (
-  scenario: Scenario, data: ScenarioData, target: Target, server: NodeServer, dbPid: number, connections: number, warmup: number
+  scenario: Scenario, data: ScenarioData, target: Target, server: NodeServer, dbPids: number[], connections: number, warmup: number
 ): Promise<Measure> {
   const run = async (duration: number): Promise<Result> => {
     activeRun = autocannon({
@@ -331,19 +345,20 @@ async function measure (
       activeRun = undefined
     }
   }
-  const pids = [server.pid, dbPid]
+  const pids = [server.pid, ...dbPids]
+  const dbCpu = () => dbPids.reduce((sum, pid) => sum + cpuMicros(pid, true), 0)
   resetPeakRss(server.pid)
   if (warmup > 0) {
     await run(warmup)
     await waitUntilIdle(pids)
   }
   const cpuBefore = cpuMicros(server.pid)
-  const dbBefore = cpuMicros(dbPid)
+  const dbBefore = dbCpu()
   const result = await run(options.duration)
   // Requests still running on the server when the run stopped are served anyway: count their CPU too.
   await waitUntilIdle(pids)
   const cpu = cpuMicros(server.pid) - cpuBefore
-  const db = cpuMicros(dbPid) - dbBefore
+  const dbUsed = dbCpu() - dbBefore
   const served = Math.max(1, result.requests.sent)
   const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, s]) => [code, s.count]))
   return {
@@ -358,7 +373,7 @@ async function measure (
     timeouts: result.timeouts,
     statusCodes,
     cpuMicrosPerRequest: cpu / served,
-    dbCpuMicrosPerRequest: db / served,
+    dbCpuMicrosPerRequest: dbUsed / served,
     peakRssBytes: peakRssBytes(server.pid)
   }
 }

@@ -1,11 +1,13 @@
 // The embedded local stack: a real MongoDB-wire server (FerretDB on SQLite) and a real S3 server (MinIO),
 // on free loopback ports, with data under .stack/ (git-ignored). Never used in production.
+// `startFerretDBOnPostgres` (the bench's default) puts FerretDB on a private PostgreSQL cluster instead:
+// PostgreSQL evaluates equality filters itself, where FerretDB's SQLite backend decodes every document.
 //
 //   tsx scripts/local-stack.ts run [--fresh] -- <command...>   start both, run the command with the stack's
 //                                                              environment, stop both when it ends or on Ctrl-C
 //   tsx scripts/local-stack.ts up                               start both and print the environment (Ctrl-C stops)
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { createServer, connect } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -56,14 +58,21 @@ async function waitForPort (port: number, child: ChildProcess, name: string, tim
   throw new Error(`${name} did not listen on port ${port} within ${timeoutMs} ms`)
 }
 
-function start (name: string, file: string, args: string[], env: NodeJS.ProcessEnv, port: number): Promise<LocalServer> {
-  const child = spawn(file, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
+interface StartOptions {
+  /** The signal that stops it promptly (PostgreSQL: SIGINT, its fast shutdown). */
+  stopSignal?: NodeJS.Signals
+  /** Run as this user (PostgreSQL refuses to run as root). */
+  user?: { uid: number, gid: number }
+}
+
+function start (name: string, file: string, args: string[], env: NodeJS.ProcessEnv, port: number, options: StartOptions = {}): Promise<LocalServer> {
+  const child = spawn(file, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'], ...options.user })
   let stderr = ''
   child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000) })
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return
     const exited = new Promise((resolve) => child.once('exit', resolve))
-    child.kill('SIGTERM')
+    child.kill(options.stopSignal ?? 'SIGTERM')
     const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
     await exited
     clearTimeout(timer)
@@ -82,6 +91,59 @@ export async function startFerretDB (dataDir: string, port?: number): Promise<Lo
   const p = port ?? await freePort()
   const server = await start('FerretDB', join(bin, 'ferretdb'), [
     '--handler=sqlite', `--sqlite-url=file:${dataDir}/`, `--listen-addr=127.0.0.1:${p}`,
+    '--telemetry=disable', '--state-dir=-', '--debug-addr=-', '--log-level=error'
+  ], {}, p)
+  server.url = `mongodb://127.0.0.1:${p}/`
+  return server
+}
+
+/** PostgreSQL's server programs from Debian's packages, installed with apt-get when missing (as root). */
+function postgresBin (): string {
+  const find = () => {
+    const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').filter((v) => /^\d+$/.test(v)) : []
+    const newest = versions.map(Number).sort((a, b) => b - a)[0]
+    return newest === undefined ? undefined : `/usr/lib/postgresql/${newest}/bin`
+  }
+  const found = find()
+  if (found !== undefined) return found
+  if (process.getuid?.() !== 0) throw new Error('PostgreSQL is not installed: apt-get install postgresql (as root), then run this again')
+  console.error('local stack: installing PostgreSQL from Debian\'s packages (apt-get install postgresql)')
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env })
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'postgresql'], { stdio: 'inherit', env })
+  const installed = find()
+  if (installed === undefined) throw new Error('apt-get installed postgresql but no /usr/lib/postgresql/<version>/bin was found')
+  return installed
+}
+
+/** Starts a private PostgreSQL cluster (trust auth, loopback only) with its data in `dataDir`. */
+export async function startPostgres (dataDir: string, port?: number): Promise<LocalServer> {
+  const pgBin = postgresBin()
+  mkdirSync(dataDir, { recursive: true })
+  // PostgreSQL refuses to run as root: as root, the cluster belongs to Debian's `postgres` user.
+  const user = process.getuid?.() === 0
+    ? { uid: Number(execFileSync('id', ['-u', 'postgres']).toString()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString()) }
+    : undefined
+  if (user !== undefined) {
+    chownSync(dataDir, user.uid, user.gid)
+    chmodSync(dirname(dataDir), 0o755) // mkdtemp's 0700 would keep that user out
+  }
+  execFileSync(join(pgBin, 'initdb'), ['-D', dataDir, '-U', 'ferretdb', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'], { stdio: 'ignore', ...user })
+  const p = port ?? await freePort()
+  const server = await start('PostgreSQL', join(pgBin, 'postgres'), [
+    '-D', dataDir, '-p', String(p), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dataDir}`,
+    // Many small concurrent queries on a few cores: parallel workers per query only add processes.
+    '-c', 'max_parallel_workers_per_gather=0'
+  ], {}, p, { stopSignal: 'SIGINT', user })
+  server.url = `postgres://ferretdb@127.0.0.1:${p}/postgres`
+  return server
+}
+
+/** Starts FerretDB on the PostgreSQL server at `postgresUrl`, on `port` or a free one. */
+export async function startFerretDBOnPostgres (postgresUrl: string, port?: number): Promise<LocalServer> {
+  const p = port ?? await freePort()
+  const server = await start('FerretDB', join(bin, 'ferretdb'), [
+    '--handler=postgresql', `--postgresql-url=${postgresUrl}`, `--listen-addr=127.0.0.1:${p}`,
     '--telemetry=disable', '--state-dir=-', '--debug-addr=-', '--log-level=error'
   ], {}, p)
   server.url = `mongodb://127.0.0.1:${p}/`
