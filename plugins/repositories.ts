@@ -12,7 +12,10 @@ declare module 'fastify' {
 /** Data access, one small repository per collection; their indexes are created at start-up. */
 export default fp(async (app) => {
   const db = app.mongo.db!
-  const repos = createRepositories(db)
+  const repos = createRepositories(db, {
+    sessionCacheMs: app.config.SESSION_CACHE_MS,
+    catalogueTotalCacheMs: app.config.CATALOGUE_TOTAL_CACHE_MS
+  })
   await ensureIndexes(repos)
   app.decorate('repos', repos)
 

@@ -30,7 +30,12 @@ export const ConfigSchema = Type.Object({
   RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 300 }),
   AUTH_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 10 }),
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, default: 1000 }),
-  MAX_HEAP_USED_BYTES: Type.Integer({ minimum: 0, default: 0 })
+  MAX_HEAP_USED_BYTES: Type.Integer({ minimum: 0, default: 0 }),
+  // How long an instance reuses a caller's session (role, token version, subscription) before reading it
+  // again; its own changes (logout, password, subscription) take effect at once. 0: read on every request.
+  SESSION_CACHE_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1000 }),
+  // How long an instance reuses the catalogue's total per filter before counting again. 0: count every time.
+  CATALOGUE_TOTAL_CACHE_MS: Type.Integer({ minimum: 0, maximum: 300_000, default: 5000 })
 })
 
 export type Config = Static<typeof ConfigSchema>

@@ -26,6 +26,8 @@ export function testConfig (overrides: Record<string, string> = {}): Config {
     AUTH_RATE_LIMIT_MAX: '1000000',
     // A busy test machine lags; load shedding has its own test (test/faults/overload.test.ts).
     MAX_EVENT_LOOP_DELAY_MS: '0',
+    // Tests check exact totals right after changes; test/features/catalogue-totals.test.ts covers the cache.
+    CATALOGUE_TOTAL_CACHE_MS: '0',
     MONGODB_URI: uri.toString(),
     ...overrides
   })

@@ -27,10 +27,12 @@ const isOperatorObject = (v: unknown): v is Document =>
 /**
  * Served by an index: the _id index for a lookup by _id; otherwise an index whose first fields are the
  * filter's equality fields (in any order) followed by the sort fields in order, all in the index's
- * direction or all reversed.
+ * direction or all reversed. A cursor's `$or` (ranges on the sort fields) is served by the same index.
  */
 function servedBy (query: Query, indexes: Document[]): boolean {
-  const equality = Object.entries(query.filter).filter(([, v]) => !isOperatorObject(v) || '$in' in v || '$eq' in v).map(([k]) => k)
+  const { $or: ranges, ...filter } = query.filter
+  if (ranges !== undefined && !(ranges as Document[]).every((branch) => Object.keys(branch).every((k) => k in query.sort))) return false
+  const equality = Object.entries(filter).filter(([, v]) => !isOperatorObject(v) || '$in' in v || '$eq' in v).map(([k]) => k)
   if (equality.includes('_id')) return true
   const sort = Object.entries(query.sort)
   return indexes.some(({ key }) => {
@@ -92,6 +94,17 @@ t.test('every query the API sends is served by an index created at start-up', as
   for (const [method, url, headers, payload] of calls) {
     const res = await app.inject({ method: method as 'GET', url, headers, ...(payload === undefined ? {} : { payload: payload as object }) })
     t.ok(res.statusCode < 300, `${method} ${url} succeeds (${res.statusCode})`)
+  }
+  // The page after a cursor, on lists with more than one page.
+  for (const [url, headers] of [
+    [`/content/series/${c.series.id}/episodes?limit=1`, c.viewer.auth],
+    [`/creator/series/${c.series.id}/episodes?limit=1&sort=number:desc`, c.creator.auth],
+    ['/admin/audit?limit=1', c.admin.auth],
+    [`/admin/audit?limit=1&targetId=${c.episodes[2]!.id}`, c.admin.auth]
+  ] as const) {
+    const { nextCursor } = (await app.inject({ url, headers })).json().meta
+    const res = await app.inject({ url: `${url}&cursor=${nextCursor}`, headers })
+    t.equal(res.statusCode, 200, `${url} then its nextCursor`)
   }
 
   const indexes = new Map<string, Document[]>()

@@ -313,7 +313,7 @@ export interface paths {
         };
         /**
          * Browse the published catalogue
-         * @description Any signed-in user. Newest first by default; or by title, most viewed (`views`) or trending (plays in the last 7 days). `genre` filters to one genre, `q` to titles starting with the text.
+         * @description Any signed-in user. Newest first by default; or by title, most viewed (`views`) or trending (plays in the last 7 days). `genre` filters to one genre, `q` to titles starting with the text. Pages are always read fresh; `meta.total` is counted at most once every few seconds per filter (the server's `CATALOGUE_TOTAL_CACHE_MS`, 5 s by default), so it may lag a change by that long.
          */
         get: operations["listPublishedSeries"];
         put?: never;
@@ -839,6 +839,8 @@ export interface components {
             limit: number;
             /** Format: int32 */
             totalPages: number;
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
         };
         /** @enum {string} */
         SeriesStatus: "draft" | "pending" | "published" | "rejected" | "unpublished";
@@ -1009,6 +1011,8 @@ export interface operations {
                 limit?: components["parameters"]["limit"];
                 /** @description field:asc or field:desc */
                 sort?: "createdAt:asc" | "createdAt:desc";
+                /** @description The previous page's `meta.nextCursor`: the page after it, found by position instead of by skipping `(page - 1) * limit` items, so deep pages cost what the first does. Pass the same sort and filters; `page` is then ignored */
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -1086,6 +1090,8 @@ export interface operations {
                 limit?: components["parameters"]["limit"];
                 /** @description field:asc or field:desc */
                 sort?: "createdAt:asc" | "createdAt:desc";
+                /** @description The previous page's `meta.nextCursor`: the page after it, found by position instead of by skipping `(page - 1) * limit` items, so deep pages cost what the first does. Pass the same sort and filters; `page` is then ignored */
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -1745,6 +1751,8 @@ export interface operations {
                 limit?: components["parameters"]["limit"];
                 /** @description field:asc or field:desc */
                 sort?: "at:asc" | "at:desc";
+                /** @description The previous page's `meta.nextCursor`: the page after it, found by position instead of by skipping `(page - 1) * limit` items, so deep pages cost what the first does. Pass the same sort and filters; `page` is then ignored */
+                cursor?: string;
                 actorId?: components["schemas"]["ObjectId"];
                 targetId?: components["schemas"]["ObjectId"];
             };
@@ -2274,6 +2282,8 @@ export interface operations {
                 limit?: components["parameters"]["limit"];
                 /** @description field:asc or field:desc */
                 sort?: "publishedAt:asc" | "publishedAt:desc" | "title:asc" | "title:desc" | "views:asc" | "views:desc" | "trending:asc" | "trending:desc";
+                /** @description The previous page's `meta.nextCursor`: the page after it, found by position instead of by skipping `(page - 1) * limit` items, so deep pages cost what the first does. Pass the same sort and filters; `page` is then ignored */
+                cursor?: string;
                 /** @description One genre, any case */
                 genre?: string;
                 /** @description Titles starting with this text, any case (taken literally) */
@@ -2472,6 +2482,8 @@ export interface operations {
                 limit?: components["parameters"]["limit"];
                 /** @description field:asc or field:desc */
                 sort?: "number:asc" | "number:desc";
+                /** @description The previous page's `meta.nextCursor`: the page after it, found by position instead of by skipping `(page - 1) * limit` items, so deep pages cost what the first does. Pass the same sort and filters; `page` is then ignored */
+                cursor?: string;
             };
             header?: never;
             path: {
@@ -2751,6 +2763,8 @@ export interface operations {
                 limit?: components["parameters"]["limit"];
                 /** @description field:asc or field:desc */
                 sort?: "createdAt:asc" | "createdAt:desc";
+                /** @description The previous page's `meta.nextCursor`: the page after it, found by position instead of by skipping `(page - 1) * limit` items, so deep pages cost what the first does. Pass the same sort and filters; `page` is then ignored */
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -2938,6 +2952,8 @@ export interface operations {
                 limit?: components["parameters"]["limit"];
                 /** @description field:asc or field:desc */
                 sort?: "createdAt:asc" | "createdAt:desc" | "title:asc" | "title:desc";
+                /** @description The previous page's `meta.nextCursor`: the page after it, found by position instead of by skipping `(page - 1) * limit` items, so deep pages cost what the first does. Pass the same sort and filters; `page` is then ignored */
+                cursor?: string;
                 status?: components["schemas"]["SeriesStatus"];
             };
             header?: never;
@@ -3407,6 +3423,8 @@ export interface operations {
                 limit?: components["parameters"]["limit"];
                 /** @description field:asc or field:desc */
                 sort?: "number:asc" | "number:desc";
+                /** @description The previous page's `meta.nextCursor`: the page after it, found by position instead of by skipping `(page - 1) * limit` items, so deep pages cost what the first does. Pass the same sort and filters; `page` is then ignored */
+                cursor?: string;
             };
             header?: never;
             path: {
@@ -4102,6 +4120,8 @@ export interface operations {
                 limit?: components["parameters"]["limit"];
                 /** @description field:asc or field:desc */
                 sort?: "addedAt:asc" | "addedAt:desc";
+                /** @description The previous page's `meta.nextCursor`: the page after it, found by position instead of by skipping `(page - 1) * limit` items, so deep pages cost what the first does. Pass the same sort and filters; `page` is then ignored */
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -4548,6 +4568,8 @@ export interface operations {
                 limit?: components["parameters"]["limit"];
                 /** @description field:asc or field:desc */
                 sort?: "updatedAt:asc" | "updatedAt:desc";
+                /** @description The previous page's `meta.nextCursor`: the page after it, found by position instead of by skipping `(page - 1) * limit` items, so deep pages cost what the first does. Pass the same sort and filters; `page` is then ignored */
+                cursor?: string;
             };
             header?: never;
             path?: never;

@@ -23,7 +23,9 @@ const content: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'listPublishedSeries',
       summary: 'Browse the published catalogue',
       description: 'Any signed-in user. Newest first by default; or by title, most viewed (`views`) or trending (plays in ' +
-        'the last 7 days). `genre` filters to one genre, `q` to titles starting with the text.',
+        'the last 7 days). `genre` filters to one genre, `q` to titles starting with the text. Pages are always read ' +
+        'fresh; `meta.total` is counted at most once every few seconds per filter (the server\'s ' +
+        '`CATALOGUE_TOTAL_CACHE_MS`, 5 s by default), so it may lag a change by that long.',
       security: bearer,
       querystring: listQuery(['publishedAt', 'title', 'views', 'trending'], 'publishedAt:desc', {
         genre: Type.Optional(Type.String({ minLength: 1, maxLength: 40, pattern: '^[^$]+$', description: 'One genre, any case' })),

@@ -1,4 +1,5 @@
 import type { Db, Filter, ObjectId } from 'mongodb'
+import { LRUCache } from 'lru-cache'
 import type { CreatorSeries, Series } from '../schemas/catalog.js'
 import { findPage, type PageRequest } from '../lib/pagination.js'
 
@@ -81,8 +82,19 @@ export interface CatalogueFilter {
   q?: string
 }
 
-export function createSeriesRepository (db: Db) {
+/**
+ * `catalogueTotalCacheMs` > 0: the total of a catalogue list (per status, genre and search text) is counted
+ * at most once per that many milliseconds, concurrent requests sharing one count; pages are always read fresh.
+ */
+export function createSeriesRepository (db: Db, catalogueTotalCacheMs = 0) {
   const series = db.collection<SeriesDoc>('series')
+  const totals = catalogueTotalCacheMs > 0
+    ? new LRUCache<string, number, Filter<SeriesDoc>>({
+      max: 1000,
+      ttl: catalogueTotalCacheMs,
+      fetchMethod: async (_key, _stale, { context }) => await series.countDocuments(context)
+    })
+    : undefined
 
   return {
     collection: series,
@@ -142,7 +154,10 @@ export function createSeriesRepository (db: Db) {
       const filter: Filter<SeriesDoc> = { status }
       if (genre !== undefined) filter.genres = genre
       if (q !== undefined) filter.titleLower = { $regex: `^${escapeRegex(normaliseTitle(q))}` }
-      return await findPage(series, filter, page)
+      const key = JSON.stringify([status, genre, q === undefined ? undefined : normaliseTitle(q)])
+      return await findPage(series, filter, page, {
+        total: totals === undefined ? undefined : async () => (await totals.fetch(key, { context: filter }))!
+      })
     },
 
     /** Published series per genre, most first. */

@@ -1,4 +1,5 @@
 import type { Db, ObjectId } from 'mongodb'
+import { LRUCache } from 'lru-cache'
 import type { Role, User } from '../schemas/common.js'
 import { isDuplicateKeyError } from '../lib/ids.js'
 
@@ -34,8 +35,21 @@ export function toUser (doc: UserDoc): User {
   }
 }
 
-export function createUsersRepository (db: Db) {
+/**
+ * `sessionCacheMs` > 0: a session read is reused for that long. Every change this instance makes to a user
+ * drops its entry and keeps reads that were in flight meanwhile out of the cache, so the instance itself
+ * never serves a revoked token; other instances see the change within `sessionCacheMs`.
+ */
+export function createUsersRepository (db: Db, sessionCacheMs = 0) {
   const users = db.collection<UserDoc>('users')
+  const sessions = sessionCacheMs > 0 ? new LRUCache<string, Session>({ max: 50_000, ttl: sessionCacheMs }) : undefined
+  let writes = 0 // changes made so far: a read that overlapped one is not cached
+  const changed = <T extends { _id: ObjectId } | null>(id: ObjectId | undefined, result: T): T => {
+    writes++
+    if (id !== undefined) sessions?.delete(id.toHexString())
+    if (result !== null) sessions?.delete(result._id.toHexString())
+    return result
+  }
 
   return {
     collection: users,
@@ -67,16 +81,23 @@ export function createUsersRepository (db: Db) {
 
     /** What each authenticated request checks: the current role and token version, by _id. */
     async findSession (id: ObjectId): Promise<Session | null> {
-      return await users.findOne({ _id: id }, { projection: { role: 1, tokenVersion: 1, 'subscription.status': 1 } })
+      const key = id.toHexString()
+      const cached = sessions?.get(key)
+      if (cached !== undefined) return cached
+      const before = writes
+      const session = await users.findOne<Session>({ _id: id }, { projection: { role: 1, tokenVersion: 1, 'subscription.status': 1 } })
+      if (session !== null && writes === before) sessions?.set(key, session)
+      return session
     },
 
     /** Revokes every token issued so far; returns the user with the new version. */
     async revokeTokens (id: ObjectId, set: Partial<Pick<UserDoc, 'passwordHash'>> = {}): Promise<UserDoc | null> {
-      return await users.findOneAndUpdate(
+      writes++
+      return changed(id, await users.findOneAndUpdate(
         { _id: id },
         { $set: { ...set, updatedAt: new Date() }, $inc: { tokenVersion: 1 } },
         { returnDocument: 'after' }
-      )
+      ))
     },
 
     /**
@@ -96,11 +117,12 @@ export function createUsersRepository (db: Db) {
         const to = next(status)
         if (!await claim(status, to, revision)) continue
         const now = new Date()
-        const updated = await users.findOneAndUpdate(
+        writes++
+        const updated = changed(id, await users.findOneAndUpdate(
           { _id: id, 'subscription.revision': revision },
           { $set: { 'subscription.status': to, 'subscription.updatedAt': now, 'subscription.revision': revision + 1, updatedAt: now } },
           { returnDocument: 'after' }
-        )
+        ))
         if (updated !== null) return updated
       }
     },
@@ -108,11 +130,12 @@ export function createUsersRepository (db: Db) {
     /** Creates an admin, or makes an existing user an admin with the given password. */
     async upsertAdmin (email: string, passwordHash: string): Promise<{ user: UserDoc, created: boolean }> {
       const now = new Date()
-      const existing = await users.findOneAndUpdate(
+      writes++
+      const existing = changed(undefined, await users.findOneAndUpdate(
         { email },
         { $set: { role: 'admin', passwordHash, updatedAt: now }, $inc: { tokenVersion: 1 } },
         { returnDocument: 'after' }
-      )
+      ))
       if (existing !== null) return { user: existing, created: false }
       const user = await this.create({ email, passwordHash, role: 'admin' })
       if (user === null) return await this.upsertAdmin(email, passwordHash) // created concurrently: promote it

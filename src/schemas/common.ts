@@ -72,12 +72,13 @@ export const PageMetaSchema = Type.Object({
   total: Type.Integer({ minimum: 0, format: 'int64' }),
   page: Type.Integer({ minimum: 1, format: 'int32' }),
   limit: Type.Integer({ minimum: 1, format: 'int32' }),
-  totalPages: Type.Integer({ minimum: 0, format: 'int32' })
+  totalPages: Type.Integer({ minimum: 0, format: 'int32' }),
+  nextCursor: Nullable(Type.String({ description: 'Pass as `cursor` for the next page; null on the last page' }))
 }, { $id: 'PageMeta', additionalProperties: false })
 
 export type PageMeta = Static<typeof PageMetaSchema>
 
-/** A page of a list: `{ data: [...], meta: { total, page, limit, totalPages } }`. */
+/** A page of a list: `{ data: [...], meta: { total, page, limit, totalPages, nextCursor } }`. */
 export function page<T extends TSchema> (item: T) {
   return Type.Object({ data: Type.Array(item, { maxItems: 100 }), meta: ref(PageMetaSchema) }, { additionalProperties: false })
 }

@@ -376,7 +376,7 @@ t.test('the audit log', async (t) => {
     const page = await audit('?limit=2&page=2')
     t.equal(page.statusCode, 200)
     t.same(page.json().data, all.data.slice(2, 4))
-    t.same(page.json().meta, { total: all.meta.total, page: 2, limit: 2, totalPages: Math.ceil(all.meta.total / 2) })
+    t.match(page.json().meta, { total: all.meta.total, page: 2, limit: 2, totalPages: Math.ceil(all.meta.total / 2) })
   })
 
   t.test('a malformed filter is 400 validation_failed', async (t) => {

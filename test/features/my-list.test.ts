@@ -31,7 +31,7 @@ t.test('my list', async (t) => {
   t.test('an empty list to start with', async (t) => {
     const res = await myList()
     t.equal(res.statusCode, 200)
-    t.same(res.json(), { data: [], meta: { total: 0, page: 1, limit: 20, totalPages: 0 } })
+    t.same(res.json(), { data: [], meta: { total: 0, page: 1, limit: 20, totalPages: 0, nextCursor: null } })
   })
 
   t.test('saving a series answers 204 with no body', async (t) => {

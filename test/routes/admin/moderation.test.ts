@@ -56,7 +56,7 @@ t.test('GET /admin/series/pending', async (t) => {
     const res = await app.inject({ url: '/admin/series/pending', headers: admin.auth })
     t.equal(res.statusCode, 200)
     t.same(res.json().data.map((s: { id: string }) => s.id), [first.id, second.id, third.id])
-    t.same(res.json().meta, { total: 3, page: 1, limit: 20, totalPages: 1 })
+    t.same(res.json().meta, { total: 3, page: 1, limit: 20, totalPages: 1, nextCursor: null })
     t.ok(res.json().data.every((s: { status: string }) => s.status === 'pending'))
   })
 
@@ -69,10 +69,10 @@ t.test('GET /admin/series/pending', async (t) => {
   t.test('pages through the queue with the right meta', async (t) => {
     const page1 = await app.inject({ url: '/admin/series/pending?limit=2', headers: admin.auth })
     t.same(page1.json().data.map((s: { id: string }) => s.id), [first.id, second.id])
-    t.same(page1.json().meta, { total: 3, page: 1, limit: 2, totalPages: 2 })
+    t.match(page1.json().meta, { total: 3, page: 1, limit: 2, totalPages: 2, nextCursor: String })
     const page2 = await app.inject({ url: '/admin/series/pending?limit=2&page=2', headers: admin.auth })
     t.same(page2.json().data.map((s: { id: string }) => s.id), [third.id])
-    t.same(page2.json().meta, { total: 3, page: 2, limit: 2, totalPages: 2 })
+    t.same(page2.json().meta, { total: 3, page: 2, limit: 2, totalPages: 2, nextCursor: null })
   })
 
   t.test('an unknown sort field is 400 naming the allowed values', async (t) => {
@@ -105,7 +105,7 @@ t.test('GET /admin/episodes/pending', async (t) => {
     const res = await app.inject({ url: '/admin/episodes/pending', headers: admin.auth })
     t.equal(res.statusCode, 200)
     t.same(res.json().data.map((e: { id: string }) => e.id), [one.id, two.id, three.id])
-    t.same(res.json().meta, { total: 3, page: 1, limit: 20, totalPages: 1 })
+    t.same(res.json().meta, { total: 3, page: 1, limit: 20, totalPages: 1, nextCursor: null })
     t.equal(res.json().data[0].videoId, video.id)
   })
 
@@ -118,12 +118,12 @@ t.test('GET /admin/episodes/pending', async (t) => {
     const res = await app.inject({ url: '/admin/episodes/pending?limit=2&page=2', headers: admin.auth })
     t.equal(res.statusCode, 200)
     t.same(res.json().data.map((e: { id: string }) => e.id), [three.id])
-    t.same(res.json().meta, { total: 3, page: 2, limit: 2, totalPages: 2 })
+    t.same(res.json().meta, { total: 3, page: 2, limit: 2, totalPages: 2, nextCursor: null })
   })
 
   t.test('a page past the end is empty with the true total', async (t) => {
     const res = await app.inject({ url: '/admin/episodes/pending?limit=2&page=5', headers: admin.auth })
-    t.same(res.json(), { data: [], meta: { total: 3, page: 5, limit: 2, totalPages: 2 } })
+    t.same(res.json(), { data: [], meta: { total: 3, page: 5, limit: 2, totalPages: 2, nextCursor: null } })
   })
 
   t.test('invalid page, limit or sort is 400', async (t) => {

@@ -118,7 +118,7 @@ t.test('GET /content/series', async (t) => {
     const res = await list()
     t.equal(res.statusCode, 200)
     t.same(ids(res.json()), [charlie.id, alpha.id, bravo.id])
-    t.same(res.json().meta, { total: 3, page: 1, limit: 20, totalPages: 1 })
+    t.same(res.json().meta, { total: 3, page: 1, limit: 20, totalPages: 1, nextCursor: null })
     t.match(res.json().data[0], { title: 'Charlie', genres: ['romance', 'ceo'], status: 'published', creatorId: creator.user.id })
   })
 
@@ -142,13 +142,13 @@ t.test('GET /content/series', async (t) => {
 
   t.test('a genre nobody uses gives an empty page', async (t) => {
     const res = await list('?genre=horror')
-    t.same(res.json(), { data: [], meta: { total: 0, page: 1, limit: 20, totalPages: 0 } })
+    t.same(res.json(), { data: [], meta: { total: 0, page: 1, limit: 20, totalPages: 0, nextCursor: null } })
   })
 
   t.test('pages through the catalogue', async (t) => {
     const res = await list('?sort=title:asc&limit=2&page=2')
     t.same(ids(res.json()), [charlie.id])
-    t.same(res.json().meta, { total: 3, page: 2, limit: 2, totalPages: 2 })
+    t.same(res.json().meta, { total: 3, page: 2, limit: 2, totalPages: 2, nextCursor: null })
   })
 
   t.test('an unknown sort is 400 naming the allowed values', async (t) => {
@@ -197,13 +197,13 @@ t.test('GET /content/series/:seriesId and its episodes', async (t) => {
     t.equal(res.statusCode, 200)
     t.same(ids(res.json()), all)
     t.same(res.json().data.map((e: { number: number }) => e.number), [1, 2, 3, 4, 5])
-    t.same(res.json().meta, { total: 5, page: 1, limit: 20, totalPages: 1 })
+    t.same(res.json().meta, { total: 5, page: 1, limit: 20, totalPages: 1, nextCursor: null })
   })
 
   t.test('sort=number:desc and pages work on episodes', async (t) => {
     const res = await app.inject({ url: `/content/series/${series.id}/episodes?sort=number:desc&limit=2&page=1`, headers: viewer.auth })
     t.same(res.json().data.map((e: { number: number }) => e.number), [5, 4])
-    t.same(res.json().meta, { total: 5, page: 1, limit: 2, totalPages: 3 })
+    t.match(res.json().meta, { total: 5, page: 1, limit: 2, totalPages: 3, nextCursor: String })
   })
 
   t.test('invalid sort, page or limit on episodes is 400', async (t) => {

@@ -160,7 +160,7 @@ t.test('GET /creator/series/:seriesId/episodes', async (t) => {
     t.equal(res.statusCode, 200)
     t.same(ids(res), inOrder)
     t.same(res.json().data.map((e: { number: number }) => e.number), [1, 2, 3])
-    t.same(res.json().meta, { total: 3, page: 1, limit: 20, totalPages: 1 })
+    t.same(res.json().meta, { total: 3, page: 1, limit: 20, totalPages: 1, nextCursor: null })
   })
 
   t.test('the creator sees published and pending episodes, with their video', async (t) => {
@@ -176,10 +176,10 @@ t.test('GET /creator/series/:seriesId/episodes', async (t) => {
   t.test('pages split the list, with the right meta on each page', async (t) => {
     const first = await listEpisodes(app, creator, series.id, '?limit=2')
     t.same(ids(first), inOrder.slice(0, 2))
-    t.same(first.json().meta, { total: 3, page: 1, limit: 2, totalPages: 2 })
+    t.match(first.json().meta, { total: 3, page: 1, limit: 2, totalPages: 2, nextCursor: String })
     const second = await listEpisodes(app, creator, series.id, '?limit=2&page=2')
     t.same(ids(second), inOrder.slice(2))
-    t.same(second.json().meta, { total: 3, page: 2, limit: 2, totalPages: 2 })
+    t.same(second.json().meta, { total: 3, page: 2, limit: 2, totalPages: 2, nextCursor: null })
   })
 
   t.test('lists only the episodes of that series', async (t) => {
@@ -190,7 +190,7 @@ t.test('GET /creator/series/:seriesId/episodes', async (t) => {
 
   t.test('a series with no episodes gets an empty page', async (t) => {
     const empty = await createSeries(app, creator)
-    t.same((await listEpisodes(app, creator, empty.id)).json(), { data: [], meta: { total: 0, page: 1, limit: 20, totalPages: 0 } })
+    t.same((await listEpisodes(app, creator, empty.id)).json(), { data: [], meta: { total: 0, page: 1, limit: 20, totalPages: 0, nextCursor: null } })
   })
 
   t.test('another creator\'s series gets 404 series_not_found', async (t) => {

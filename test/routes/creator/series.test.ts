@@ -126,7 +126,7 @@ t.test('GET /creator/series', async (t) => {
     const res = await listSeries(app, creator)
     t.equal(res.statusCode, 200)
     t.same(ids(res), newestFirst)
-    t.same(res.json().meta, { total: 5, page: 1, limit: 20, totalPages: 1 })
+    t.same(res.json().meta, { total: 5, page: 1, limit: 20, totalPages: 1, nextCursor: null })
     t.notOk(res.body.includes(theirs.id), 'another creator\'s series is not listed')
     t.ok(res.json().data.every((s: { creatorId: string }) => s.creatorId === creator.user.id))
   })
@@ -135,7 +135,7 @@ t.test('GET /creator/series', async (t) => {
     const pages = []
     for (const page of [1, 2, 3]) {
       const res = await listSeries(app, creator, `?limit=2&page=${page}`)
-      t.same(res.json().meta, { total: 5, page, limit: 2, totalPages: 3 })
+      t.match(res.json().meta, { total: 5, page, limit: 2, totalPages: 3, nextCursor: page < 3 ? String : null })
       pages.push(...ids(res))
     }
     t.same(pages, newestFirst, 'every series once, in order, across the pages')
@@ -150,18 +150,18 @@ t.test('GET /creator/series', async (t) => {
   t.test('sort=title:asc pages correctly', async (t) => {
     const second = await listSeries(app, creator, '?sort=title:asc&limit=2&page=2')
     t.same(ids(second), byTitle(['Charlie', 'Delta']))
-    t.same(second.json().meta, { total: 5, page: 2, limit: 2, totalPages: 3 })
+    t.match(second.json().meta, { total: 5, page: 2, limit: 2, totalPages: 3, nextCursor: String })
   })
 
   t.test('status filters the list, and counts only what it matches', async (t) => {
     const pub = await listSeries(app, creator, '?status=published')
     t.same(ids(pub), [published.id])
     t.equal(pub.json().data[0].status, 'published')
-    t.same(pub.json().meta, { total: 1, page: 1, limit: 20, totalPages: 1 })
+    t.same(pub.json().meta, { total: 1, page: 1, limit: 20, totalPages: 1, nextCursor: null })
     const pending = await listSeries(app, creator, '?status=pending')
     t.same(ids(pending), newestFirst.filter((id) => id !== published.id))
     t.same(pending.json().meta.total, 4)
-    t.same((await listSeries(app, creator, '?status=draft')).json(), { data: [], meta: { total: 0, page: 1, limit: 20, totalPages: 0 } })
+    t.same((await listSeries(app, creator, '?status=draft')).json(), { data: [], meta: { total: 0, page: 1, limit: 20, totalPages: 0, nextCursor: null } })
   })
 
   t.test('an admin lists only their own series', async (t) => {

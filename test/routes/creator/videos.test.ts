@@ -140,7 +140,7 @@ t.test('GET /creator/videos', async (t) => {
     const res = await listVideos(app, creator)
     t.equal(res.statusCode, 200)
     t.same(res.json().data.map((v: { id: string }) => v.id), newestFirst)
-    t.same(res.json().meta, { total: 3, page: 1, limit: 20, totalPages: 1 })
+    t.same(res.json().meta, { total: 3, page: 1, limit: 20, totalPages: 1, nextCursor: null })
     t.notOk(res.body.includes(theirs.id), 'another creator\'s video is not listed')
     t.match(res.json().data[0], { s3Key: String, contentType: 'video/mp4', sizeBytes: 2048, status: 'pending' })
   })
@@ -153,17 +153,17 @@ t.test('GET /creator/videos', async (t) => {
   t.test('pages split the list, with the right meta on each page', async (t) => {
     const first = await listVideos(app, creator, '?limit=2')
     t.same(first.json().data.map((v: { id: string }) => v.id), newestFirst.slice(0, 2))
-    t.same(first.json().meta, { total: 3, page: 1, limit: 2, totalPages: 2 })
+    t.match(first.json().meta, { total: 3, page: 1, limit: 2, totalPages: 2, nextCursor: String })
     const second = await listVideos(app, creator, '?limit=2&page=2')
     t.same(second.json().data.map((v: { id: string }) => v.id), newestFirst.slice(2))
-    t.same(second.json().meta, { total: 3, page: 2, limit: 2, totalPages: 2 })
+    t.same(second.json().meta, { total: 3, page: 2, limit: 2, totalPages: 2, nextCursor: null })
     const past = await listVideos(app, creator, '?limit=2&page=3')
-    t.same(past.json(), { data: [], meta: { total: 3, page: 3, limit: 2, totalPages: 2 } })
+    t.same(past.json(), { data: [], meta: { total: 3, page: 3, limit: 2, totalPages: 2, nextCursor: null } })
   })
 
   t.test('a creator with no videos gets an empty page', async (t) => {
     const fresh = await signUp(app, 'creator')
-    t.same((await listVideos(app, fresh)).json(), { data: [], meta: { total: 0, page: 1, limit: 20, totalPages: 0 } })
+    t.same((await listVideos(app, fresh)).json(), { data: [], meta: { total: 0, page: 1, limit: 20, totalPages: 0, nextCursor: null } })
   })
 
   t.test('an admin lists their own videos only', async (t) => {

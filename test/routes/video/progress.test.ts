@@ -153,7 +153,7 @@ t.test('GET /video/history', async (t) => {
     t.equal(res.statusCode, 200)
     t.same(res.json().data.map((e: Entry) => e.episodeId), [one, three, two])
     t.same(res.json().data.map((e: Entry) => e.positionSec), [4, 3, 2])
-    t.same(res.json().meta, { total: 3, page: 1, limit: 20, totalPages: 1 })
+    t.same(res.json().meta, { total: 3, page: 1, limit: 20, totalPages: 1, nextCursor: null })
   })
 
   t.test('sort=updatedAt:asc lists oldest first', async (t) => {
@@ -164,13 +164,13 @@ t.test('GET /video/history', async (t) => {
   t.test('pages through the history', async (t) => {
     const res = await list('?limit=2&page=2')
     t.same(res.json().data.map((e: Entry) => e.episodeId), [two])
-    t.same(res.json().meta, { total: 3, page: 2, limit: 2, totalPages: 2 })
+    t.same(res.json().meta, { total: 3, page: 2, limit: 2, totalPages: 2, nextCursor: null })
   })
 
   t.test('another viewer sees none of it', async (t) => {
     const res = await list('', other)
     t.equal(res.statusCode, 200)
-    t.same(res.json(), { data: [], meta: { total: 0, page: 1, limit: 20, totalPages: 0 } })
+    t.same(res.json(), { data: [], meta: { total: 0, page: 1, limit: 20, totalPages: 0, nextCursor: null } })
   })
 
   t.test('an invalid sort, page or limit is 400', async (t) => {
