@@ -45,8 +45,8 @@ const caller = (request: FastifyRequest): Session => ({
   subscription: { status: 'active' }
 })
 const page = (query: unknown, sort: string) => {
-  const q = query as { page?: string, limit?: string }
-  return { page: Number(q.page ?? 1), limit: Number(q.limit ?? 20), sort }
+  const q = query as { page?: string, limit?: string, cursor?: string }
+  return { page: Number(q.page ?? 1), limit: Number(q.limit ?? 20), sort, cursor: q.cursor }
 }
 
 app.get('/health', async () => ({ ok: true }))

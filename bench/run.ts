@@ -1,6 +1,7 @@
-// npm run bench [-- --scale N --duration S --warmup S --connections N --only a,b --[no-]queries --skip-build]
+// npm run bench [-- --scale N --duration S --warmup S --connections N --only a,b --[no-]queries --db D --skip-build]
 //
-// Builds the API, starts FerretDB and MinIO on free ports with fresh data, seeds the data set (at scale 1:
+// Builds the API, starts FerretDB (on a private PostgreSQL cluster, or on SQLite) and MinIO on free ports
+// with fresh data, seeds the data set (at scale 1:
 // 2,000 published series × 30 episodes with a video each, 10,000 users, 100,000 watch-history rows, 30,000
 // my-list saves; --scale multiplies every count), starts the built API (`node dist/src/server.js`) and the ceiling (bench/ceiling.ts)
 // as child processes, and for each scenario warms up and measures the API, then the ceiling, for the same
@@ -16,10 +17,14 @@
 //   --only a,b       only these scenarios (names as in bench/scenarios.ts)
 //   --[no-]queries   time each repository call alone and ask FerretDB for its plan (default: on at scale 1
 //                    only; at scale 10 the slowest calls take up to the driver's 30 s timeout each)
+//   --db D           postgresql (default: FerretDB on a PostgreSQL cluster of its own, which evaluates equality
+//                    filters itself; Debian's postgresql is installed with apt-get when missing) or sqlite (the
+//                    test and dev stack, where FerretDB decodes every document of a collection for such filters)
 //   --skip-build     use the existing dist/ (for iterating on the bench itself)
+//   --profile        write a V8 CPU profile of the API (bench/results/profiles/*.cpuprofile, for Chrome DevTools)
 //
 // The JSON file is rewritten after each step, so a run that fails or is stopped keeps what it measured.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -51,7 +56,8 @@ const { values: flags } = parseArgs({
     connections: { type: 'string', default: '16' },
     only: { type: 'string' },
     db: { type: 'string', default: 'postgresql' },
-    'skip-build': { type: 'boolean', default: false }
+    'skip-build': { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false }
   }
 })
 const positive = (name: string, value: string | undefined): number => {
@@ -165,6 +171,7 @@ async function main (): Promise<void> {
     seed: { counts: seeded.counts, seconds: seeded.seconds, totalSeconds: seedSeconds },
     queries: [] as QueryCost[],
     apiRssAtStartBytes: 0,
+    apiNodeFlags: [] as string[],
     realObject: '',
     scenarios: results
   }
@@ -208,9 +215,14 @@ async function main (): Promise<void> {
     MAX_EVENT_LOOP_DELAY_MS: '0'
   }
   const [apiPort, ceilingPort] = [await freePort(), await freePort()]
-  const api = await startNodeServer('API', [join(root, 'dist', 'src', 'server.js')], { ...serverEnv, PORT: String(apiPort) }, apiPort, '/health', cleanup)
-  const ceiling = await startNodeServer('ceiling', ['--import', 'tsx', join(root, 'bench', 'ceiling.ts')], { ...serverEnv, PORT: String(ceilingPort) }, ceilingPort, '/health', cleanup)
+  // The node flags of `npm start` (the V8 young generation's size), so the API runs as production runs it.
+  const startScript = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  const nodeFlags = startScript.split(/\s+/).filter((arg) => arg.startsWith('--') && !arg.startsWith('--env-file'))
+  const profile = flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench', 'results', 'profiles')}`] : []
+  const api = await startNodeServer('API', [...nodeFlags, ...profile, join(root, 'dist', 'src', 'server.js')], { ...serverEnv, PORT: String(apiPort) }, apiPort, '/health', cleanup)
+  const ceiling = await startNodeServer('ceiling', [...nodeFlags, '--import', 'tsx', join(root, 'bench', 'ceiling.ts')], { ...serverEnv, PORT: String(ceilingPort) }, ceilingPort, '/health', cleanup)
   report.apiRssAtStartBytes = rssBytes(api.pid)
+  report.apiNodeFlags = nodeFlags
   log(`API (pid ${api.pid}, ${Math.round(report.apiRssAtStartBytes / 1048576)} MB) on ${api.url}, ceiling (pid ${ceiling.pid}) on ${ceiling.url}`)
 
   // Tokens the real way: POST /auth/login for a sample of subscribed viewers (also checks the seeded hashes),
@@ -238,7 +250,13 @@ async function main (): Promise<void> {
   }
   log(report.realObject)
 
+  // The last page again, by cursor: the API's nextCursor from the page before it.
+  const before = await fetch(`${api.url}/content/series?page=${deepPage - 1}`, { headers: { authorization: `Bearer ${viewers[0]!.token}` } })
+  const deepCursor = ((await before.json()) as { meta?: { nextCursor?: string } }).meta?.nextCursor
+  if (deepCursor === undefined) throw new Error(`no nextCursor on catalogue page ${deepPage - 1} (${before.status})`)
+
   const data: ScenarioData = {
+    deepCursor,
     seriesIds: seeded.seriesIds,
     episodeIds: seeded.episodeIds.map((id) => id.toHexString()),
     viewers,

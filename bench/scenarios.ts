@@ -17,6 +17,8 @@ export interface ScenarioData {
   loginEmails: string[]
   password: string
   deepPage: number
+  /** The API's meta.nextCursor of the page before deepPage: the same last page, reached by cursor. */
+  deepCursor: string
   rand: () => number
 }
 
@@ -55,6 +57,12 @@ export const scenarios: Scenario[] = [
     name: 'catalogue-deep-page',
     title: 'catalogue list, last page',
     next: (data) => ({ method: 'GET', path: `/content/series?page=${data.deepPage}`, viewer: viewer(data) }),
+    compare: samePage((s) => s.id, (s) => s._id)
+  },
+  {
+    name: 'catalogue-cursor',
+    title: 'catalogue list, last page by cursor',
+    next: (data) => ({ method: 'GET', path: `/content/series?cursor=${data.deepCursor}`, viewer: viewer(data) }),
     compare: samePage((s) => s.id, (s) => s._id)
   },
   {
