@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http'
 import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
@@ -9,7 +10,7 @@ const errorResponse = (description: string, headers?: Json): Json => ({
 })
 
 /** Query parameters that are the same on every list: described once under components.parameters. */
-const SHARED_QUERY = ['page', 'limit']
+const SHARED_QUERY = ['page', 'limit', 'cursor']
 
 /**
  * What the routes' schemas cannot say, applied once to the generated document (a copy: route schemas
@@ -17,7 +18,9 @@ const SHARED_QUERY = ['page', 'limit']
  * - responses any operation can give: 429 from the global rate limit (plugins/rate-limit.ts) and 500
  *   from the error handler (plugins/errors.ts), both with the shared error body;
  * - a query parameter with a default is optional (@fastify/swagger marks every key of a query schema required);
- * - page and limit are referenced from components.parameters instead of repeated in every list;
+ * - page, limit and cursor are referenced from components.parameters instead of repeated in every list;
+ * - a response without a description of its own (@fastify/swagger writes "Default Response") is described
+ *   by its status text;
  * - an operation marked `x-body-optional` (its handler treats no body as `{}`) has an optional requestBody;
  * - JSON Schema's numeric `exclusiveMinimum: n` (what Ajv checks) is written as OpenAPI 3.0's
  *   `minimum: n, exclusiveMinimum: true`.
@@ -38,6 +41,9 @@ function finishDocument (generated: Json): Json {
       if (op['x-body-optional'] === true) {
         delete op['x-body-optional']
         op.requestBody.required = false
+      }
+      for (const [status, response] of Object.entries<Json>(op.responses)) {
+        if (response.description === 'Default Response') response.description = STATUS_CODES[status] ?? 'Response'
       }
       op.responses['429'] ??= errorResponse('Too many requests: wait as long as Retry-After says', {
         'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 86400 } }

@@ -48,9 +48,12 @@ await publishedCatalogue(app, 3) // real uploads, series and episodes, so that l
 // A list's `cursor` is opaque: every string matches its schema, and only one the API issued is accepted (any
 // other is 400 invalid_cursor, as the contract says). So on the operations that take one, a 400 is a right
 // answer to schema-valid data; everything else about them is checked as everywhere.
-const document = app.swagger() as { paths: Record<string, Record<string, { operationId?: string, parameters?: Array<{ name: string }> }>> }
+type Parameter = { name?: string, $ref?: string }
+const document = app.swagger() as { paths: Record<string, Record<string, { operationId?: string, parameters?: Parameter[] }>> }
 const withCursor = Object.values(document.paths).flatMap((operations) => Object.values(operations))
-  .filter((operation) => operation.parameters?.some((p) => p.name === 'cursor')).map((operation) => operation.operationId!)
+  .filter((operation) => operation.parameters?.some((p) => p.name === 'cursor' || p.$ref === '#/components/parameters/cursor'))
+  .map((operation) => operation.operationId!)
+if (withCursor.length === 0) throw new Error('no operation takes a cursor: the fuzz configuration needs updating')
 const configFile = join(root, 'test-artifacts', 'schemathesis', 'schemathesis.toml')
 mkdirSync(join(root, 'test-artifacts', 'schemathesis'), { recursive: true })
 writeFileSync(configFile, [

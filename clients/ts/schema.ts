@@ -995,6 +995,8 @@ export interface components {
         page: number;
         /** @description Items per page, 1 to 100 */
         limit: number;
+        /** @description The previous page's `meta.nextCursor`: the page after it, found by position instead of by skipping `(page - 1) * limit` items, so deep pages cost what the first does. Pass the same sort and filters; `page` is then ignored */
+        cursor: string;
     };
     requestBodies: never;
     headers: never;
@@ -1012,7 +1014,7 @@ export interface operations {
                 /** @description field:asc or field:desc */
                 sort?: "createdAt:asc" | "createdAt:desc";
                 /** @description The previous page's `meta.nextCursor`: the page after it, found by position instead of by skipping `(page - 1) * limit` items, so deep pages cost what the first does. Pass the same sort and filters; `page` is then ignored */
-                cursor?: string;
+                cursor?: components["parameters"]["cursor"];
             };
             header?: never;
             path?: never;
@@ -1020,7 +1022,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1091,7 +1093,7 @@ export interface operations {
                 /** @description field:asc or field:desc */
                 sort?: "createdAt:asc" | "createdAt:desc";
                 /** @description The previous page's `meta.nextCursor`: the page after it, found by position instead of by skipping `(page - 1) * limit` items, so deep pages cost what the first does. Pass the same sort and filters; `page` is then ignored */
-                cursor?: string;
+                cursor?: components["parameters"]["cursor"];
             };
             header?: never;
             path?: never;
@@ -1099,7 +1101,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1171,7 +1173,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1260,7 +1262,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1361,7 +1363,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1462,7 +1464,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1563,7 +1565,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1664,7 +1666,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1752,7 +1754,7 @@ export interface operations {
                 /** @description field:asc or field:desc */
                 sort?: "at:asc" | "at:desc";
                 /** @description The previous page's `meta.nextCursor`: the page after it, found by position instead of by skipping `(page - 1) * limit` items, so deep pages cost what the first does. Pass the same sort and filters; `page` is then ignored */
-                cursor?: string;
+                cursor?: components["parameters"]["cursor"];
                 actorId?: components["schemas"]["ObjectId"];
                 targetId?: components["schemas"]["ObjectId"];
             };
@@ -1762,7 +1764,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1849,7 +1851,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1952,7 +1954,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -2042,7 +2044,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2106,7 +2108,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2218,7 +2220,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2283,7 +2285,7 @@ export interface operations {
                 /** @description field:asc or field:desc */
                 sort?: "publishedAt:asc" | "publishedAt:desc" | "title:asc" | "title:desc" | "views:asc" | "views:desc" | "trending:asc" | "trending:desc";
                 /** @description The previous page's `meta.nextCursor`: the page after it, found by position instead of by skipping `(page - 1) * limit` items, so deep pages cost what the first does. Pass the same sort and filters; `page` is then ignored */
-                cursor?: string;
+                cursor?: components["parameters"]["cursor"];
                 /** @description One genre, any case */
                 genre?: string;
                 /** @description Titles starting with this text, any case (taken literally) */
@@ -2295,7 +2297,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2356,7 +2358,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2413,7 +2415,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2483,7 +2485,7 @@ export interface operations {
                 /** @description field:asc or field:desc */
                 sort?: "number:asc" | "number:desc";
                 /** @description The previous page's `meta.nextCursor`: the page after it, found by position instead of by skipping `(page - 1) * limit` items, so deep pages cost what the first does. Pass the same sort and filters; `page` is then ignored */
-                cursor?: string;
+                cursor?: components["parameters"]["cursor"];
             };
             header?: never;
             path: {
@@ -2493,7 +2495,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2565,7 +2567,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2636,7 +2638,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2764,7 +2766,7 @@ export interface operations {
                 /** @description field:asc or field:desc */
                 sort?: "createdAt:asc" | "createdAt:desc";
                 /** @description The previous page's `meta.nextCursor`: the page after it, found by position instead of by skipping `(page - 1) * limit` items, so deep pages cost what the first does. Pass the same sort and filters; `page` is then ignored */
-                cursor?: string;
+                cursor?: components["parameters"]["cursor"];
             };
             header?: never;
             path?: never;
@@ -2772,7 +2774,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2856,7 +2858,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -2953,7 +2955,7 @@ export interface operations {
                 /** @description field:asc or field:desc */
                 sort?: "createdAt:asc" | "createdAt:desc" | "title:asc" | "title:desc";
                 /** @description The previous page's `meta.nextCursor`: the page after it, found by position instead of by skipping `(page - 1) * limit` items, so deep pages cost what the first does. Pass the same sort and filters; `page` is then ignored */
-                cursor?: string;
+                cursor?: components["parameters"]["cursor"];
                 status?: components["schemas"]["SeriesStatus"];
             };
             header?: never;
@@ -2962,7 +2964,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3066,7 +3068,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3247,7 +3249,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3336,7 +3338,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3424,7 +3426,7 @@ export interface operations {
                 /** @description field:asc or field:desc */
                 sort?: "number:asc" | "number:desc";
                 /** @description The previous page's `meta.nextCursor`: the page after it, found by position instead of by skipping `(page - 1) * limit` items, so deep pages cost what the first does. Pass the same sort and filters; `page` is then ignored */
-                cursor?: string;
+                cursor?: components["parameters"]["cursor"];
             };
             header?: never;
             path: {
@@ -3434,7 +3436,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3534,7 +3536,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3720,7 +3722,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3809,7 +3811,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3896,7 +3898,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3941,7 +3943,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4121,7 +4123,7 @@ export interface operations {
                 /** @description field:asc or field:desc */
                 sort?: "addedAt:asc" | "addedAt:desc";
                 /** @description The previous page's `meta.nextCursor`: the page after it, found by position instead of by skipping `(page - 1) * limit` items, so deep pages cost what the first does. Pass the same sort and filters; `page` is then ignored */
-                cursor?: string;
+                cursor?: components["parameters"]["cursor"];
             };
             header?: never;
             path?: never;
@@ -4129,7 +4131,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4193,7 +4195,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4300,7 +4302,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4396,7 +4398,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4499,7 +4501,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4569,7 +4571,7 @@ export interface operations {
                 /** @description field:asc or field:desc */
                 sort?: "updatedAt:asc" | "updatedAt:desc";
                 /** @description The previous page's `meta.nextCursor`: the page after it, found by position instead of by skipping `(page - 1) * limit` items, so deep pages cost what the first does. Pass the same sort and filters; `page` is then ignored */
-                cursor?: string;
+                cursor?: components["parameters"]["cursor"];
             };
             header?: never;
             path?: never;
@@ -4577,7 +4579,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -7,7 +7,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { build, publishedCatalogue, type Account } from '../helper.js'
 
 interface Schema { type?: string, $ref?: string, properties?: Record<string, Schema> }
-interface Parameter { in: string, name: string }
+interface Parameter { in: string, name: string, $ref?: string }
 interface Media { schema?: Schema, example?: unknown, examples?: Record<string, { value?: unknown }> }
 interface Operation { tags?: string[], parameters?: Parameter[], requestBody?: { content?: Record<string, Media> } }
 interface Op { method: string, path: string, name: string, op: Operation, params: Parameter[] }
@@ -17,7 +17,9 @@ const METHODS = ['get', 'put', 'post', 'patch', 'delete']
 const operations: Op[] = Object.entries<Record<string, unknown>>(doc.paths).flatMap(([path, item]) =>
   METHODS.filter((m) => m in item).map((m) => {
     const op = item[m] as Operation
+    // Shared ones (page, limit, cursor) are `#/components/parameters/...` references.
     const params = [...(item.parameters as Parameter[] | undefined ?? []), ...(op.parameters ?? [])]
+      .map((p) => p.$ref === undefined ? p : doc.components.parameters[p.$ref.replace('#/components/parameters/', '')] as Parameter)
     return { method: m.toUpperCase(), path, name: `${m.toUpperCase()} ${path}`, op, params }
   }))
 
