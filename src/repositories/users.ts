@@ -43,12 +43,18 @@ export function toUser (doc: UserDoc): User {
 export function createUsersRepository (db: Db, sessionCacheMs = 0) {
   const users = db.collection<UserDoc>('users')
   const sessions = sessionCacheMs > 0 ? new LRUCache<string, Session>({ max: 50_000, ttl: sessionCacheMs }) : undefined
-  let writes = 0 // changes made so far: a read that overlapped one is not cached
-  const changed = <T extends { _id: ObjectId } | null>(id: ObjectId | undefined, result: T): T => {
+  let writes = 0 // counted at the start and the end of each change: a read that overlapped one is not cached
+  /** Runs a change to the user `id` (or to the one it returns) and drops that user's cached session. */
+  const change = async <T extends { _id: ObjectId } | null>(id: ObjectId | undefined, write: () => Promise<T>): Promise<T> => {
     writes++
-    if (id !== undefined) sessions?.delete(id.toHexString())
-    if (result !== null) sessions?.delete(result._id.toHexString())
-    return result
+    let result: T | null = null
+    try {
+      result = await write()
+      return result
+    } finally {
+      writes++
+      for (const changedId of [id, result?._id]) if (changedId !== undefined) sessions?.delete(changedId.toHexString())
+    }
   }
 
   return {
@@ -92,8 +98,7 @@ export function createUsersRepository (db: Db, sessionCacheMs = 0) {
 
     /** Revokes every token issued so far; returns the user with the new version. */
     async revokeTokens (id: ObjectId, set: Partial<Pick<UserDoc, 'passwordHash'>> = {}): Promise<UserDoc | null> {
-      writes++
-      return changed(id, await users.findOneAndUpdate(
+      return await change(id, () => users.findOneAndUpdate(
         { _id: id },
         { $set: { ...set, updatedAt: new Date() }, $inc: { tokenVersion: 1 } },
         { returnDocument: 'after' }
@@ -117,8 +122,7 @@ export function createUsersRepository (db: Db, sessionCacheMs = 0) {
         const to = next(status)
         if (!await claim(status, to, revision)) continue
         const now = new Date()
-        writes++
-        const updated = changed(id, await users.findOneAndUpdate(
+        const updated = await change(id, () => users.findOneAndUpdate(
           { _id: id, 'subscription.revision': revision },
           { $set: { 'subscription.status': to, 'subscription.updatedAt': now, 'subscription.revision': revision + 1, updatedAt: now } },
           { returnDocument: 'after' }
@@ -130,8 +134,7 @@ export function createUsersRepository (db: Db, sessionCacheMs = 0) {
     /** Creates an admin, or makes an existing user an admin with the given password. */
     async upsertAdmin (email: string, passwordHash: string): Promise<{ user: UserDoc, created: boolean }> {
       const now = new Date()
-      writes++
-      const existing = changed(undefined, await users.findOneAndUpdate(
+      const existing = await change(undefined, () => users.findOneAndUpdate(
         { email },
         { $set: { role: 'admin', passwordHash, updatedAt: now }, $inc: { tokenVersion: 1 } },
         { returnDocument: 'after' }
