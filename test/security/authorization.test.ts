@@ -1,53 +1,13 @@
 // OWASP API1 (object level), API3 (property level) and API5 (function level) authorization, driven by
 // openapi.yaml: every operation in the contract is exercised, so a route added later is covered at once.
-import { readFileSync } from 'node:fs'
 import t, { type Test } from 'tap'
-import { parse } from 'yaml'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import {
   build, createEpisode, createSeries, publishedCatalogue, setSubscription, signUp, uniqueEmail, uploadVideo, type Account
 } from '../helper.js'
+import { bodyExample as example, has, jsonBody, operations, paramsIn, url, type Op } from '../contract.js'
 
-interface Schema { type?: string, $ref?: string, properties?: Record<string, Schema> }
-interface Parameter { in: string, name: string }
-interface Media { schema?: Schema, example?: unknown, examples?: Record<string, { value?: unknown }> }
-interface Operation {
-  operationId?: string
-  tags?: string[]
-  security?: unknown[]
-  parameters?: Parameter[]
-  requestBody?: { content?: Record<string, Media> }
-}
-interface Op { method: string, path: string, name: string, op: Operation, params: Parameter[] }
-
-const doc = parse(readFileSync(new URL('../../openapi.yaml', import.meta.url), 'utf8'))
-const METHODS = ['get', 'put', 'post', 'patch', 'delete']
-const operations: Op[] = Object.entries<Record<string, unknown>>(doc.paths).flatMap(([path, item]) =>
-  METHODS.filter((m) => m in item).map((m) => {
-    const op = item[m] as Operation
-    const params = [...(item.parameters as Parameter[] | undefined ?? []), ...(op.parameters ?? [])]
-    return { method: m.toUpperCase(), path, name: `${m.toUpperCase()} ${path}`, op, params }
-  }))
-
-const has = (o: Op, tag: string): boolean => o.op.tags?.includes(tag) ?? false
-const pathParams = (o: Op): string[] => o.params.filter((p) => p.in === 'path').map((p) => p.name)
-const jsonBody = (o: Op): Media | undefined => o.op.requestBody?.content?.['application/json']
-
-/** A copy of the first request body example of the contract, if it has one. */
-function example (o: Op): Record<string, unknown> | undefined {
-  const media = jsonBody(o)
-  const value = media?.example ?? Object.values(media?.examples ?? {})[0]?.value
-  return value === undefined ? undefined : structuredClone(value as Record<string, unknown>)
-}
-
-/** The URL with every path parameter filled from `ids`; an unknown parameter name fails the test. */
-function url (o: Op, ids: Record<string, string>): string {
-  return o.path.replace(/\{(\w+)\}/g, (_, name: string) => {
-    const id = ids[name]
-    if (id === undefined) throw new Error(`${o.name}: no id known for path parameter ${name}; add it to this test`)
-    return id
-  })
-}
+const pathParams = (o: Op): string[] => paramsIn(o, 'path')
 
 async function call (app: FastifyInstance, o: Op, ids: Record<string, string>, who?: Account, body = example(o)) {
   const options: InjectOptions = { method: o.method as 'GET', url: url(o, ids), headers: who?.auth ?? {} }

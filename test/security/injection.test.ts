@@ -1,55 +1,16 @@
 // NoSQL operator injection, driven by openapi.yaml: operators and arrays in JSON bodies, bracketed query
 // keys and operator-looking path parameters are all refused with 400 before reaching the database.
-import { readFileSync } from 'node:fs'
 import t, { type Test } from 'tap'
-import { parse } from 'yaml'
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import { build, publishedCatalogue, type Account } from '../helper.js'
-
-interface Schema { type?: string, $ref?: string, properties?: Record<string, Schema> }
-interface Parameter { in: string, name: string, $ref?: string }
-interface Media { schema?: Schema, example?: unknown, examples?: Record<string, { value?: unknown }> }
-interface Operation { tags?: string[], parameters?: Parameter[], requestBody?: { content?: Record<string, Media> } }
-interface Op { method: string, path: string, name: string, op: Operation, params: Parameter[] }
-
-const doc = parse(readFileSync(new URL('../../openapi.yaml', import.meta.url), 'utf8'))
-const METHODS = ['get', 'put', 'post', 'patch', 'delete']
-const operations: Op[] = Object.entries<Record<string, unknown>>(doc.paths).flatMap(([path, item]) =>
-  METHODS.filter((m) => m in item).map((m) => {
-    const op = item[m] as Operation
-    // Shared ones (page, limit, cursor) are `#/components/parameters/...` references.
-    const params = [...(item.parameters as Parameter[] | undefined ?? []), ...(op.parameters ?? [])]
-      .map((p) => p.$ref === undefined ? p : doc.components.parameters[p.$ref.replace('#/components/parameters/', '')] as Parameter)
-    return { method: m.toUpperCase(), path, name: `${m.toUpperCase()} ${path}`, op, params }
-  }))
-
-const has = (o: Op, tag: string): boolean => o.op.tags?.includes(tag) ?? false
-const paramsIn = (o: Op, where: string): string[] => o.params.filter((p) => p.in === where).map((p) => p.name)
-const jsonBody = (o: Op): Media | undefined => o.op.requestBody?.content?.['application/json']
-
-/** Follows `#/components/schemas/...` references. */
-function resolve (schema: Schema | undefined): Schema | undefined {
-  if (schema?.$ref === undefined) return schema
-  return resolve(doc.components.schemas[schema.$ref.replace('#/components/schemas/', '')])
-}
+import { bodyExample, has, jsonBody, operations, paramsIn, resolve, url, type Op } from '../contract.js'
 
 /** The first request body example of the contract, with ids made real; an operation without one fails. */
 function example (o: Op, ids: Record<string, string>): Record<string, unknown> {
-  const media = jsonBody(o)
-  const value = media?.example ?? Object.values(media?.examples ?? {})[0]?.value
-  if (value === undefined) throw new Error(`${o.name}: the contract has no request body example`)
-  const body = structuredClone(value as Record<string, unknown>)
+  const body = bodyExample(o)
+  if (body === undefined) throw new Error(`${o.name}: the contract has no request body example`)
   for (const key of Object.keys(body)) if (ids[key] !== undefined) body[key] = ids[key]
   return body
-}
-
-/** The URL with every path parameter filled from `ids`; an unknown parameter name fails the test. */
-function url (o: Op, ids: Record<string, string>): string {
-  return o.path.replace(/\{(\w+)\}/g, (_, name: string) => {
-    const id = ids[name]
-    if (id === undefined) throw new Error(`${o.name}: no id known for path parameter ${name}; add it to this test`)
-    return id
-  })
 }
 
 function isValidationError (t: Test, name: string, res: LightMyRequestResponse, part: RegExp): void {
