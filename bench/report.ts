@@ -2,6 +2,8 @@
 
 export interface Measure {
   connections: number
+  /** Seconds measured. */
+  seconds: number
   /** Completed requests per second over the measured run. */
   reqPerSec: number
   /** Completed during the run / sent (the difference was still running when the run ended). */
@@ -38,8 +40,38 @@ export interface ScenarioResult {
   loadAverage: number
   api: Measure
   ceiling: Measure
-  /** API req/s ÷ ceiling req/s. */
+  /** API req/s ÷ ceiling req/s, over all rounds. */
   ratio: number
+  /** The same for each round alone. */
+  roundRatios: number[]
+}
+
+/**
+ * One measure from several rounds: requests, errors and CPU summed (rates over the summed time), the
+ * highest p50 and p99 of the rounds, the highest peak RSS.
+ */
+export function combine (rounds: Measure[]): Measure {
+  const sum = (f: (m: Measure) => number) => rounds.reduce((total, m) => total + f(m), 0)
+  const max = (f: (m: Measure) => number) => Math.max(...rounds.map(f))
+  const sent = sum((m) => m.sent)
+  const statusCodes: Record<string, number> = {}
+  for (const m of rounds) for (const [code, n] of Object.entries(m.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n
+  return {
+    connections: rounds[0]!.connections,
+    seconds: sum((m) => m.seconds),
+    reqPerSec: sum((m) => m.requests) / sum((m) => m.seconds),
+    requests: sum((m) => m.requests),
+    sent,
+    p50Ms: max((m) => m.p50Ms),
+    p99Ms: max((m) => m.p99Ms),
+    non2xx: sum((m) => m.non2xx),
+    errors: sum((m) => m.errors),
+    timeouts: sum((m) => m.timeouts),
+    statusCodes,
+    cpuMicrosPerRequest: sum((m) => m.cpuMicrosPerRequest * Math.max(1, m.sent)) / Math.max(1, sent),
+    dbCpuMicrosPerRequest: sum((m) => m.dbCpuMicrosPerRequest * Math.max(1, m.sent)) / Math.max(1, sent),
+    peakRssBytes: max((m) => m.peakRssBytes)
+  }
 }
 
 const fixed = (value: number, digits: number) => Number.isFinite(value) ? value.toFixed(digits) : '–'
@@ -61,7 +93,7 @@ export function markdownTable (results: Array<ScenarioResult | ScenarioFailure>)
     // No request completed within the run: there are no latencies and no ratio to show.
     const none = r.api.requests === 0
     rows.push(`| ${r.title} | ${r.api.connections} | ${rate(r.api.reqPerSec)} | ${rate(r.ceiling.reqPerSec)} | ` +
-      `${r.ceiling.reqPerSec > 0 ? fixed(r.ratio, 2) : '–'} | ${none ? '–' : ms(r.api.p50Ms)} | ${none ? '–' : ms(r.api.p99Ms)} | ` +
+      `${r.ceiling.reqPerSec > 0 ? fixed(r.ratio, 2) : '–'}${r.roundRatios.length > 1 ? ` (${r.roundRatios.map((x) => fixed(x, 2)).join(', ')})` : ''} | ${none ? '–' : ms(r.api.p50Ms)} | ${none ? '–' : ms(r.api.p99Ms)} | ` +
       `${ms(r.aloneMs.api)} | ${r.api.requests} | ${failures(r.api)} | ${micros(r.api.cpuMicrosPerRequest)} | ` +
       `${micros(r.ceiling.cpuMicrosPerRequest)} | ${micros(r.api.dbCpuMicrosPerRequest)} | ${fixed(r.api.peakRssBytes / 1048576, 0)} |`)
   }

@@ -1,4 +1,4 @@
-// npm run bench [-- --scale N --duration S --warmup S --connections N --only a,b --[no-]queries --db D --skip-build]
+// npm run bench [-- --scale N --duration S --rounds N --warmup S --connections N --only a,b --[no-]queries --db D --skip-build]
 //
 // Builds the API, starts FerretDB (on a private PostgreSQL cluster, or on SQLite) and MinIO on free ports
 // with fresh data, seeds the data set (at scale 1:
@@ -9,7 +9,9 @@
 // bench/results/<timestamp>.json. Every process it started is stopped at the end, on error and on Ctrl-C.
 //
 //   --scale N        data set size multiplier (default 1)
-//   --duration S     seconds measured per scenario and target (default 10)
+//   --duration S     seconds of each measurement (default 6)
+//   --rounds N       measurements per scenario and target (default 2), in alternating order (API then ceiling,
+//                    then ceiling then API, ...), so that neither always runs on caches the other just warmed
 //   --warmup S       seconds of warm-up before each measurement (default 2; none for a scenario whose single
 //                    request takes over a second: the check before it has warmed its code path)
 //   --connections N  most concurrent connections (default 16); a scenario whose single request takes long
@@ -38,7 +40,7 @@ import { BENCH_PASSWORD, prng, seed, seedSize } from './seed.js'
 import { measureQueries, type QueryCost } from './queries.js'
 import { loadRequests, scenarios, toHttp, type Scenario, type ScenarioData, type Target, type Viewer } from './scenarios.js'
 import { Cleanup, cpuMicros, peakRssBytes, resetPeakRss, rssBytes, runCommand, startNodeServer, waitUntilIdle, type NodeServer } from './processes.js'
-import { markdownTable, queryTable, type Measure, type ScenarioFailure, type ScenarioResult } from './report.js'
+import { combine, markdownTable, queryTable, type Measure, type ScenarioFailure, type ScenarioResult } from './report.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const started = performance.now()
@@ -51,7 +53,8 @@ const { values: flags } = parseArgs({
   options: {
     scale: { type: 'string', default: '1' },
     queries: { type: 'boolean' },
-    duration: { type: 'string', default: '10' },
+    duration: { type: 'string', default: '6' },
+    rounds: { type: 'string', default: '2' },
     warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '16' },
     only: { type: 'string' },
@@ -69,6 +72,7 @@ const scale = positive('scale', flags.scale)
 const options = {
   scale,
   duration: positive('duration', flags.duration),
+  rounds: positive('rounds', flags.rounds),
   warmup: Number(flags.warmup),
   connections: positive('connections', flags.connections),
   queries: flags.queries ?? scale === 1,
@@ -105,7 +109,7 @@ process.on('exit', () => cleanup.killAll())
 async function main (): Promise<void> {
   const size = seedSize(options.scale)
   log(`scale ${options.scale}: ${size.series} series × 30 episodes, ${size.users} users, ${size.history} watch-history rows; ` +
-    `${selected.length} scenarios × ${options.duration} s (+${options.warmup} s warm-up) on the API and on the ceiling`)
+    `${selected.length} scenarios × ${options.rounds} rounds × ${options.duration} s (+${options.warmup} s warm-up) on the API and on the ceiling`)
 
   if (!flags['skip-build']) {
     log('npm run build')
@@ -287,8 +291,16 @@ async function main (): Promise<void> {
     const slowest = Math.max(aloneMs.api, aloneMs.ceiling)
     const connections = Math.max(1, Math.min(options.connections, Math.floor(options.duration * 1000 / (3 * slowest))))
     const warmup = slowest > 1000 ? 0 : options.warmup
-    const apiMeasure = await measure(scenario, data, 'api', api, db.pids, connections, warmup)
-    const ceilingMeasure = await measure(scenario, data, 'ceiling', ceiling, db.pids, connections, warmup)
+    const rounds: Record<Target, Measure[]> = { api: [], ceiling: [] }
+    for (let round = 0; round < options.rounds; round++) {
+      const order: Array<[Target, NodeServer]> = round % 2 === 0 ? [['api', api], ['ceiling', ceiling]] : [['ceiling', ceiling], ['api', api]]
+      for (const [target, server] of order) {
+        if (stopping) return
+        rounds[target].push(await measure(scenario, data, target, server, db.pids, connections, round === 0 ? warmup : 0))
+      }
+    }
+    const apiMeasure = combine(rounds.api)
+    const ceilingMeasure = combine(rounds.ceiling)
     const result: ScenarioResult = {
       name: scenario.name,
       title: scenario.title,
@@ -297,7 +309,8 @@ async function main (): Promise<void> {
       loadAverage,
       api: apiMeasure,
       ceiling: ceilingMeasure,
-      ratio: apiMeasure.reqPerSec / ceilingMeasure.reqPerSec
+      ratio: apiMeasure.reqPerSec / ceilingMeasure.reqPerSec,
+      roundRatios: rounds.api.map((m, i) => m.reqPerSec / rounds.ceiling[i]!.reqPerSec)
     }
     results.push(result)
     save()
@@ -309,7 +322,7 @@ async function main (): Promise<void> {
   report.finished = true
   save()
 
-  console.log(`\n## Scenarios (scale ${options.scale}, ${options.duration} s each)\n\n${markdownTable(results)}\n`)
+  console.log(`\n## Scenarios (scale ${options.scale}, ${options.rounds} × ${options.duration} s each)\n\n${markdownTable(results)}\n`)
   if (report.queries.length > 0) console.log(`## Each repository call alone (no load)\n\n${queryTable(report.queries)}\n`)
   console.log(`${cpus().length} cores, Node ${process.version}, FerretDB ${ferretdbVersion}; seeded in ${seedSeconds} s; ` +
     `load average at the start of each scenario ${results.map((r) => 'loadAverage' in r ? r.loadAverage : '–').join(', ')}; whole run ${report.totalSeconds} s`)
@@ -381,6 +394,7 @@ async function measure (
   const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, s]) => [code, s.count]))
   return {
     connections,
+    seconds: result.duration,
     reqPerSec: result.requests.total / result.duration,
     requests: result.requests.total,
     sent: result.requests.sent,
