@@ -85,16 +85,20 @@ function start (name: string, file: string, args: string[], env: NodeJS.ProcessE
     })
 }
 
-/** Starts FerretDB (SQLite backend) with its data in `dataDir`, on `port` or a free one. */
-export async function startFerretDB (dataDir: string, port?: number): Promise<LocalServer> {
-  mkdirSync(dataDir, { recursive: true })
+/** Starts FerretDB with the given backend flags, on `port` or a free one. */
+async function startFerretDBWith (backend: string[], port?: number): Promise<LocalServer> {
   const p = port ?? await freePort()
   const server = await start('FerretDB', join(bin, 'ferretdb'), [
-    '--handler=sqlite', `--sqlite-url=file:${dataDir}/`, `--listen-addr=127.0.0.1:${p}`,
-    '--telemetry=disable', '--state-dir=-', '--debug-addr=-', '--log-level=error'
+    ...backend, `--listen-addr=127.0.0.1:${p}`, '--telemetry=disable', '--state-dir=-', '--debug-addr=-', '--log-level=error'
   ], {}, p)
   server.url = `mongodb://127.0.0.1:${p}/`
   return server
+}
+
+/** Starts FerretDB (SQLite backend) with its data in `dataDir`, on `port` or a free one. */
+export async function startFerretDB (dataDir: string, port?: number): Promise<LocalServer> {
+  mkdirSync(dataDir, { recursive: true })
+  return await startFerretDBWith(['--handler=sqlite', `--sqlite-url=file:${dataDir}/`], port)
 }
 
 /** PostgreSQL's server programs from Debian's packages, installed with apt-get when missing (as root). */
@@ -141,13 +145,7 @@ export async function startPostgres (dataDir: string, port?: number): Promise<Lo
 
 /** Starts FerretDB on the PostgreSQL server at `postgresUrl`, on `port` or a free one. */
 export async function startFerretDBOnPostgres (postgresUrl: string, port?: number): Promise<LocalServer> {
-  const p = port ?? await freePort()
-  const server = await start('FerretDB', join(bin, 'ferretdb'), [
-    '--handler=postgresql', `--postgresql-url=${postgresUrl}`, `--listen-addr=127.0.0.1:${p}`,
-    '--telemetry=disable', '--state-dir=-', '--debug-addr=-', '--log-level=error'
-  ], {}, p)
-  server.url = `mongodb://127.0.0.1:${p}/`
-  return server
+  return await startFerretDBWith(['--handler=postgresql', `--postgresql-url=${postgresUrl}`], port)
 }
 
 /** Starts MinIO with its data in `dataDir` and creates the bucket. */
