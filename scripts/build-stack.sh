@@ -23,7 +23,7 @@ if [ ! -x "$bin/ferretdb" ]; then
 fi
 
 if [ ! -x "$bin/minio" ]; then
-  echo "building MinIO (first run only, about 3 minutes)..." >&2
+  echo "building MinIO (first run only, about 5 minutes on 2 cores)..." >&2
   (cd "$root/tools/minio" && go build -trimpath -o "$bin/minio.tmp" github.com/minio/minio)
   mv "$bin/minio.tmp" "$bin/minio"
 fi

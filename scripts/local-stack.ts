@@ -6,9 +6,10 @@
 //   tsx scripts/local-stack.ts run [--fresh] -- <command...>   start both, run the command with the stack's
 //                                                              environment, stop both when it ends or on Ctrl-C
 //   tsx scripts/local-stack.ts up                               start both and print the environment (Ctrl-C stops)
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process'
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { createServer, connect } from 'node:net'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3'
@@ -120,27 +121,53 @@ function postgresBin (): string {
   return installed
 }
 
-/** Starts a private PostgreSQL cluster (trust auth, loopback only) with its data in `dataDir`. */
+/**
+ * A fresh, empty folder for a cluster that `user` runs: under the system's temporary folder, owned by that user.
+ * The caller's own folders may be closed to it (a clone under `mktemp -d` or /root is 0700), and opening
+ * them up (chmod) is not ours to do.
+ */
+function clusterFolderFor (user: { uid: number, gid: number }): string {
+  // `test -x` as that user fails when any folder on the way is closed to it.
+  const base = [...new Set([tmpdir(), '/tmp'])].find((dir) => spawnSync('test', ['-x', dir], user).status === 0)
+  if (base === undefined) throw new Error(`the postgres user cannot reach ${tmpdir()} or /tmp for the cluster's data`)
+  const folder = mkdtempSync(join(base, 'microdrama-postgres-'))
+  chownSync(folder, user.uid, user.gid)
+  return folder
+}
+
+/**
+ * Starts a private PostgreSQL cluster (trust auth, loopback TCP only) with its data in `dataDir`. As root, the
+ * cluster runs as Debian's `postgres` user (PostgreSQL refuses to run as root), which may not reach `dataDir`:
+ * then the data goes in a fresh folder under the system's temporary folder, removed when the server stops.
+ */
 export async function startPostgres (dataDir: string, port?: number): Promise<LocalServer> {
   const pgBin = postgresBin()
-  mkdirSync(dataDir, { recursive: true })
-  // PostgreSQL refuses to run as root: as root, the cluster belongs to Debian's `postgres` user.
-  const user = process.getuid?.() === 0
-    ? { uid: Number(execFileSync('id', ['-u', 'postgres']).toString()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString()) }
-    : undefined
-  if (user !== undefined) {
-    chownSync(dataDir, user.uid, user.gid)
-    chmodSync(dirname(dataDir), 0o755) // mkdtemp's 0700 would keep that user out
+  const id = (flag: string): number => Number(execFileSync('id', [flag, 'postgres']).toString())
+  const user = process.getuid?.() === 0 ? { uid: id('-u'), gid: id('-g') } : undefined
+  const folder = user === undefined ? dataDir : clusterFolderFor(user)
+  const remove = (): void => { if (folder !== dataDir) rmSync(folder, { recursive: true, force: true }) }
+  process.once('exit', remove) // also when the caller exits without stopping the server
+  try {
+    mkdirSync(folder, { recursive: true })
+    const initdb = ['-D', folder, '-U', 'ferretdb', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync']
+    // Its stderr is kept for the error message.
+    execFileSync(join(pgBin, 'initdb'), initdb, { stdio: ['ignore', 'ignore', 'pipe'], ...user })
+    const p = port ?? await freePort()
+    const server = await start('PostgreSQL', join(pgBin, 'postgres'), [
+      '-D', folder, '-p', String(p), '-c', 'listen_addresses=127.0.0.1',
+      // No Unix socket: FerretDB connects over TCP, and a socket under a deep folder can pass the 107-byte path limit.
+      '-c', 'unix_socket_directories=',
+      // Many small concurrent queries on a few cores: parallel workers per query only add processes.
+      '-c', 'max_parallel_workers_per_gather=0'
+    ], {}, p, { stopSignal: 'SIGINT', user })
+    server.url = `postgres://ferretdb@127.0.0.1:${p}/postgres`
+    const stop = server.stop
+    server.stop = async () => { await stop(); remove() }
+    return server
+  } catch (err) {
+    remove()
+    throw err
   }
-  execFileSync(join(pgBin, 'initdb'), ['-D', dataDir, '-U', 'ferretdb', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'], { stdio: 'ignore', ...user })
-  const p = port ?? await freePort()
-  const server = await start('PostgreSQL', join(pgBin, 'postgres'), [
-    '-D', dataDir, '-p', String(p), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dataDir}`,
-    // Many small concurrent queries on a few cores: parallel workers per query only add processes.
-    '-c', 'max_parallel_workers_per_gather=0'
-  ], {}, p, { stopSignal: 'SIGINT', user })
-  server.url = `postgres://ferretdb@127.0.0.1:${p}/postgres`
-  return server
 }
 
 /** Starts FerretDB on the PostgreSQL server at `postgresUrl`, on `port` or a free one. */
