@@ -43,7 +43,15 @@ async function planOf (db: Db, collection: string, filter: Filter<Document>): Pr
 }
 
 export async function measureQueries (
-  db: Db, ids: { seriesIds: ObjectId[], episodeIds: ObjectId[], videoIds: ObjectId[], viewerIds: ObjectId[], viewerEmails: string[], deepPage: number },
+  db: Db,
+  ids: {
+    seriesIds: ObjectId[]
+    episodeIds: ObjectId[]
+    videoIds: ObjectId[]
+    viewerIds: ObjectId[]
+    viewerEmails: string[]
+    deepPage: number
+  },
   { maxMsPerCall = 1500, maxRuns = 5 } = {}
 ): Promise<QueryCost[]> {
   const users = createUsersRepository(db)
@@ -67,11 +75,11 @@ export async function measureQueries (
     { call: 'videos.findById({_id})', usedBy: 'play', collection: 'videos', filter: () => ({ _id: id }), run: () => videos.findById(any(ids.videoIds)) },
     { call: 'series.listByStatus page 1 (find + countDocuments)', usedBy: 'catalogue page 1', collection: 'series', filter: () => ({ status: 'published' }), run: () => series.listByStatus('published', {}, firstPage) },
     { call: `series.listByStatus page ${ids.deepPage}`, usedBy: 'catalogue deep page', collection: 'series', filter: () => ({ status: 'published' }), run: () => series.listByStatus('published', {}, { ...firstPage, page: ids.deepPage }) },
-    { call: 'myList.savedAmong({userId, seriesId: {$in}})', usedBy: 'catalogue (every page)', collection: 'my_list', filter: () => ({ userId: id }), run: () => myList.savedAmong(id = any(ids.viewerIds), ids.seriesIds.slice(0, 20)) },
+    { call: 'myList.savedAmong({userId, seriesId: {$in}})', usedBy: 'catalogue (every page)', collection: 'my_list', filter: () => ({ userId: id }), run: () => { id = any(ids.viewerIds); return myList.savedAmong(id, ids.seriesIds.slice(0, 20)) } },
     { call: 'series countDocuments({status}) alone', usedBy: '(the total of every catalogue page)', collection: 'series', filter: () => ({ status: 'published' }), run: () => series.collection.countDocuments({ status: 'published' }) },
-    { call: 'episodes.listForSeries (find + countDocuments)', usedBy: 'series episodes', collection: 'episodes', filter: () => ({ seriesId: id, status: 'published' }), run: () => episodes.listForSeries(id = any(ids.seriesIds), 'published', { page: 1, limit: 20, sort: 'number:asc' }) },
-    { call: 'watchHistory.listForUser (find + countDocuments)', usedBy: 'history', collection: 'watch_history', filter: () => ({ userId: id }), run: () => history.listForUser(id = any(ids.viewerIds), { page: 1, limit: 20, sort: 'updatedAt:desc' }) },
-    { call: 'watchHistory.find({userId, episodeId})', usedBy: 'progress without durationSec; the upsert\'s filter', collection: 'watch_history', filter: () => ({ userId: id, episodeId: ids.episodeIds[0] }), run: () => history.find(id = any(ids.viewerIds), any(ids.episodeIds)) }
+    { call: 'episodes.listForSeries (find + countDocuments)', usedBy: 'series episodes', collection: 'episodes', filter: () => ({ seriesId: id, status: 'published' }), run: () => { id = any(ids.seriesIds); return episodes.listForSeries(id, 'published', { page: 1, limit: 20, sort: 'number:asc' }) } },
+    { call: 'watchHistory.listForUser (find + countDocuments)', usedBy: 'history', collection: 'watch_history', filter: () => ({ userId: id }), run: () => { id = any(ids.viewerIds); return history.listForUser(id, { page: 1, limit: 20, sort: 'updatedAt:desc' }) } },
+    { call: 'watchHistory.find({userId, episodeId})', usedBy: 'progress without durationSec; the upsert\'s filter', collection: 'watch_history', filter: () => ({ userId: id, episodeId: ids.episodeIds[0] }), run: () => { id = any(ids.viewerIds); return history.find(id, any(ids.episodeIds)) } }
   ]
 
   const costs: QueryCost[] = []

@@ -55,7 +55,9 @@ export function combine (rounds: Measure[]): Measure {
   const max = (f: (m: Measure) => number) => Math.max(...rounds.map(f))
   const sent = sum((m) => m.sent)
   const statusCodes: Record<string, number> = {}
-  for (const m of rounds) for (const [code, n] of Object.entries(m.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n
+  for (const m of rounds) {
+    for (const [code, n] of Object.entries(m.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n
+  }
   return {
     connections: rounds[0]!.connections,
     seconds: sum((m) => m.seconds),

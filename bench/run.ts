@@ -1,11 +1,12 @@
-// npm run bench [-- --scale N --duration S --rounds N --warmup S --connections N --only a,b --[no-]queries --db D --skip-build]
+// npm run bench [-- --scale N --duration S --rounds N --warmup S --connections N --only a,b --[no-]queries
+//                  --db D --skip-build]
 //
 // Builds the API, starts FerretDB (on a private PostgreSQL cluster, or on SQLite) and MinIO on free ports
 // with fresh data, seeds the data set (at scale 1:
 // 2,000 published series × 30 episodes with a video each, 10,000 users, 100,000 watch-history rows, 30,000
-// my-list saves; --scale multiplies every count), starts the built API (`node dist/src/server.js`) and the ceiling (bench/ceiling.ts)
-// as child processes, and for each scenario warms up and measures the API, then the ceiling, for the same
-// fixed time with the same number of connections. Prints a markdown table and writes everything to
+// my-list saves; --scale multiplies every count), starts the built API (`node dist/src/server.js`) and the ceiling
+// (bench/ceiling.ts) as child processes, and for each scenario warms up and measures the API, then the ceiling, for
+// the same fixed time with the same number of connections. Prints a markdown table and writes everything to
 // bench/results/<timestamp>.json. Every process it started is stopped at the end, on error and on Ctrl-C.
 //
 //   --scale N        data set size multiplier (default 1)
@@ -96,14 +97,15 @@ const stop = async (code: number, reason?: string) => {
   log(`stopped everything it started (${code === 0 ? 'done' : `exit code ${code}`})`)
   process.exit(code)
 }
+const stopFailed = (err: unknown) => { console.error(err); process.exit(1) }
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     if (stopping) { cleanup.killAll(); process.exit(130) } // a second Ctrl-C: no more waiting
-    void stop(130, `${signal}: stopping`)
+    stop(130, `${signal}: stopping`).catch(stopFailed)
   })
 }
-process.on('uncaughtException', (err) => { void stop(1, `error: ${err.stack ?? err.message}`) })
-process.on('unhandledRejection', (err) => { void stop(1, `error: ${(err as Error).stack ?? String(err)}`) })
+process.on('uncaughtException', (err) => { stop(1, `error: ${err.stack ?? err.message}`).catch(stopFailed) })
+process.on('unhandledRejection', (err) => { stop(1, `error: ${(err as Error).stack ?? String(err)}`).catch(stopFailed) })
 process.on('exit', () => cleanup.killAll())
 
 async function main (): Promise<void> {
@@ -296,7 +298,9 @@ async function main (): Promise<void> {
       const order: Array<[Target, NodeServer]> = round % 2 === 0 ? [['api', api], ['ceiling', ceiling]] : [['ceiling', ceiling], ['api', api]]
       for (const [target, server] of order) {
         if (stopping) return
-        rounds[target].push(await measure(scenario, data, target, server, db.pids, connections, round === 0 ? warmup : 0))
+        rounds[target].push(
+          await measure(scenario, data, target, server, db.pids, connections, round === 0 ? warmup : 0)
+        )
       }
     }
     const apiMeasure = combine(rounds.api)
@@ -334,7 +338,9 @@ async function main (): Promise<void> {
  * One request to each target: both must answer 2xx with the same data. A second one is timed (the first
  * may pay for cold caches) unless the first was already slow. Returns the timed milliseconds.
  */
-async function check (scenario: Scenario, data: ScenarioData, api: NodeServer, ceiling: NodeServer): Promise<{ api: number, ceiling: number }> {
+async function check (
+  scenario: Scenario, data: ScenarioData, api: NodeServer, ceiling: NodeServer
+): Promise<{ api: number, ceiling: number }> {
   const timed = { api: 0, ceiling: 0 }
   for (let attempt = 0; attempt < 2; attempt++) {
     const call = scenario.next(data)
@@ -360,7 +366,8 @@ async function check (scenario: Scenario, data: ScenarioData, api: NodeServer, c
 }
 
 async function measure (
-  scenario: Scenario, data: ScenarioData, target: Target, server: NodeServer, dbPids: number[], connections: number, warmup: number
+  scenario: Scenario, data: ScenarioData, target: Target, server: NodeServer,
+  dbPids: number[], connections: number, warmup: number
 ): Promise<Measure> {
   const run = async (duration: number): Promise<Result> => {
     activeRun = autocannon({

@@ -140,7 +140,9 @@ export async function seed (db: Db, scale: number, log: (line: string) => void):
     const seriesTitle = title(3)
     // Plays over the last 7 days (what trending sums) on top of older ones.
     const viewsByDay: Record<string, number> = {}
-    for (let d = 0; d < 7; d++) viewsByDay[new Date(now - d * DAY).toISOString().slice(0, 10)] = Math.floor(rand() * 500)
+    for (let d = 0; d < 7; d++) {
+      viewsByDay[new Date(now - d * DAY).toISOString().slice(0, 10)] = Math.floor(rand() * 500)
+    }
     const trending = Object.values(viewsByDay).reduce((a, b) => a + b, 0)
     return {
       _id: seriesIds[s]!,
@@ -235,7 +237,12 @@ export async function seed (db: Db, scale: number, log: (line: string) => void):
     let s: number
     do s = Math.floor(rand() * size.series); while (userSeries.has(s))
     userSeries.add(s)
-    return { _id: new ObjectId(), userId: userIds[Math.floor(m / savesPerUser)]!, seriesId: seriesIds[s]!, addedAt: new Date(now - Math.floor(rand() * 90 * DAY)) }
+    return {
+      _id: new ObjectId(),
+      userId: userIds[Math.floor(m / savesPerUser)]!,
+      seriesId: seriesIds[s]!,
+      addedAt: new Date(now - Math.floor(rand() * 90 * DAY))
+    }
   }))
 
   return {

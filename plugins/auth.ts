@@ -1,9 +1,10 @@
 import fp from 'fastify-plugin'
 import jwt from '@fastify/jwt'
-import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { Role } from '../src/schemas/common.js'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { bearer, ROLES, withErrors, type Role } from '../src/schemas/common.js'
 import type { Session, UserDoc } from '../src/repositories/users.js'
 import { toObjectId } from '../src/lib/ids.js'
+import { ApiError } from '../src/errors.js'
 
 export interface TokenClaims {
   sub: string
@@ -32,6 +33,12 @@ declare module 'fastify' {
     /** Hook: a valid bearer token whose role is one of `roles` (401 / 403 otherwise). */
     requireRole: (...roles: Role[]) => Guard
     signToken: (user: Pick<UserDoc, '_id' | 'role' | 'tokenVersion'>) => string
+    /**
+     * States once, for every route of a folder of routes (from its autohooks.ts): its tag in the contract and
+     * who may call it. `roles`: signed-in users of these roles (others 403 `forbidden`), or of any role
+     * ('any'); leave it out for an area whose routes say it each.
+     */
+    area: (this: FastifyInstance, options: { tag: string, roles?: Role[] | 'any' }) => void
   }
 }
 
@@ -50,33 +57,40 @@ export default fp(async (app) => {
   })
 
   const authenticate: Guard = async (request) => {
-    if (request.headers.authorization === undefined) {
-      throw app.httpErrors.createError(401, 'Missing bearer token in the Authorization header', { code: 'unauthorized' })
-    }
+    if (request.headers.authorization === undefined) throw new ApiError('unauthorized', 'Missing bearer token in the Authorization header')
     try {
       await request.jwtVerify()
     } catch (err) {
       const expired = (err as { code?: string }).code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED'
-      throw app.httpErrors.createError(401, expired ? 'The token has expired; log in again' : 'The token is invalid',
-        { code: expired ? 'token_expired' : 'unauthorized' })
+      throw expired ? new ApiError('token_expired') : new ApiError('unauthorized', 'The token is invalid')
     }
     const { sub, ver } = request.user
     const session = /^[0-9a-f]{24}$/.test(sub) ? await app.repos.users.findSession(toObjectId(sub)) : null
-    if (session === null || session.tokenVersion !== ver) {
-      throw app.httpErrors.createError(401, 'The token was revoked; log in again', { code: 'token_revoked' })
-    }
+    if (session === null || session.tokenVersion !== ver) throw new ApiError('token_revoked')
     request.user.role = session.role
     request.account = session
   }
 
   app.decorateRequest('account', null as unknown as Session)
   app.decorate('authenticate', authenticate)
-  app.decorate('requireRole', (...roles: Role[]): Guard => async (request, reply) => {
+  const requireRole = (...roles: Role[]): Guard => async (request, reply) => {
     await authenticate(request, reply)
-    if (!roles.includes(request.user.role)) {
-      throw app.httpErrors.createError(403, `This needs the ${roles.join(' or ')} role`, { code: 'forbidden' })
-    }
+    if (!roles.includes(request.user.role)) throw new ApiError('forbidden', `This needs the ${roles.join(' or ')} role`)
+  }
+  app.decorate('requireRole', requireRole)
+  app.decorate('area', function (this: FastifyInstance, { tag, roles }: { tag: string, roles?: Role[] | 'any' }) {
+    const restricted = Array.isArray(roles) && ROLES.some((role) => !roles.includes(role))
+    if (roles !== undefined) this.addHook('onRequest', roles === 'any' ? authenticate : requireRole(...roles))
+    this.addHook('onRoute', (route) => {
+      const schema = route.schema ?? {}
+      route.schema = {
+        ...schema,
+        tags: schema.tags ?? [tag],
+        ...(roles === undefined ? {} : { security: bearer }),
+        ...(restricted ? { response: withErrors(schema.response as Record<string, unknown> | undefined, 'forbidden') } : {})
+      }
+    })
   })
   app.decorate('signToken', (user: Pick<UserDoc, '_id' | 'role' | 'tokenVersion'>) =>
     app.jwt.sign({ sub: user._id.toHexString(), role: user.role, ver: user.tokenVersion }))
-}, { name: 'auth', dependencies: ['sensible', 'repositories'], decorators: { fastify: ['config'] } })
+}, { name: 'auth', dependencies: ['repositories'], decorators: { fastify: ['config'] } })

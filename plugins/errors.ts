@@ -3,21 +3,34 @@ import type { FastifyError } from 'fastify'
 import { MongoServerSelectionError, MongoNetworkError, MongoNotConnectedError } from 'mongodb'
 import Router, { type HTTPMethod } from 'find-my-way'
 import type { ErrorResponse } from '../src/schemas/common.js'
+import { ApiError, codeForStatus, errorCatalogue, isErrorCode, type ErrorCode } from '../src/errors.js'
 
-/** The machine-readable code for an error that did not bring its own. */
-const codeForStatus: Record<number, string> = {
-  400: 'bad_request',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not_found',
-  405: 'method_not_allowed',
-  406: 'not_acceptable',
-  409: 'conflict',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type',
-  422: 'unprocessable_entity',
-  429: 'rate_limited',
-  503: 'service_unavailable'
+interface ValidationIssue {
+  keyword: string
+  instancePath: string
+  schemaPath: string
+  message?: string
+  params: Record<string, unknown>
+}
+
+/**
+ * One plain sentence per problem, each said once: `body must have required property 'sizeBytes'`,
+ * `body must NOT have additional properties: 'rol'`. For a body that may take one of several shapes, the
+ * shapes whose only complaint is the value that picks the shape (e.g. an image type on the video shape)
+ * are left out, and so is the "must match a schema in anyOf" summary.
+ */
+export function validationMessage (issues: ValidationIssue[], context: string): string {
+  const branch = (issue: ValidationIssue) => /^#\/(?:anyOf|oneOf)\/(\d+)\//.exec(issue.schemaPath)?.[1]
+  let relevant = issues.filter((issue) => !['anyOf', 'oneOf'].includes(issue.keyword))
+  const pickers = relevant.filter((issue) => branch(issue) !== undefined && ['enum', 'const'].includes(issue.keyword))
+  if (pickers.length < relevant.length) relevant = relevant.filter((issue) => !pickers.includes(issue))
+  const sentences = relevant.map((issue) => {
+    let text = `${context}${issue.instancePath} ${issue.message ?? 'is not valid'}`
+    if (Array.isArray(issue.params.allowedValues)) text += `: ${issue.params.allowedValues.join(', ')}`
+    if (issue.params.additionalProperty !== undefined) text += `: '${String(issue.params.additionalProperty)}'`
+    return text
+  })
+  return [...new Set(sentences)].join('; ')
 }
 
 /** An AWS SDK error (it carries $metadata) or a refused connection on the way to the object store. */
@@ -26,7 +39,7 @@ function isStorageUnavailable (err: unknown): boolean {
 }
 
 function isDatabaseUnavailable (err: unknown): boolean {
-  return err instanceof MongoServerSelectionError || err instanceof MongoNetworkError || err instanceof MongoNotConnectedError
+  return [MongoServerSelectionError, MongoNetworkError, MongoNotConnectedError].some((type) => err instanceof type)
 }
 
 /**
@@ -36,25 +49,21 @@ function isDatabaseUnavailable (err: unknown): boolean {
 export default fp(async (app) => {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     let status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
-    let code: string
+    let code: ErrorCode
     let message = err.message
     if (err.validation !== undefined) {
       status = 400
       code = 'validation_failed'
-      const params = err.validation[0]?.params as { allowedValues?: unknown[], additionalProperty?: string } | undefined
-      if (Array.isArray(params?.allowedValues)) message += `: ${params.allowedValues.join(', ')}`
-      if (params?.additionalProperty !== undefined) message += `: '${params.additionalProperty}'`
-    } else if (isDatabaseUnavailable(err)) {
-      status = 503
-      code = 'database_unavailable'
-      message = 'The database is unavailable; try again shortly'
-    } else if (isStorageUnavailable(err)) {
-      status = 503
-      code = 'storage_unavailable'
-      message = 'Video storage is unavailable; try again shortly'
+      message = validationMessage(err.validation as ValidationIssue[], err.validationContext ?? 'request')
+    } else if (isDatabaseUnavailable(err) || isStorageUnavailable(err)) {
+      code = isDatabaseUnavailable(err) ? 'database_unavailable' : 'storage_unavailable'
+      status = errorCatalogue[code].status
+      message = errorCatalogue[code].message
+    } else if (err instanceof ApiError) {
+      code = err.code
     } else {
-      // Our own errors carry a lowercase code (email_taken); framework codes (FST_..., FAST_JWT_...) do not.
-      code = typeof err.code === 'string' && /^[a-z][a-z_]*$/.test(err.code) ? err.code : codeForStatus[status] ?? 'error'
+      // A plugin's error with a catalogued code keeps it; framework errors (FST_...) get their status's.
+      code = isErrorCode(err.code) && errorCatalogue[err.code].status === status ? err.code : codeForStatus(status)
     }
     if (status === 503) {
       request.log.warn({ status, code, cause: err.message }, 'request refused: unavailable')
@@ -62,7 +71,7 @@ export default fp(async (app) => {
       request.log.error({ err }, 'request failed')
       if (status === 500) {
         code = 'internal_error'
-        message = 'Something went wrong on our side'
+        message = errorCatalogue.internal_error.message
       }
     } else {
       request.log.info({ status, code, message }, 'request refused')
@@ -91,7 +100,7 @@ export default fp(async (app) => {
     const allowed = [...methods].filter((m) => routes.find(m as HTTPMethod, path) !== null)
     if (allowed.length > 0) {
       reply.header('allow', allowed.join(', '))
-      throw app.httpErrors.createError(405, `${request.method} is not allowed here; use ${allowed.join(', ')}`, { code: 'method_not_allowed' })
+      throw new ApiError('method_not_allowed', `${request.method} is not allowed here; use ${allowed.join(', ')}`)
     }
   })
 

@@ -1,20 +1,13 @@
 import fp from 'fastify-plugin'
 import mongodb from '@fastify/mongodb'
+import { mongoClientOptions } from '../src/db.js'
 
-/**
- * The MongoDB connection (native driver, no ODM): `app.mongo.db` is the database named in MONGODB_URI.
- * Short server-selection and connect timeouts turn an unreachable database into a quick 503
- * instead of a hung request.
- */
+/** The MongoDB connection (native driver, no ODM): `app.mongo.db` is the database named in MONGODB_URI. */
 export default fp(async (app) => {
   await app.register(mongodb, {
     url: app.config.MONGODB_URI,
     forceClose: true,
-    serverSelectionTimeoutMS: 3000,
-    connectTimeoutMS: 3000,
-    socketTimeoutMS: 30_000,
-    maxPoolSize: 50,
-    appName: 'microdrama-api',
+    ...mongoClientOptions('microdrama-api'),
     // Tests watch the commands sent to check that every query is served by an index.
     monitorCommands: app.config.NODE_ENV === 'test'
   })

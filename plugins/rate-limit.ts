@@ -1,6 +1,9 @@
 import fp from 'fastify-plugin'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { ApiError } from '../src/errors.js'
+
+type Guard = (request: FastifyRequest, reply: FastifyReply) => Promise<void>
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -8,7 +11,7 @@ declare module 'fastify' {
      * A hook allowing `max` requests a minute per key (e.g. per IP, per email). Unlike `app.rateLimit()`,
      * several of these can guard one route, each counting on its own.
      */
-    limitPerMinute: (max: number, key: (request: FastifyRequest) => string) => (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+    limitPerMinute: (max: number, key: (request: FastifyRequest) => string) => Guard
   }
 }
 
@@ -23,8 +26,7 @@ export default fp(async (app) => {
     global: false, // applied below, first of all hooks, so refused (401/403/404) requests count too
     max: app.config.RATE_LIMIT_MAX,
     timeWindow: 60_000,
-    errorResponseBuilder: (_request, context) => app.httpErrors.createError(429,
-      `Too many requests; retry in ${context.after}`, { code: 'rate_limited' })
+    errorResponseBuilder: (_request, context) => new ApiError('rate_limited', `Too many requests; retry in ${context.after}`)
   })
   app.addHook('onRequest', app.rateLimit())
 
@@ -34,8 +36,8 @@ export default fp(async (app) => {
       const result = await check(request)
       if (!result.isAllowed && result.isExceeded) {
         reply.header('retry-after', result.ttlInSeconds)
-        throw app.httpErrors.createError(429, `Too many requests; retry in ${result.ttlInSeconds} seconds`, { code: 'rate_limited' })
+        throw new ApiError('rate_limited', `Too many requests; retry in ${result.ttlInSeconds} seconds`)
       }
     }
   })
-}, { name: 'rate-limit', dependencies: ['sensible'], decorators: { fastify: ['config'] } })
+}, { name: 'rate-limit', decorators: { fastify: ['config'] } })

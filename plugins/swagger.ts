@@ -1,13 +1,45 @@
 import { STATUS_CODES } from 'node:http'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import { errorCatalogue, isErrorCode, operationTraits, sharedErrorCodes, type ErrorCode } from '../src/errors.js'
 
 type Json = Record<string, any>
 
-const errorResponse = (description: string, headers?: Json): Json => ({
-  description, ...(headers === undefined ? {} : { headers }), content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } }
+const { version } = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string }
+
+const errorBody = (): Json => ({ 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } })
+const retryAfter = (): Json => ({
+  'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 86400 } }
 })
+
+/**
+ * Each error response of an operation lists its codes (`x-error-codes`, named in its description too): the
+ * route's own (named in the description `errors()` gave it: the generator keeps no other key beside a $ref)
+ * and `shared`.
+ */
+function describeErrors (responses: Json, shared: readonly ErrorCode[]): void {
+  const codes = new Map<string, ErrorCode[]>()
+  for (const [status, response] of Object.entries<Json>(responses)) {
+    const own = [...String(response.description).matchAll(/`([a-z_]+)`/g)].map((m) => m[1]).filter(isErrorCode)
+    if (own.length > 0) codes.set(status, own)
+  }
+  for (const code of shared) {
+    const status = String(errorCatalogue[code].status)
+    const listed = codes.get(status) ?? []
+    if (!listed.includes(code)) codes.set(status, [...listed, code])
+  }
+  for (const [status, listed] of codes) {
+    responses[status] = {
+      description: `${STATUS_CODES[status] ?? 'Error'}: ${listed.map((c) => `\`${c}\``).join(', ')}`,
+      ...(status === '429' || status === '503' ? { headers: retryAfter() } : {}),
+      content: errorBody(),
+      'x-error-codes': listed
+    }
+  }
+}
 
 /** Query parameters that are the same on every list: described once under components.parameters. */
 const SHARED_QUERY = ['page', 'limit', 'cursor']
@@ -15,8 +47,8 @@ const SHARED_QUERY = ['page', 'limit', 'cursor']
 /**
  * What the routes' schemas cannot say, applied once to the generated document (a copy: route schemas
  * are left alone):
- * - responses any operation can give: 429 from the global rate limit (plugins/rate-limit.ts) and 500
- *   from the error handler (plugins/errors.ts), both with the shared error body;
+ * - error codes any operation of its kind can give (src/errors.ts sharedErrorCodes: the rate limit,
+ *   outages, bearer-token refusals, bad input), added to the codes its route lists;
  * - a query parameter with a default is optional (@fastify/swagger marks every key of a query schema required);
  * - page, limit and cursor are referenced from components.parameters instead of repeated in every list;
  * - a response without a description of its own (@fastify/swagger writes "Default Response") is described
@@ -45,10 +77,7 @@ function finishDocument (generated: Json): Json {
       for (const [status, response] of Object.entries<Json>(op.responses)) {
         if (response.description === 'Default Response') response.description = STATUS_CODES[status] ?? 'Response'
       }
-      op.responses['429'] ??= errorResponse('Too many requests: wait as long as Retry-After says', {
-        'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 86400 } }
-      })
-      op.responses['500'] ??= errorResponse('An unexpected error; the body carries a requestId to quote')
+      describeErrors(op.responses, sharedErrorCodes(operationTraits(op)))
     }
   }
   if (Object.keys(parameters).length > 0) doc.components.parameters = parameters
@@ -67,6 +96,15 @@ function finishDocument (generated: Json): Json {
   return doc
 }
 
+// Each deployment has its own origin: clients take a base URL (the dev server is http://127.0.0.1:3000),
+// and /docs calls the origin that serves it (transformSpecification below).
+const deployment = {
+  url: 'https://{host}',
+  description: 'A production or staging deployment of this API',
+  variables: { host: { default: 'api.example.com', description: 'The deployment\'s host name (and port)' } },
+  'x-internal': false
+}
+
 /**
  * The OpenAPI document, generated from the routes' schemas: JSON at /openapi.json, Swagger UI at /docs.
  * Shared schemas keep their $id as their name under components.schemas. openapi.yaml is this document,
@@ -78,10 +116,11 @@ export default fp(async (app) => {
       openapi: '3.0.3',
       info: {
         title: 'Micro-drama API',
-        version: '1.0.0',
+        version,
         description: 'REST API of a vertical micro-drama streaming app: creators upload episodic series, ' +
           'admins moderate them and subscribers watch. Errors always answer `{ "error": { "message", "status", "code" } }`.'
       },
+      servers: [deployment],
       tags: [
         { name: 'health', description: 'Liveness and readiness probes' },
         { name: 'auth', description: 'Accounts and bearer tokens' },
@@ -110,6 +149,11 @@ export default fp(async (app) => {
       buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}`
     }
   })
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    // "Try it out" calls the server that serves the page.
+    transformSpecification: (document, request) => ({ ...document, servers: [{ url: `${request.protocol}://${request.host}` }] })
+  })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 }, { name: 'swagger', dependencies: ['schemas', 'helmet'] })

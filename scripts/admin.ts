@@ -9,8 +9,11 @@ import { parseArgs } from 'node:util'
 import { MongoClient } from 'mongodb'
 import { Type } from '@sinclair/typebox'
 import { ConfigSchema, loadConfig } from '../src/config.js'
-import { hashPassword } from '../src/lib/passwords.js'
+import { mongoClientOptions } from '../src/db.js'
+import { createEventBus } from '../src/events.js'
+import { createAuditRepository } from '../src/repositories/audit.js'
 import { createUsersRepository } from '../src/repositories/users.js'
+import { createAccountsService } from '../src/services/accounts.js'
 
 const AdminConfigSchema = Type.Pick(ConfigSchema, ['NODE_ENV', 'MONGODB_URI', 'BCRYPT_ROUNDS'])
 
@@ -23,11 +26,12 @@ async function main (): Promise<void> {
     throw new Error('--password (or ADMIN_PASSWORD) is required: 8 to 72 characters')
   }
   const config = loadConfig(process.env, AdminConfigSchema)
-  const client = await new MongoClient(config.MONGODB_URI, { serverSelectionTimeoutMS: 5000 }).connect()
+  const client = await new MongoClient(config.MONGODB_URI, mongoClientOptions('microdrama-admin')).connect()
   try {
-    const users = createUsersRepository(client.db())
-    await users.ensureIndexes()
-    const { user, created } = await users.upsertAdmin(email, await hashPassword(password, config.BCRYPT_ROUNDS))
+    const repos = { users: createUsersRepository(client.db()), audit: createAuditRepository(client.db()) }
+    await repos.users.ensureIndexes()
+    const events = createEventBus({ warn: (obj, msg) => console.warn(msg, obj) })
+    const { user, created } = await createAccountsService({ repos, events, config }).ensureAdmin(email, password)
     console.log(`${created ? 'created' : 'promoted'} admin ${user.email} (${user._id.toHexString()})`)
   } finally {
     await client.close()

@@ -52,7 +52,8 @@ await publishedCatalogue(app, 3) // real uploads, series and episodes, so that l
 // other is 400 invalid_cursor, as the contract says). So on the operations that take one, a 400 is a right
 // answer to schema-valid data; everything else about them is checked as everywhere.
 type Parameter = { name?: string, $ref?: string }
-const document = app.swagger() as { paths: Record<string, Record<string, { operationId?: string, parameters?: Parameter[] }>> }
+type Operation = { operationId?: string, parameters?: Parameter[] }
+const document = app.swagger() as { paths: Record<string, Record<string, Operation>> }
 const withCursor = Object.values(document.paths).flatMap((operations) => Object.values(operations))
   .filter((operation) => operation.parameters?.some((p) => p.name === 'cursor' || p.$ref === '#/components/parameters/cursor'))
   .map((operation) => operation.operationId!)

@@ -66,7 +66,9 @@ interface StartOptions {
   user?: { uid: number, gid: number }
 }
 
-function start (name: string, file: string, args: string[], env: NodeJS.ProcessEnv, port: number, options: StartOptions = {}): Promise<LocalServer> {
+function start (
+  name: string, file: string, args: string[], env: NodeJS.ProcessEnv, port: number, options: StartOptions = {}
+): Promise<LocalServer> {
   const child = spawn(file, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'], ...options.user })
   let stderr = ''
   child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000) })
@@ -261,12 +263,13 @@ async function main (argv: string[]): Promise<void> {
     }
     process.exit(code)
   }
+  const stopFailed = (err: unknown) => { console.error(err); process.exit(1) }
 
   if (command === 'up') {
     for (const [k, v] of Object.entries(env)) console.log(`${k}=${v}`)
     console.error('local stack is up; Ctrl-C stops it')
-    process.on('SIGINT', () => { void stopAll(0) })
-    process.on('SIGTERM', () => { void stopAll(0) })
+    process.on('SIGINT', () => { stopAll(0).catch(stopFailed) })
+    process.on('SIGTERM', () => { stopAll(0).catch(stopFailed) })
     return
   }
 
@@ -274,7 +277,7 @@ async function main (argv: string[]): Promise<void> {
   const child = spawn(file, args, { stdio: 'inherit', env: { ...process.env, ...env } })
   // Forward stop signals (a terminal's Ctrl-C reaches the child anyway) and stop the stack once it has ended.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal))
-  child.on('exit', (code, signal) => { void stopAll(code ?? (signal ? 1 : 0)) })
+  child.on('exit', (code, signal) => { stopAll(code ?? (signal ? 1 : 0)).catch(stopFailed) })
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

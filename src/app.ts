@@ -47,13 +47,16 @@ export async function buildApp ({ config, logger }: AppOptions): Promise<Fastify
     // characters) get the standard body too; no id is that long, so a 400 says it.
     frameworkErrors: (err, request, reply) => {
       request.log.info({ code: err.code }, 'request refused by the router')
-      void (reply as FastifyReply).code(400).send({ error: { message: 'The URL is malformed or a path segment is too long', status: 400, code: 'bad_request' } })
+      const error = { message: 'The URL is malformed or a path segment is too long', status: 400, code: 'bad_request' }
+      ;(reply as FastifyReply).code(400).send({ error })
     },
     // While closing, a request on a connection already accepted is still served, not refused with 503.
     return503OnClosing: false,
     trustProxy: config.TRUST_PROXY === 'true'
   }).withTypeProvider<TypeBoxTypeProvider>()
 
+  // JSON is the only body the API reads: a text/plain body is 415 like any other type, not a string to validate.
+  app.removeContentTypeParser('text/plain')
   app.decorate('config', config)
   app.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id) })
 

@@ -46,7 +46,9 @@ export type Config = Static<typeof ConfigSchema>
  */
 export function loadConfig (env?: Record<string, string | undefined>): Config
 export function loadConfig<T extends TObject> (env: Record<string, string | undefined>, schema: T): Static<T>
-export function loadConfig (env: Record<string, string | undefined> = process.env, schema: TObject = ConfigSchema): unknown {
+export function loadConfig (
+  env: Record<string, string | undefined> = process.env, schema: TObject = ConfigSchema
+): unknown {
   const known = Object.keys(schema.properties)
   const raw = Object.fromEntries(known.filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]]))
   const value = Value.Convert(schema, Value.Default(schema, raw)) as Partial<Config>

@@ -1,12 +1,41 @@
+// Shared fixtures for the tests. Every test builds the real app (src/app.ts) against the real local
+// stack, FerretDB and MinIO, which `npm test` starts; nothing is mocked.
+//
+// Where a test goes:
+//   test/routes/<area>/  one route's contract and refusals: its answers, validation, who may call it
+//                        (admin, auth, content, creator, health, uploads, video)
+//   test/features/       flows across routes: moderation lifecycle, creator editing, free previews, my list,
+//                        continue watching, discovery, covers, cursor pagination, catalogue totals
+//   test/security/       OWASP checks over every operation in openapi.yaml (authorization, NoSQL injection),
+//                        rate limits, sessions and their cache, security headers and what the logs keep
+//   test/faults/         the API when something breaks: database or object store down, load shedding under a
+//                        lagging event loop, graceful shutdown on SIGTERM; these assert 503s, so they call
+//                        app.inject directly and never retry
+//   test/e2e/            over a real listening server: the seed flow with fetch, the generated typed client,
+//                        the /docs page in a real browser
+//   test/plugins/        cross-cutting plugins: authentication, the error body (404, 405, 415, 500, CORS)
+//   test/scripts/        the command-line scripts (creating an admin)
+//   test/*.test.ts       the contract itself: openapi.yaml and clients/ts/schema.ts are what the code
+//                        generates and lint clean, the configuration, and that every query has an index
+//   test/contract.ts     openapi.yaml as the security tests walk it
+//
+// The fixtures below (signUp, uploadVideo, createSeries, createEpisode, approve, setSubscription) and the
+// API client `api(app)` send their requests through injectWithRetry, so a busy machine that sheds load
+// (503 with Retry-After) slows the suite down instead of failing it.
 import { randomBytes } from 'node:crypto'
 import type { Test } from 'tap'
-import type { FastifyInstance } from 'fastify'
-import { buildApp } from '../src/app.js'
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { buildApp, type AppOptions } from '../src/app.js'
 import { loadConfig, type Config } from '../src/config.js'
 import { hashPassword } from '../src/lib/passwords.js'
 import type { Role, User } from '../src/schemas/common.js'
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long'
+
+/** A well-formed id that no document has. */
+export const MISSING_ID = '0123456789abcdef01234567'
 
 /** A config for the real local stack (started by `npm test`), with a database of its own. */
 export function testConfig (overrides: Record<string, string> = {}): Config {
@@ -33,9 +62,34 @@ export function testConfig (overrides: Record<string, string> = {}): Config {
   })
 }
 
+/** Where each test process writes the error codes its apps answered: scripts/check-error-codes.ts reads them. */
+export const ERROR_CODES_DIR = join(import.meta.dirname, '..', '.tap', 'error-codes')
+const answered = new Set<string>()
+process.once('exit', () => {
+  if (answered.size === 0) return
+  mkdirSync(ERROR_CODES_DIR, { recursive: true })
+  writeFileSync(join(ERROR_CODES_DIR, `${process.pid}-${randomBytes(4).toString('hex')}.json`), JSON.stringify([...answered]))
+})
+
+/**
+ * buildApp, recording each error code the app answers with the operation that answered it, so that the
+ * suite can check the contract's error codes against what the API does (scripts/check-error-codes.ts).
+ */
+export async function buildTestApp (options: AppOptions): Promise<FastifyInstance> {
+  const app = await buildApp(options)
+  app.addHook('onSend', async (request, reply, payload) => {
+    const operationId = (request.routeOptions.schema as { operationId?: string } | undefined)?.operationId
+    if (reply.statusCode < 400 || operationId === undefined || typeof payload !== 'string') return payload
+    const code = (JSON.parse(payload) as { error?: { code?: unknown } }).error?.code
+    if (typeof code === 'string') answered.add(`${operationId} ${code}`)
+    return payload
+  })
+  return app
+}
+
 /** Builds the real app against the local servers; its database is dropped and the app closed at teardown. */
 export async function build (t: Test, overrides: Record<string, string> = {}): Promise<FastifyInstance> {
-  const app = await buildApp({ config: testConfig(overrides), logger: false })
+  const app = await buildTestApp({ config: testConfig(overrides), logger: false })
   t.teardown(async () => {
     await app.mongo.db!.dropDatabase().catch(() => {})
     await app.close()
@@ -50,6 +104,36 @@ export interface Account {
   auth: { authorization: string }
 }
 
+export interface Res { statusCode: number, body: string, json: () => any }
+
+export const RETRY_ATTEMPTS = 4
+const MAX_RETRY_WAIT_MS = 5000
+
+/** How long a Retry-After header (seconds or an HTTP date) asks to wait, capped at MAX_RETRY_WAIT_MS. */
+function retryWaitMs (retryAfter: string): number {
+  const seconds = Number(retryAfter)
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(retryAfter) - Date.now()
+  if (Number.isNaN(ms)) return 1000
+  return Math.min(Math.max(ms, 0), MAX_RETRY_WAIT_MS)
+}
+
+/**
+ * app.inject, but a 503 that carries Retry-After (the load shedder on a busy machine) is tried again after
+ * the wait it asks for, as a well-behaved client does; after RETRY_ATTEMPTS the last answer is returned.
+ * For fixtures only: a test that asserts a 503 calls app.inject itself.
+ */
+export async function injectWithRetry (app: FastifyInstance, opts: InjectOptions): Promise<LightMyRequestResponse> {
+  for (let attempt = 1; ; attempt++) {
+    const res = await app.inject(opts)
+    const retryAfter = res.headers['retry-after']
+    if (res.statusCode !== 503 || retryAfter === undefined || attempt >= RETRY_ATTEMPTS) return res
+    await new Promise((resolve) => setTimeout(resolve, retryWaitMs(String(retryAfter))))
+  }
+}
+
+/** The ids of a list response's `data`, in order. */
+export const ids = (res: Res): string[] => res.json().data.map((item: { id: string }) => item.id)
+
 let counter = 0
 export const uniqueEmail = (role: string): string => `${role}-${process.pid}-${++counter}@example.com`
 
@@ -58,10 +142,10 @@ export async function signUp (app: FastifyInstance, role: Role = 'viewer', email
   if (role === 'admin') {
     const { user } = await app.repos.users.upsertAdmin(email, await hashPassword('admin-password', 4))
     const token = app.signToken(user)
-    const me = await app.inject({ url: '/auth/me', headers: { authorization: `Bearer ${token}` } })
+    const me = await injectWithRetry(app, { url: '/auth/me', headers: { authorization: `Bearer ${token}` } })
     return { user: me.json().data, token, auth: { authorization: `Bearer ${token}` } }
   }
-  const res = await app.inject({ method: 'POST', url: '/auth/register', payload: { email, password: 'password123', role } })
+  const res = await injectWithRetry(app, { method: 'POST', url: '/auth/register', payload: { email, password: 'password123', role } })
   if (res.statusCode !== 201) throw new Error(`sign-up failed: ${res.statusCode} ${res.body}`)
   const { token, user } = res.json().data
   return { user, token, auth: { authorization: `Bearer ${token}` } }
@@ -76,26 +160,30 @@ export function fakeVideo (size = 2048): Buffer {
 
 /** Presigns, PUTs the bytes to the real S3 server, saves the video: what a creator's app does. */
 export async function uploadVideo (app: FastifyInstance, account: Account, bytes = fakeVideo(), contentType = 'video/mp4') {
-  const presign = await app.inject({
+  const presign = await injectWithRetry(app, {
     method: 'POST', url: '/uploads/presign', headers: account.auth, payload: { contentType, sizeBytes: bytes.length, fileName: 'clip.mp4' }
   })
   if (presign.statusCode !== 200) throw new Error(`presign failed: ${presign.statusCode} ${presign.body}`)
   const { s3Key, uploadUrl, headers } = presign.json().data
   const put = await fetch(uploadUrl, { method: 'PUT', headers, body: bytes })
   if (!put.ok) throw new Error(`upload failed: ${put.status} ${await put.text()}`)
-  const saved = await app.inject({ method: 'POST', url: '/creator/videos', headers: account.auth, payload: { s3Key, title: 'clip' } })
+  const saved = await injectWithRetry(app, { method: 'POST', url: '/creator/videos', headers: account.auth, payload: { s3Key, title: 'clip' } })
   if (saved.statusCode !== 201) throw new Error(`save video failed: ${saved.statusCode} ${saved.body}`)
   return saved.json().data as { id: string, s3Key: string, sizeBytes: number, contentType: string }
 }
 
 export async function createSeries (app: FastifyInstance, account: Account, body: Record<string, unknown> = {}) {
-  const res = await app.inject({ method: 'POST', url: '/creator/series', headers: account.auth, payload: { title: 'A series', genres: ['romance'], ...body } })
+  const res = await injectWithRetry(app, {
+    method: 'POST', url: '/creator/series', headers: account.auth, payload: { title: 'A series', genres: ['romance'], ...body }
+  })
   if (res.statusCode !== 201) throw new Error(`create series failed: ${res.statusCode} ${res.body}`)
   return res.json().data as { id: string, status: string, title: string }
 }
 
-export async function createEpisode (app: FastifyInstance, account: Account, seriesId: string, videoId: string, number = 1) {
-  const res = await app.inject({
+export async function createEpisode (
+  app: FastifyInstance, account: Account, seriesId: string, videoId: string, number = 1
+) {
+  const res = await injectWithRetry(app, {
     method: 'POST', url: `/creator/series/${seriesId}/episodes`, headers: account.auth, payload: { number, title: `Episode ${number}`, videoId }
   })
   if (res.statusCode !== 201) throw new Error(`create episode failed: ${res.statusCode} ${res.body}`)
@@ -103,13 +191,13 @@ export async function createEpisode (app: FastifyInstance, account: Account, ser
 }
 
 export async function approve (app: FastifyInstance, admin: Account, episodeId: string) {
-  const res = await app.inject({ method: 'POST', url: `/admin/episodes/${episodeId}/approve`, headers: admin.auth })
+  const res = await injectWithRetry(app, { method: 'POST', url: `/admin/episodes/${episodeId}/approve`, headers: admin.auth })
   if (res.statusCode !== 200) throw new Error(`approve failed: ${res.statusCode} ${res.body}`)
   return res.json().data
 }
 
 export async function setSubscription (app: FastifyInstance, admin: Account, userId: string, status: 'active' | 'canceled') {
-  const res = await app.inject({ method: 'POST', url: `/admin/users/${userId}/subscription`, headers: admin.auth, payload: { status } })
+  const res = await injectWithRetry(app, { method: 'POST', url: `/admin/users/${userId}/subscription`, headers: admin.auth, payload: { status } })
   if (res.statusCode !== 200) throw new Error(`subscription failed: ${res.statusCode} ${res.body}`)
   return res.json().data
 }
@@ -131,7 +219,42 @@ export async function publishedCatalogue (app: FastifyInstance, episodes = 1) {
   return { creator, admin, viewer, video, series, episodes: published }
 }
 
-export interface Res { statusCode: number, body: string, json: () => any }
+/**
+ * The API as the feature tests call it: one named call per operation, each taking the caller's Account and
+ * answering the inject response unchanged, so that tests assert on the status and body themselves.
+ * A body of `undefined` sends no body at all.
+ */
+export function api (app: FastifyInstance) {
+  const send = async (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, account: Account, payload?: object) =>
+    await injectWithRetry(app, { method, url, headers: account.auth, ...(payload === undefined ? {} : { payload }) })
+  return {
+    /** Any GET, for reads that have no call of their own. */
+    get: async (account: Account, url: string) => await send('GET', url, account),
+
+    // Creators: their series and episodes.
+    mySeries: async (creator: Account, query = '') => await send('GET', `/creator/series${query}`, creator),
+    patchSeries: async (creator: Account, id: string, payload: object) => await send('PATCH', `/creator/series/${id}`, creator, payload),
+    deleteSeries: async (creator: Account, id: string) => await send('DELETE', `/creator/series/${id}`, creator),
+    submitSeries: async (creator: Account, id: string) => await send('POST', `/creator/series/${id}/submit`, creator),
+    myEpisodes: async (creator: Account, seriesId: string) => await send('GET', `/creator/series/${seriesId}/episodes`, creator),
+    patchEpisode: async (creator: Account, id: string, payload: object) => await send('PATCH', `/creator/episodes/${id}`, creator, payload),
+    deleteEpisode: async (creator: Account, id: string) => await send('DELETE', `/creator/episodes/${id}`, creator),
+    submitEpisode: async (creator: Account, id: string) => await send('POST', `/creator/episodes/${id}/submit`, creator),
+
+    // Admins: moderation and subscriptions.
+    approveEpisode: async (admin: Account, id: string) => await send('POST', `/admin/episodes/${id}/approve`, admin),
+    rejectEpisode: async (admin: Account, id: string, payload?: object) => await send('POST', `/admin/episodes/${id}/reject`, admin, payload),
+    unpublishEpisode: async (admin: Account, id: string, payload?: object) => await send('POST', `/admin/episodes/${id}/unpublish`, admin, payload),
+    rejectSeries: async (admin: Account, id: string, payload?: object) => await send('POST', `/admin/series/${id}/reject`, admin, payload),
+    unpublishSeries: async (admin: Account, id: string, payload?: object) => await send('POST', `/admin/series/${id}/unpublish`, admin, payload),
+    subscribe: async (admin: Account, userId: string, payload?: object) => await send('POST', `/admin/users/${userId}/subscription`, admin, payload),
+
+    // Everyone: my list.
+    myList: async (account: Account, query = '') => await send('GET', `/me/list${query}`, account),
+    addToList: async (account: Account, seriesId: string) => await send('PUT', `/me/list/${seriesId}`, account),
+    removeFromList: async (account: Account, seriesId: string) => await send('DELETE', `/me/list/${seriesId}`, account)
+  }
+}
 
 /** The standard error body, `{ error: { message, status, code } }`, with nothing else in it. */
 export function isError (t: Test, res: Pick<Res, 'statusCode' | 'json'>, status: number, code: string, message?: string | RegExp): void {

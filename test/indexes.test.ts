@@ -6,7 +6,8 @@ import { build, publishedCatalogue, setSubscription } from './helper.js'
 interface Query { collection: string, filter: Document, sort: Document }
 
 // The driver may hold a sort as a Map; make it a plain object.
-const plain = (sort: Document | Map<string, number> | undefined): Document => sort instanceof Map ? Object.fromEntries(sort) : sort ?? {}
+const plain = (sort: Document | Map<string, number> | undefined): Document =>
+  sort instanceof Map ? Object.fromEntries(sort) : sort ?? {}
 
 /** The filter and sort of every read or conditional write the driver sends. */
 function queriesOf (event: CommandStartedEvent): Query[] {
@@ -31,7 +32,10 @@ const isOperatorObject = (v: unknown): v is Document =>
  */
 function servedBy (query: Query, indexes: Document[]): boolean {
   const { $or: ranges, ...filter } = query.filter
-  if (ranges !== undefined && !(ranges as Document[]).every((branch) => Object.keys(branch).every((k) => k in query.sort))) return false
+  if (
+    ranges !== undefined &&
+    !(ranges as Document[]).every((branch) => Object.keys(branch).every((k) => k in query.sort))
+  ) return false
   const equality = Object.entries(filter).filter(([, v]) => !isOperatorObject(v) || '$in' in v || '$eq' in v).map(([k]) => k)
   if (equality.includes('_id')) return true
   const sort = Object.entries(query.sort)
@@ -108,7 +112,9 @@ t.test('every query the API sends is served by an index created at start-up', as
   }
 
   const indexes = new Map<string, Document[]>()
-  for (const name of new Set(queries.map((q) => q.collection))) indexes.set(name, await app.mongo.db!.collection(name).indexes())
+  for (const name of new Set(queries.map((q) => q.collection))) {
+    indexes.set(name, await app.mongo.db!.collection(name).indexes())
+  }
   t.ok(queries.length > 30, `saw ${queries.length} queries`)
   const seen = new Set<string>()
   for (const query of queries) {

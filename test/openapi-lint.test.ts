@@ -8,8 +8,14 @@ import { OPENAPI_FILE } from '../scripts/openapi.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 
-interface Finding { code: string, message: string, severity: number, path: string[], range: { start: { line: number } } }
-interface Operation { operationId: string, parameters?: Array<{ name?: string, $ref?: string }>, responses: Record<string, { links?: Record<string, Link> }> }
+interface Finding {
+  code: string, message: string, severity: number, path: string[], range: { start: { line: number } }
+}
+interface Operation {
+  operationId: string
+  parameters?: Array<{ name?: string, $ref?: string }>
+  responses: Record<string, { links?: Record<string, Link> }>
+}
 interface Link { operationId: string, parameters?: Record<string, string> }
 
 t.test('openapi.yaml has no Spectral error or warning (spectral:oas + OWASP, .spectral.yaml)', async (t) => {

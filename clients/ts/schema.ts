@@ -807,8 +807,11 @@ export interface components {
                  * @description The HTTP status code, repeated
                  */
                 status: number;
-                /** @description What went wrong, for programs (e.g. validation_failed, email_taken) */
-                code: string;
+                /**
+                 * @description What went wrong, for programs: one of the error catalogue's codes (src/errors.ts); each operation lists those it answers
+                 * @enum {string}
+                 */
+                code: "bad_request" | "validation_failed" | "invalid_cursor" | "upload_too_large" | "unauthorized" | "token_expired" | "token_revoked" | "invalid_credentials" | "forbidden" | "admin_signup_forbidden" | "forbidden_key" | "video_not_yours" | "subscription_required" | "not_found" | "series_not_found" | "episode_not_found" | "user_not_found" | "upload_missing" | "no_next_episode" | "cover_not_found" | "method_not_allowed" | "email_taken" | "video_exists" | "episode_number_taken" | "episode_published" | "not_pending" | "wrong_status" | "payload_too_large" | "unsupported_media_type" | "unsupported_upload" | "rate_limited" | "internal_error" | "service_unavailable" | "database_unavailable" | "storage_unavailable" | "not_ready";
                 /** @description Quote it when reporting a server error */
                 requestId?: string;
             };
@@ -1034,7 +1037,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed`, `invalid_cursor` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1043,7 +1046,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1052,7 +1055,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1061,7 +1064,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -1072,9 +1075,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1113,7 +1127,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed`, `invalid_cursor` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1122,7 +1136,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1131,7 +1145,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1140,7 +1154,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -1151,9 +1165,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1184,7 +1209,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1193,7 +1218,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1202,7 +1227,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1211,7 +1236,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Not Found: `episode_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1220,7 +1245,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Conflict: `not_pending` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1229,7 +1254,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -1240,9 +1265,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1273,7 +1309,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1282,7 +1318,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1291,7 +1327,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1300,7 +1336,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Not Found: `series_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1309,7 +1345,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Conflict: `not_pending` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1318,7 +1354,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -1329,9 +1365,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1374,7 +1421,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed`, `bad_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1383,7 +1430,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1392,7 +1439,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1401,7 +1448,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Not Found: `episode_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1410,7 +1457,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Conflict: `not_pending` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1419,7 +1466,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Payload Too Large: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -1430,9 +1495,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1475,7 +1551,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed`, `bad_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1484,7 +1560,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1493,7 +1569,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1502,7 +1578,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Not Found: `episode_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1511,7 +1587,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Conflict: `wrong_status` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1520,7 +1596,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Payload Too Large: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -1531,9 +1625,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1576,7 +1681,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed`, `bad_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1585,7 +1690,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1594,7 +1699,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1603,7 +1708,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Not Found: `series_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1612,7 +1717,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Conflict: `wrong_status` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1621,7 +1726,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Payload Too Large: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -1632,9 +1755,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1677,7 +1811,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed`, `bad_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1686,7 +1820,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1695,7 +1829,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1704,7 +1838,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Not Found: `series_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1713,7 +1847,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Conflict: `wrong_status` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1722,7 +1856,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Payload Too Large: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -1733,9 +1885,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1776,7 +1939,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed`, `invalid_cursor` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1785,7 +1948,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1794,7 +1957,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1803,7 +1966,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -1814,9 +1977,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1862,7 +2036,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed`, `bad_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1871,7 +2045,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1880,7 +2054,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1889,7 +2063,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Not Found: `user_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1898,7 +2072,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Payload Too Large: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -1909,9 +2101,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1971,7 +2174,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed`, `bad_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1980,7 +2183,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Forbidden: `admin_signup_forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1989,7 +2192,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Conflict: `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1998,8 +2201,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
-            429: {
+            /** @description Payload Too Large: `payload_too_large` */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2007,9 +2210,40 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Unsupported Media Type: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2061,7 +2295,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed`, `bad_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2070,7 +2304,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2079,8 +2313,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
-            429: {
+            /** @description Payload Too Large: `payload_too_large` */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2088,9 +2322,40 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Unsupported Media Type: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2119,7 +2384,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2128,7 +2393,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -2139,9 +2404,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2166,7 +2442,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2175,7 +2451,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -2186,9 +2462,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2237,7 +2524,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed`, `bad_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2246,7 +2533,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `invalid_credentials`, `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2255,8 +2542,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
-            429: {
+            /** @description Payload Too Large: `payload_too_large` */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2264,9 +2551,40 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Unsupported Media Type: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2309,7 +2627,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed`, `invalid_cursor` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2318,7 +2636,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2327,7 +2645,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -2338,9 +2656,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2373,7 +2702,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2382,7 +2711,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -2393,9 +2722,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2426,7 +2766,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2435,7 +2775,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2444,7 +2784,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Not Found: `series_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2453,7 +2793,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -2464,9 +2804,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2507,7 +2858,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed`, `invalid_cursor` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2516,7 +2867,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2525,7 +2876,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Not Found: `series_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2534,7 +2885,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -2545,9 +2896,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2578,7 +2940,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2587,7 +2949,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2596,7 +2958,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Not Found: `episode_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2605,7 +2967,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -2616,9 +2978,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2649,7 +3022,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2658,7 +3031,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2667,7 +3040,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Not Found: `episode_not_found`, `no_next_episode` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2676,7 +3049,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -2687,9 +3060,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2716,7 +3100,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2725,7 +3109,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Not Found: `cover_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2734,7 +3118,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -2745,9 +3129,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2786,7 +3181,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed`, `invalid_cursor` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2795,7 +3190,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2804,7 +3199,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2813,7 +3208,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -2824,9 +3219,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2869,7 +3275,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed`, `bad_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2878,7 +3284,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2887,7 +3293,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Forbidden: `forbidden_key`, `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2896,7 +3302,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Not Found: `upload_missing` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2905,7 +3311,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Conflict: `video_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2914,7 +3320,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Payload Too Large: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity: `unsupported_upload` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2923,7 +3347,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -2934,9 +3358,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2976,7 +3411,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed`, `invalid_cursor` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2985,7 +3420,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2994,7 +3429,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3003,7 +3438,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3014,9 +3449,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3079,7 +3525,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed`, `bad_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3088,7 +3534,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3097,7 +3543,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3106,7 +3552,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Payload Too Large: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3117,9 +3581,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3146,7 +3621,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3155,7 +3630,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3164,7 +3639,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3173,7 +3648,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Not Found: `series_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3182,7 +3657,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Conflict: `wrong_status` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3191,7 +3666,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3202,9 +3677,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3260,7 +3746,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed`, `bad_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3269,7 +3755,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3278,7 +3764,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Forbidden: `forbidden_key`, `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3287,7 +3773,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Not Found: `series_not_found`, `upload_missing` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3296,7 +3782,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Payload Too Large: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity: `unsupported_upload` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3305,7 +3809,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3316,9 +3820,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3349,7 +3864,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3358,7 +3873,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3367,7 +3882,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3376,7 +3891,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Not Found: `series_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3385,7 +3900,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Conflict: `wrong_status` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3394,7 +3909,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3405,9 +3920,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3448,7 +3974,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed`, `invalid_cursor` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3457,7 +3983,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3466,7 +3992,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3475,7 +4001,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Not Found: `series_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3484,7 +4010,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3495,9 +4021,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3547,7 +4084,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed`, `bad_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3556,7 +4093,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3565,7 +4102,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Forbidden: `video_not_yours`, `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3574,7 +4111,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Not Found: `series_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3583,7 +4120,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Conflict: `episode_number_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3592,7 +4129,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Payload Too Large: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3603,9 +4158,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3632,7 +4198,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3641,7 +4207,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3650,7 +4216,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3659,7 +4225,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Not Found: `episode_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3668,7 +4234,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Conflict: `wrong_status` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3677,7 +4243,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3688,9 +4254,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3733,7 +4310,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed`, `bad_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3742,7 +4319,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3751,7 +4328,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Forbidden: `video_not_yours`, `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3760,7 +4337,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Not Found: `episode_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3769,7 +4346,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Conflict: `episode_published` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3778,7 +4355,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Payload Too Large: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3789,9 +4384,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3822,7 +4428,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3831,7 +4437,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3840,7 +4446,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3849,7 +4455,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Not Found: `episode_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3858,7 +4464,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Conflict: `wrong_status` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3867,7 +4473,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3878,9 +4484,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3912,7 +4529,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3923,9 +4540,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3957,7 +4585,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3968,7 +4596,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3977,9 +4605,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Service Unavailable: `not_ready`, `service_unavailable`, `database_unavailable`, `storage_unavailable` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4006,7 +4636,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4015,7 +4645,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4024,7 +4654,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Not Found: `series_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4033,7 +4663,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4044,9 +4674,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4073,7 +4714,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4082,7 +4723,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4091,7 +4732,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4102,9 +4743,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4143,7 +4795,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed`, `invalid_cursor` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4152,7 +4804,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4161,7 +4813,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4172,9 +4824,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4215,7 +4878,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4224,7 +4887,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4233,7 +4896,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4244,9 +4907,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4329,7 +5003,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `upload_too_large`, `validation_failed`, `bad_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4338,7 +5012,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4347,7 +5021,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Forbidden: `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4356,7 +5030,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Payload Too Large: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type: `unsupported_media_type` */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4365,7 +5048,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4376,9 +5059,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4417,7 +5111,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4426,7 +5120,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4435,7 +5129,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Forbidden: `subscription_required` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4444,7 +5138,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Not Found: `episode_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4453,7 +5147,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4464,9 +5158,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4512,7 +5217,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed`, `bad_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4521,7 +5226,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4530,7 +5235,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Not Found: `episode_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4539,7 +5244,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Payload Too Large: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4550,9 +5273,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4591,7 +5325,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body of every error response */
+            /** @description Bad Request: `validation_failed`, `invalid_cursor` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4600,7 +5334,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body of every error response */
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4609,7 +5343,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: wait as long as Retry-After says */
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4620,9 +5354,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An unexpected error; the body carries a requestId to quote */
+            /** @description Internal Server Error: `internal_error` */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -2,5 +2,5 @@ import type { FastifyInstance } from 'fastify'
 
 /** Everything under /admin is for admins only: others get 403. */
 export default async function (app: FastifyInstance): Promise<void> {
-  app.addHook('onRequest', app.requireRole('admin'))
+  app.area({ tag: 'admin', roles: ['admin'] })
 }

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { envelope, ref, StringEnum, UserSchema } from '../../src/schemas/common.js'
+import { envelope, ref, ROLES, StringEnum, UserSchema } from '../../src/schemas/common.js'
 
 // Email is trimmed and lowercased before use; the pattern only rejects what cannot be an address.
 const Email = Type.String({ format: 'email', maxLength: 254, examples: ['ada@example.com'] })
@@ -9,7 +9,7 @@ const NewPassword = Type.String({ minLength: 8, maxLength: 72, description: 'At 
 export const RegisterBodySchema = Type.Object({
   email: Email,
   password: NewPassword,
-  role: Type.Optional(StringEnum(['viewer', 'creator', 'admin'], {
+  role: Type.Optional(StringEnum(ROLES, {
     default: 'viewer',
     description: 'viewer or creator; admin cannot be self-registered (403)'
   }))

@@ -2,5 +2,5 @@ import type { FastifyInstance } from 'fastify'
 
 /** The published catalogue is for signed-in users of any role. */
 export default async function (app: FastifyInstance): Promise<void> {
-  app.addHook('onRequest', app.authenticate)
+  app.area({ tag: 'content', roles: 'any' })
 }

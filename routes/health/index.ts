@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { envelope, errors } from '../../src/schemas/common.js'
+import { ApiError } from '../../src/errors.js'
 
 const HealthSchema = envelope(Type.Object({ status: Type.Literal('ok') }, { additionalProperties: false }))
 
@@ -18,7 +19,6 @@ async function withTimeout<T> (promise: Promise<T>, ms: number): Promise<T> {
 const health: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/', {
     schema: {
-      tags: ['health'],
       operationId: 'getLiveness',
       summary: 'Liveness: the process is up',
       description: 'Does no I/O. Public.',
@@ -28,11 +28,10 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/ready', {
     schema: {
-      tags: ['health'],
       operationId: 'getReadiness',
       summary: 'Readiness: the database and the bucket answer',
       description: 'Pings MongoDB and checks the S3 bucket. 503 with the standard error body when either is unreachable. Public.',
-      response: { 200: HealthSchema, ...errors(503) }
+      response: { 200: HealthSchema, ...errors('not_ready') }
     }
   }, async (request) => {
     const checks = await Promise.allSettled([
@@ -42,7 +41,7 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
     const down = ['database', 'object storage'].filter((_name, i) => checks[i]?.status === 'rejected')
     if (down.length > 0) {
       request.log.warn({ reasons: checks.map((c) => c.status === 'rejected' ? String(c.reason) : 'ok') }, 'not ready')
-      throw app.httpErrors.createError(503, `Not ready: ${down.join(' and ')} unreachable`, { code: 'not_ready' })
+      throw new ApiError('not_ready', `Not ready: ${down.join(' and ')} unreachable`)
     }
     return { data: { status: 'ok' as const } }
   })

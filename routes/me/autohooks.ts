@@ -2,5 +2,5 @@ import type { FastifyInstance } from 'fastify'
 
 /** A signed-in user's own lists: any role. */
 export default async function (app: FastifyInstance): Promise<void> {
-  app.addHook('onRequest', app.authenticate)
+  app.area({ tag: 'me', roles: 'any' })
 }

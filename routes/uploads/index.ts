@@ -1,15 +1,9 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { bearer, envelope, errors, StringEnum } from '../../src/schemas/common.js'
-import { ALLOWED_IMAGE_TYPES, ALLOWED_VIDEO_TYPES, MAX_IMAGE_BYTES } from '../../src/schemas/catalog.js'
-import { newUploadKey } from '../../src/lib/keys.js'
-
-const EXTENSIONS = new Map<string, string>([
-  ['video/mp4', 'mp4'], ['video/quicktime', 'mov'], ['video/webm', 'webm'],
-  ['image/jpeg', 'jpg'], ['image/png', 'png'], ['image/webp', 'webp']
-])
-const ALLOWED_TYPES = [...ALLOWED_VIDEO_TYPES, ...ALLOWED_IMAGE_TYPES]
-const isImage = (contentType: string): boolean => contentType.startsWith('image/')
+import { envelope, errors, StringEnum } from '../../src/schemas/common.js'
+import { ALLOWED_IMAGE_TYPES, ALLOWED_VIDEO_TYPES } from '../../src/schemas/catalog.js'
+import { ALLOWED_UPLOAD_TYPES, UPLOAD_EXTENSIONS, uploadLimit } from '../../src/services/uploads.js'
+import { ApiError } from '../../src/errors.js'
 
 const FileName = Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Original file name; only a readable slug of it is kept in the key' }))
 
@@ -22,7 +16,7 @@ const presignBodySchema = (maxBytes: number) => Type.Union([
   }, { additionalProperties: false, title: 'VideoUpload' }),
   Type.Object({
     contentType: StringEnum(ALLOWED_IMAGE_TYPES, { description: 'An image for a series cover' }),
-    sizeBytes: Type.Integer({ minimum: 1, maximum: Math.min(MAX_IMAGE_BYTES, maxBytes), format: 'int64', description: 'Exact size of the file, at most 5 MiB' }),
+    sizeBytes: Type.Integer({ minimum: 1, maximum: uploadLimit('image/', maxBytes), format: 'int64', description: 'Exact size of the file, at most 5 MiB' }),
     fileName: FileName
   }, { additionalProperties: false, title: 'ImageUpload' })
 ], {
@@ -43,30 +37,26 @@ const PresignSchema = envelope(Type.Object({
   expiresAt: Type.String({ format: 'date-time' })
 }, { additionalProperties: false }))
 
+/** Presigned uploads (src/services/uploads.ts): creators and admins (routes/uploads/autohooks.ts). */
 const uploads: FastifyPluginAsyncTypebox = async (app) => {
   const maxBytes = app.config.MAX_UPLOAD_BYTES
   app.post('/presign', {
-    onRequest: app.requireRole('creator', 'admin'),
     // The schema states both limits; these say which one was broken with the statuses clients expect.
     preValidation: async (request) => {
       const { contentType, sizeBytes } = (request.body ?? {}) as PresignInput
-      if (typeof contentType === 'string' && contentType !== '' && !EXTENSIONS.has(contentType)) {
-        throw app.httpErrors.createError(415, `contentType must be one of ${ALLOWED_TYPES.join(', ')}`, { code: 'unsupported_media_type' })
+      if (typeof contentType === 'string' && contentType !== '' && !UPLOAD_EXTENSIONS.has(contentType)) {
+        throw new ApiError('unsupported_media_type', `contentType must be one of ${ALLOWED_UPLOAD_TYPES.join(', ')}`)
       }
-      const limit = typeof contentType === 'string' && isImage(contentType) ? Math.min(MAX_IMAGE_BYTES, maxBytes) : maxBytes
-      if (typeof sizeBytes === 'number' && sizeBytes > limit) {
-        throw app.httpErrors.createError(400, `sizeBytes is over the limit of ${limit} bytes`, { code: 'upload_too_large' })
-      }
+      const limit = uploadLimit(typeof contentType === 'string' ? contentType : '', maxBytes)
+      if (typeof sizeBytes === 'number' && sizeBytes > limit) throw new ApiError('upload_too_large', `sizeBytes is over the limit of ${limit} bytes`)
     },
     schema: {
-      tags: ['uploads'],
       operationId: 'presignUpload',
       summary: 'Get a URL to upload a video or a cover image to',
       description: 'Creators and admins. The server picks the key, under the caller\'s own prefix. The URL accepts one ' +
         'PUT with exactly the declared Content-Type and Content-Length, until expiresAt (UPLOAD_URL_TTL).',
-      security: bearer,
       body: presignBodySchema(maxBytes),
-      response: { 200: PresignSchema, ...errors(400, 401, 403, 415) }
+      response: { 200: PresignSchema, ...errors('upload_too_large', 'unsupported_media_type') }
     },
     links: {
       200: {
@@ -76,13 +66,7 @@ const uploads: FastifyPluginAsyncTypebox = async (app) => {
         }
       }
     }
-  }, async (request) => {
-    const { contentType, sizeBytes, fileName } = request.body
-    const s3Key = newUploadKey(request.user.sub, isImage(contentType) ? 'images' : 'videos', EXTENSIONS.get(contentType)!, fileName)
-    const ttl = app.config.UPLOAD_URL_TTL
-    const { url, headers } = await app.storage.presignUpload(s3Key, contentType, sizeBytes, ttl)
-    return { data: { s3Key, uploadUrl: url, method: 'PUT' as const, headers, expiresAt: new Date(Date.now() + ttl * 1000).toISOString() } }
-  })
+  }, async (request) => ({ data: await app.services.uploads.presign(request.account, request.body) }))
 }
 
 export default uploads

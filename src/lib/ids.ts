@@ -4,7 +4,3 @@ import { ObjectId } from 'mongodb'
 export function toObjectId (id: string): ObjectId {
   return ObjectId.createFromHexString(id)
 }
-
-export function isDuplicateKeyError (err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000
-}

@@ -1,22 +1,7 @@
 import type { Db, ObjectId } from 'mongodb'
-import { isDuplicateKeyError } from '../lib/ids.js'
-import { findPage, type PageRequest } from '../lib/pagination.js'
-
-export type AuditTarget = 'episode' | 'series' | 'user'
-
-export function toAuditEntry (doc: AuditDoc & { _id: ObjectId }) {
-  return {
-    id: doc._id.toHexString(),
-    actorId: doc.actorId.toHexString(),
-    action: doc.action,
-    targetType: doc.targetType,
-    targetId: doc.targetId.toHexString(),
-    before: doc.before,
-    after: doc.after,
-    reason: doc.reason,
-    at: doc.at.toISOString()
-  }
-}
+import type { AuditTarget } from '../schemas/catalog.js'
+import type { PageRequest } from '../schemas/params.js'
+import { findPage, unlessDuplicate } from '../db.js'
 
 export interface AuditDoc {
   _id?: ObjectId
@@ -60,13 +45,7 @@ export function createAuditRepository (db: Db) {
 
     /** Records the action; false when another action already started from the same revision. */
     async claim (entry: AuditDoc): Promise<boolean> {
-      try {
-        await audit.insertOne(entry)
-        return true
-      } catch (err) {
-        if (isDuplicateKeyError(err)) return false
-        throw err
-      }
+      return await unlessDuplicate(() => audit.insertOne(entry))
     }
   }
 }

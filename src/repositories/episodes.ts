@@ -1,9 +1,7 @@
 import type { Db, ObjectId } from 'mongodb'
-import type { Access, CreatorEpisode, Episode } from '../schemas/catalog.js'
-import { findPage, type PageRequest } from '../lib/pagination.js'
-import { isDuplicateKeyError } from '../lib/ids.js'
-
-export type EpisodeStatus = 'pending' | 'published' | 'rejected' | 'unpublished'
+import type { EpisodeStatus } from '../schemas/catalog.js'
+import type { PageRequest } from '../schemas/params.js'
+import { findPage, insertOrNull, updateAtRevision } from '../db.js'
 
 export interface EpisodeDoc {
   _id: ObjectId
@@ -22,27 +20,6 @@ export interface EpisodeDoc {
   publishedAt: Date | null
 }
 
-function episodeFields (doc: EpisodeDoc) {
-  return {
-    id: doc._id.toHexString(),
-    seriesId: doc.seriesId.toHexString(),
-    number: doc.number,
-    title: doc.title,
-    status: doc.status,
-    createdAt: doc.createdAt.toISOString(),
-    updatedAt: doc.updatedAt.toISOString(),
-    publishedAt: doc.publishedAt?.toISOString() ?? null
-  }
-}
-
-export function toEpisode (doc: EpisodeDoc, access: Access): Episode {
-  return { ...episodeFields(doc), access }
-}
-
-export function toCreatorEpisode (doc: EpisodeDoc): CreatorEpisode {
-  return { ...episodeFields(doc), videoId: doc.videoId.toHexString(), moderationNote: doc.moderationNote }
-}
-
 export function createEpisodesRepository (db: Db) {
   const episodes = db.collection<EpisodeDoc>('episodes')
 
@@ -55,17 +32,12 @@ export function createEpisodesRepository (db: Db) {
       await episodes.createIndex({ status: 1, createdAt: 1, _id: 1 }, { name: 'status_createdAt' })
     },
 
-    /** Adds an episode; null when the series already has an episode with that number. */
+    /** Adds a pending episode; null when the series already has an episode with that number. */
     async create (input: Pick<EpisodeDoc, 'seriesId' | 'ownerId' | 'videoId' | 'number' | 'title'>): Promise<EpisodeDoc | null> {
       const now = new Date()
-      const doc = { ...input, status: 'pending' as const, revision: 0, moderationNote: null, createdAt: now, updatedAt: now, publishedAt: null }
-      try {
-        const { insertedId } = await episodes.insertOne(doc as EpisodeDoc)
-        return { ...doc, _id: insertedId }
-      } catch (err) {
-        if (isDuplicateKeyError(err)) return null
-        throw err
-      }
+      return await insertOrNull(episodes, {
+        ...input, status: 'pending', revision: 0, moderationNote: null, createdAt: now, updatedAt: now, publishedAt: null
+      } as EpisodeDoc)
     },
 
     async findById (id: ObjectId): Promise<EpisodeDoc | null> {
@@ -84,7 +56,8 @@ export function createEpisodesRepository (db: Db) {
 
     async listForSeries (seriesId: ObjectId, status: EpisodeStatus | undefined, page: PageRequest) {
       // number is unique within a series, so it needs no _id tie-breaker (and the indexes have none)
-      return await findPage(episodes, status === undefined ? { seriesId } : { seriesId, status }, page, { uniqueSort: true })
+      const filter = status === undefined ? { seriesId } : { seriesId, status }
+      return await findPage(episodes, filter, page, { uniqueSort: true })
     },
 
     async listByStatus (status: EpisodeStatus, page: PageRequest) {
@@ -104,6 +77,11 @@ export function createEpisodesRepository (db: Db) {
       return await episodes.findOneAndUpdate({ _id: id, ownerId }, { $set: { ...set, updatedAt: new Date() } }, { returnDocument: 'after' })
     },
 
+    /** A status change at the revision its caller claimed (see src/services/moderation.ts). */
+    async updateAtRevision (id: ObjectId, revision: number, set: Partial<EpisodeDoc>): Promise<EpisodeDoc | null> {
+      return await updateAtRevision(episodes, id, revision, set)
+    },
+
     async remove (id: ObjectId): Promise<void> {
       await episodes.deleteOne({ _id: id })
     },
@@ -114,15 +92,6 @@ export function createEpisodesRepository (db: Db) {
 
     async countPublished (seriesId: ObjectId): Promise<number> {
       return await episodes.countDocuments({ seriesId, status: 'published' })
-    },
-
-    /** Publishes an episode at the revision its caller claimed (see the audit repository). */
-    async publish (id: ObjectId, revision: number, now: Date): Promise<EpisodeDoc | null> {
-      return await episodes.findOneAndUpdate(
-        { _id: id, revision },
-        { $set: { status: 'published', publishedAt: now, updatedAt: now }, $inc: { revision: 1 } },
-        { returnDocument: 'after' }
-      )
     }
   }
 }

@@ -1,5 +1,6 @@
 import type { Db, ObjectId } from 'mongodb'
-import { findPage, type PageRequest } from '../lib/pagination.js'
+import type { PageRequest } from '../schemas/params.js'
+import { findPage, upsertRacing } from '../db.js'
 
 export interface MyListDoc {
   _id: ObjectId
@@ -22,8 +23,8 @@ export function createMyListRepository (db: Db) {
 
     /** Idempotent: adding twice keeps the first date. */
     async add (userId: ObjectId, seriesId: ObjectId): Promise<void> {
-      await list.updateOne({ userId, seriesId }, { $setOnInsert: { addedAt: new Date() } }, { upsert: true })
-        .catch((err: { code?: number }) => { if (err.code !== 11000) throw err })
+      await upsertRacing(() =>
+        list.updateOne({ userId, seriesId }, { $setOnInsert: { addedAt: new Date() } }, { upsert: true }))
     },
 
     async remove (userId: ObjectId, seriesId: ObjectId): Promise<void> {

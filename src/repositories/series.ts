@@ -1,9 +1,8 @@
 import type { Db, Filter, ObjectId } from 'mongodb'
 import { LRUCache } from 'lru-cache'
-import type { CreatorSeries, Series } from '../schemas/catalog.js'
-import { findPage, type PageRequest } from '../lib/pagination.js'
-
-export type SeriesStatus = 'draft' | 'pending' | 'published' | 'rejected' | 'unpublished'
+import type { SeriesStatus } from '../schemas/catalog.js'
+import type { PageRequest } from '../schemas/params.js'
+import { findPage, updateAtRevision } from '../db.js'
 
 export interface SeriesDoc {
   _id: ObjectId
@@ -12,7 +11,7 @@ export interface SeriesDoc {
   description: string
   genres: string[]
   status: SeriesStatus
-  /** Bumped by every status change; see src/lib/moderation.ts. */
+  /** Bumped by every status change; see src/services/moderation.ts. */
   revision: number
   /** Episodes 1..freeEpisodes play without a subscription. */
   freeEpisodes: number
@@ -29,31 +28,6 @@ export interface SeriesDoc {
   createdAt: Date
   updatedAt: Date
   publishedAt: Date | null
-}
-
-function seriesFields (doc: SeriesDoc) {
-  return {
-    id: doc._id.toHexString(),
-    creatorId: doc.ownerId.toHexString(),
-    title: doc.title,
-    description: doc.description,
-    genres: doc.genres,
-    freeEpisodes: doc.freeEpisodes,
-    views: doc.views,
-    coverUrl: doc.coverKey === null ? null : `/covers/${doc._id.toHexString()}`,
-    status: doc.status,
-    createdAt: doc.createdAt.toISOString(),
-    updatedAt: doc.updatedAt.toISOString(),
-    publishedAt: doc.publishedAt?.toISOString() ?? null
-  }
-}
-
-export function toSeries (doc: SeriesDoc, inMyList: boolean): Series {
-  return { ...seriesFields(doc), inMyList }
-}
-
-export function toCreatorSeries (doc: SeriesDoc): CreatorSeries {
-  return { ...seriesFields(doc), moderationNote: doc.moderationNote }
 }
 
 export const normaliseTitle = (title: string): string => title.trim().toLowerCase().replace(/\s+/g, ' ')
@@ -75,6 +49,9 @@ function trendingOf (viewsByDay: Record<string, number>, now: Date): { trending:
   }
   return { trending, stale }
 }
+
+/** What a creator may edit of a series. */
+export type SeriesEdit = Partial<Pick<SeriesDoc, 'title' | 'description' | 'genres' | 'freeEpisodes' | 'coverKey'>>
 
 export interface CatalogueFilter {
   genre?: string
@@ -100,7 +77,6 @@ export function createSeriesRepository (db: Db, catalogueTotalCacheMs = 0) {
     collection: series,
 
     async ensureIndexes (): Promise<void> {
-      // creator lists (filter by owner, optionally status; sort by createdAt/updatedAt/title)
       // Creator lists: owner, optionally status; sorted by createdAt or title.
       for (const sort of ['createdAt', 'title']) {
         await series.createIndex({ ownerId: 1, [sort]: 1, _id: 1 }, { name: `owner_${sort}` })
@@ -120,8 +96,17 @@ export function createSeriesRepository (db: Db, catalogueTotalCacheMs = 0) {
     async create (input: Pick<SeriesDoc, 'ownerId' | 'title' | 'description' | 'genres' | 'freeEpisodes' | 'status'>): Promise<SeriesDoc> {
       const now = new Date()
       const doc = {
-        ...input, titleLower: normaliseTitle(input.title), views: 0, viewsByDay: {}, trending: 0, coverKey: null,
-        revision: 0, moderationNote: null, createdAt: now, updatedAt: now, publishedAt: null
+        ...input,
+        titleLower: normaliseTitle(input.title),
+        views: 0,
+        viewsByDay: {},
+        trending: 0,
+        coverKey: null,
+        revision: 0,
+        moderationNote: null,
+        createdAt: now,
+        updatedAt: now,
+        publishedAt: null
       }
       const { insertedId } = await series.insertOne(doc as SeriesDoc)
       return { ...doc, _id: insertedId }
@@ -189,7 +174,8 @@ export function createSeriesRepository (db: Db, catalogueTotalCacheMs = 0) {
 
     /** Lets trending scores decay for series nobody played lately (run periodically). */
     async refreshTrending (now = new Date()): Promise<number> {
-      const scored = await series.find({ trending: { $gt: 0 } }, { projection: { viewsByDay: 1, trending: 1 } }).toArray()
+      const scored = await series.find({ trending: { $gt: 0 } }, { projection: { viewsByDay: 1, trending: 1 } })
+        .toArray()
       let changed = 0
       for (const doc of scored) {
         const { trending } = trendingOf(doc.viewsByDay, now)
@@ -201,9 +187,18 @@ export function createSeriesRepository (db: Db, catalogueTotalCacheMs = 0) {
       return changed
     },
 
-    async update (ownerId: ObjectId, id: ObjectId, set: Partial<Pick<SeriesDoc, 'title' | 'description' | 'genres' | 'freeEpisodes' | 'coverKey'>>): Promise<SeriesDoc | null> {
+    async update (ownerId: ObjectId, id: ObjectId, set: SeriesEdit): Promise<SeriesDoc | null> {
       const titleLower = set.title === undefined ? {} : { titleLower: normaliseTitle(set.title) }
-      return await series.findOneAndUpdate({ _id: id, ownerId }, { $set: { ...set, ...titleLower, updatedAt: new Date() } }, { returnDocument: 'after' })
+      return await series.findOneAndUpdate(
+        { _id: id, ownerId },
+        { $set: { ...set, ...titleLower, updatedAt: new Date() } },
+        { returnDocument: 'after' }
+      )
+    },
+
+    /** A status change at the revision its caller claimed (see src/services/moderation.ts). */
+    async updateAtRevision (id: ObjectId, revision: number, set: Partial<SeriesDoc>): Promise<SeriesDoc | null> {
+      return await updateAtRevision(series, id, revision, set)
     },
 
     async remove (id: ObjectId): Promise<void> {

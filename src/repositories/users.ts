@@ -1,9 +1,7 @@
 import type { Db, ObjectId } from 'mongodb'
 import { LRUCache } from 'lru-cache'
-import type { Role, User } from '../schemas/common.js'
-import { isDuplicateKeyError } from '../lib/ids.js'
-
-export type SubscriptionStatus = 'none' | 'active' | 'canceled'
+import type { Role, SubscriptionStatus } from '../schemas/common.js'
+import { insertOrNull } from '../db.js'
 
 export interface UserDoc {
   _id: ObjectId
@@ -25,16 +23,6 @@ export interface Session {
   subscription: { status: SubscriptionStatus }
 }
 
-export function toUser (doc: UserDoc): User {
-  return {
-    id: doc._id.toHexString(),
-    email: doc.email,
-    role: doc.role,
-    subscription: { status: doc.subscription.status, updatedAt: doc.subscription.updatedAt?.toISOString() ?? null },
-    createdAt: doc.createdAt.toISOString()
-  }
-}
-
 /**
  * `sessionCacheMs` > 0: a session read is reused for that long. Every change this instance makes to a user
  * drops its entry and keeps reads that were in flight meanwhile out of the cache, so the instance itself
@@ -45,7 +33,9 @@ export function createUsersRepository (db: Db, sessionCacheMs = 0) {
   const sessions = sessionCacheMs > 0 ? new LRUCache<string, Session>({ max: 50_000, ttl: sessionCacheMs }) : undefined
   let writes = 0 // counted at the start and the end of each change: a read that overlapped one is not cached
   /** Runs a change to the user `id` (or to the one it returns) and drops that user's cached session. */
-  const change = async <T extends { _id: ObjectId } | null>(id: ObjectId | undefined, write: () => Promise<T>): Promise<T> => {
+  const change = async <T extends { _id: ObjectId } | null>(
+    id: ObjectId | undefined, write: () => Promise<T>
+  ): Promise<T> => {
     writes++
     let result: T | null = null
     try {
@@ -67,14 +57,9 @@ export function createUsersRepository (db: Db, sessionCacheMs = 0) {
     /** Inserts a new user; null when the email is already taken. */
     async create (input: { email: string, passwordHash: string, role: Role }): Promise<UserDoc | null> {
       const now = new Date()
-      const doc = { ...input, tokenVersion: 0, subscription: { status: 'none' as const, updatedAt: null, revision: 0 }, createdAt: now, updatedAt: now }
-      try {
-        const { insertedId } = await users.insertOne(doc as UserDoc)
-        return { ...doc, _id: insertedId }
-      } catch (err) {
-        if (isDuplicateKeyError(err)) return null
-        throw err
-      }
+      return await insertOrNull(users, {
+        ...input, tokenVersion: 0, subscription: { status: 'none', updatedAt: null, revision: 0 }, createdAt: now, updatedAt: now
+      } as UserDoc)
     },
 
     async findByEmail (email: string): Promise<UserDoc | null> {

@@ -1,7 +1,7 @@
 import type { Db, ObjectId } from 'mongodb'
-import type { Video } from '../schemas/catalog.js'
-import { findPage, type PageRequest } from '../lib/pagination.js'
-import { isDuplicateKeyError } from '../lib/ids.js'
+import type { VideoStatus } from '../schemas/catalog.js'
+import type { PageRequest } from '../schemas/params.js'
+import { findPage, insertOrNull } from '../db.js'
 
 export interface VideoDoc {
   _id: ObjectId
@@ -10,20 +10,8 @@ export interface VideoDoc {
   title: string | null
   contentType: string
   sizeBytes: number
-  status: 'pending'
+  status: VideoStatus
   createdAt: Date
-}
-
-export function toVideo (doc: VideoDoc): Video {
-  return {
-    id: doc._id.toHexString(),
-    s3Key: doc.s3Key,
-    title: doc.title,
-    contentType: doc.contentType,
-    sizeBytes: doc.sizeBytes,
-    status: doc.status,
-    createdAt: doc.createdAt.toISOString()
-  }
 }
 
 export function createVideosRepository (db: Db) {
@@ -39,14 +27,7 @@ export function createVideosRepository (db: Db) {
 
     /** Records an uploaded object; null when that key was already saved. */
     async create (input: Omit<VideoDoc, '_id' | 'status' | 'createdAt'>): Promise<VideoDoc | null> {
-      const doc = { ...input, status: 'pending' as const, createdAt: new Date() }
-      try {
-        const { insertedId } = await videos.insertOne(doc as VideoDoc)
-        return { ...doc, _id: insertedId }
-      } catch (err) {
-        if (isDuplicateKeyError(err)) return null
-        throw err
-      }
+      return await insertOrNull(videos, { ...input, status: 'pending', createdAt: new Date() } as VideoDoc)
     },
 
     async findById (id: ObjectId): Promise<VideoDoc | null> {

@@ -1,7 +1,6 @@
 import type { Db, ObjectId } from 'mongodb'
-import { findPage, type PageRequest } from '../lib/pagination.js'
-import { isDuplicateKeyError } from '../lib/ids.js'
-import type { WatchEntry } from '../schemas/catalog.js'
+import type { PageRequest } from '../schemas/params.js'
+import { findPage, upsertRacing } from '../db.js'
 
 export interface WatchDoc {
   _id: ObjectId
@@ -12,17 +11,6 @@ export interface WatchDoc {
   durationSec: number | null
   completed: boolean
   updatedAt: Date
-}
-
-export function toWatchEntry (doc: WatchDoc): WatchEntry {
-  return {
-    episodeId: doc.episodeId.toHexString(),
-    seriesId: doc.seriesId.toHexString(),
-    positionSec: doc.positionSec,
-    durationSec: doc.durationSec,
-    completed: doc.completed,
-    updatedAt: doc.updatedAt.toISOString()
-  }
 }
 
 export function createWatchHistoryRepository (db: Db) {
@@ -48,13 +36,7 @@ export function createWatchHistoryRepository (db: Db) {
         { $set: { ...rest, updatedAt: new Date() } },
         { upsert: true, returnDocument: 'after' }
       )
-      try {
-        return (await upsert())!
-      } catch (err) {
-        // Two first saves at once: both tried to insert, the unique index let one in; update that one.
-        if (isDuplicateKeyError(err)) return (await upsert())!
-        throw err
-      }
+      return (await upsertRacing(upsert))!
     },
 
     /** The user's most recent entries, newest first (served by the user_updatedAt index). */

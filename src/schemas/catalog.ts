@@ -10,6 +10,14 @@ export const MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
 export const SeriesStatusSchema = StringEnum(['draft', 'pending', 'published', 'rejected', 'unpublished'], { $id: 'SeriesStatus' })
 export const EpisodeStatusSchema = StringEnum(['pending', 'published', 'rejected', 'unpublished'], { $id: 'EpisodeStatus' })
+export const VideoStatusSchema = StringEnum(['pending'])
+/** What an audit entry (and a domain event) is about. */
+export const AuditTargetSchema = StringEnum(['episode', 'series', 'user'])
+
+export type SeriesStatus = Static<typeof SeriesStatusSchema>
+export type EpisodeStatus = Static<typeof EpisodeStatusSchema>
+export type VideoStatus = Static<typeof VideoStatusSchema>
+export type AuditTarget = Static<typeof AuditTargetSchema>
 
 export const VideoSchema = Type.Object({
   id: ref(ObjectIdSchema),
@@ -17,7 +25,7 @@ export const VideoSchema = Type.Object({
   title: Nullable(Type.String()),
   contentType: Type.String(),
   sizeBytes: Type.Integer({ minimum: 0, format: 'int64' }),
-  status: StringEnum(['pending']),
+  status: VideoStatusSchema,
   createdAt: DateTime
 }, { $id: 'Video', additionalProperties: false, description: 'An uploaded video file, as its owner sees it' })
 
@@ -64,14 +72,15 @@ export const AccessSchema = StringEnum(['free', 'subscription', 'locked'], {
 export const EpisodeSchema = Type.Composite([EpisodeFields, Type.Object({ access: ref(AccessSchema) })],
   { $id: 'Episode', additionalProperties: false, description: 'A published episode; the video behind it is reached only through playback' })
 
-export const CreatorEpisodeSchema = Type.Composite([EpisodeFields, Type.Object({ videoId: ref(ObjectIdSchema), moderationNote: ModerationNote })],
+export const CreatorEpisodeSchema = Type.Composite(
+  [EpisodeFields, Type.Object({ videoId: ref(ObjectIdSchema), moderationNote: ModerationNote })],
   { $id: 'CreatorEpisode', additionalProperties: false, description: 'An episode as its creator and admins see it' })
 
 export const AuditEntrySchema = Type.Object({
   id: ref(ObjectIdSchema),
   actorId: ref(ObjectIdSchema),
   action: Type.String({ description: 'e.g. episode.approve, episode.reject, series.unpublish, user.subscription' }),
-  targetType: StringEnum(['episode', 'series', 'user']),
+  targetType: AuditTargetSchema,
   targetId: ref(ObjectIdSchema),
   before: Nullable(Type.String()),
   after: Nullable(Type.String()),
@@ -80,19 +89,35 @@ export const AuditEntrySchema = Type.Object({
 }, { $id: 'AuditEntry', additionalProperties: false, description: 'One status change: who, what, when, from and to, and why' })
 
 export type Video = Static<typeof VideoSchema>
+export type AuditEntry = Static<typeof AuditEntrySchema>
 export type Series = Static<typeof SeriesSchema>
 export type CreatorSeries = Static<typeof CreatorSeriesSchema>
 export type Access = Static<typeof AccessSchema>
 export type Episode = Static<typeof EpisodeSchema>
 export type CreatorEpisode = Static<typeof CreatorEpisodeSchema>
 
-export const WatchEntrySchema = Type.Object({
-  episodeId: ref(ObjectIdSchema),
-  seriesId: ref(ObjectIdSchema),
+/** Where a viewer stopped in an episode: in the watch history and in continue watching. */
+const PositionFields = {
   positionSec: Type.Number({ minimum: 0 }),
   durationSec: Nullable(Type.Number({ minimum: 0 })),
   completed: Type.Boolean(),
   updatedAt: DateTime
+}
+
+export const WatchEntrySchema = Type.Object({
+  episodeId: ref(ObjectIdSchema),
+  seriesId: ref(ObjectIdSchema),
+  ...PositionFields
 }, { $id: 'WatchEntry', additionalProperties: false, description: 'Where the caller stopped in an episode' })
 
 export type WatchEntry = Static<typeof WatchEntrySchema>
+
+/** A row of continue watching: the episode to resume in a series, where, and the one after it. */
+export const ContinueWatchingRowSchema = Type.Object({
+  series: ref(SeriesSchema),
+  episode: ref(EpisodeSchema),
+  ...PositionFields,
+  next: Type.Optional(ref(EpisodeSchema)) // absent at the end of what is published
+}, { additionalProperties: false })
+
+export type ContinueWatchingRow = Static<typeof ContinueWatchingRowSchema>

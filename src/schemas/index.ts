@@ -4,5 +4,6 @@ import { AccessSchema, AuditEntrySchema, CreatorEpisodeSchema, CreatorSeriesSche
 /** The schemas registered once with `addSchema` (dependencies first) and named in components.schemas. */
 export const sharedSchemas = [
   ObjectIdSchema, ErrorResponseSchema, RoleSchema, SubscriptionStatusSchema, UserSchema, PageMetaSchema,
-  SeriesStatusSchema, EpisodeStatusSchema, VideoSchema, SeriesSchema, CreatorSeriesSchema, AccessSchema, EpisodeSchema, CreatorEpisodeSchema, WatchEntrySchema, AuditEntrySchema
+  SeriesStatusSchema, EpisodeStatusSchema, VideoSchema, SeriesSchema, CreatorSeriesSchema, AccessSchema, EpisodeSchema,
+  CreatorEpisodeSchema, WatchEntrySchema, AuditEntrySchema
 ]

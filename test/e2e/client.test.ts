@@ -63,7 +63,9 @@ t.test('the typed client drives upload → moderation → catalogue → gated pl
   t.same(Buffer.from(await download.arrayBuffer()), bytes, 'the viewer gets exactly the uploaded bytes')
 
   const progress = ok(await viewer.POST('/video/progress', { body: { episodeId: episode.id, positionSec: 12.5, durationSec: 90 } })).data
-  t.match(progress, { episodeId: episode.id, seriesId: series.id, positionSec: 12.5, durationSec: 90, completed: false })
+  t.match(progress, {
+    episodeId: episode.id, seriesId: series.id, positionSec: 12.5, durationSec: 90, completed: false
+  })
   const history = ok(await viewer.GET('/video/history', { params: { query: { limit: 10 } } }))
   t.same(history.data.map((e) => e.episodeId), [episode.id])
   t.equal(history.meta.limit, 10)

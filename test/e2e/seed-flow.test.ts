@@ -84,5 +84,8 @@ t.test('a video goes from a creator\'s upload to a subscriber\'s screen', async 
   t.equal(progress.status, 200)
   t.match(progress.body.data, { episodeId, seriesId, positionSec: 12.5, durationSec: 90, completed: false })
   const history = await call('GET', '/video/history', viewerToken)
-  t.match(history.body, { data: [{ episodeId, positionSec: 12.5 }], meta: { total: 1, page: 1, limit: 20, totalPages: 1 } })
+  t.match(history.body, {
+    data: [{ episodeId, positionSec: 12.5 }],
+    meta: { total: 1, page: 1, limit: 20, totalPages: 1 }
+  })
 })

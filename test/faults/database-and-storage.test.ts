@@ -2,16 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { buildApp } from '../../src/app.js'
 import { freePort, startFerretDB } from '../../scripts/local-stack.js'
-import { build, signUp, testConfig } from '../helper.js'
+import { build, signUp, testConfig, buildTestApp } from '../helper.js'
 
 // This file runs its own FerretDB so that it can stop and restart it without touching other tests.
 t.test('readiness follows the database: 503 while it is down, 200 again when it is back', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ferretdb-fault-'))
   let mongo = await startFerretDB(dir)
   const port = mongo.port
-  const app = await buildApp({ config: testConfig({ MONGODB_URI: `${mongo.url}fault` }), logger: false })
+  const app = await buildTestApp({ config: testConfig({ MONGODB_URI: `${mongo.url}fault` }), logger: false })
   t.teardown(async () => {
     await app.close()
     await mongo.stop()

@@ -18,7 +18,11 @@ t.test('catalogue totals are reused for CATALOGUE_TOTAL_CACHE_MS; pages are alwa
     const res = await app.inject({ url: `/content/series${query}`, headers: viewer.auth })
     t.equal(res.statusCode, 200)
     const { data, meta } = res.json()
-    return { ids: data.map((s: { id: string }) => s.id) as string[], total: meta.total as number, totalPages: meta.totalPages as number }
+    return {
+      ids: data.map((s: { id: string }) => s.id) as string[],
+      total: meta.total as number,
+      totalPages: meta.totalPages as number
+    }
   }
 
   const first = await publish(['romance'])

@@ -1,4 +1,4 @@
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { approve, build, createEpisode, createSeries, setSubscription, signUp, uploadVideo, type Account, isError } from '../helper.js'
 
 interface Row { series: { id: string }, episode: { id: string }, next: { id: string } | null }
@@ -111,7 +111,9 @@ t.test('continue watching', async (t) => {
   t.test('moving on to the next episode resumes that one', async (t) => {
     await progress(viewer, a.episodes[1]!.id, { positionSec: 5, durationSec: 90 })
     const row = (await rowsOf())[0]
-    t.match(row, { series: { id: a.id }, episode: { id: a.episodes[1]!.id }, positionSec: 5, durationSec: 90, next: null })
+    t.match(row, {
+      series: { id: a.id }, episode: { id: a.episodes[1]!.id }, positionSec: 5, durationSec: 90, next: null
+    })
   })
 
   t.test('finishing the last episode of a series removes its row', async (t) => {

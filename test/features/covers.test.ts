@@ -1,4 +1,5 @@
 import t from 'tap'
+import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { approve, build, createEpisode, createSeries, isError, signUp, uploadVideo } from '../helper.js'
 
 const PNG = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(500, 7)])
@@ -43,6 +44,19 @@ t.test('series covers', async (t) => {
     const video = await uploadVideo(app, creator)
     isError(t, await patch(video.s3Key), 403, 'forbidden_key')
     isError(t, await patch(`images/${creator.user.id}/never-uploaded.png`), 404, 'upload_missing')
+  })
+
+  t.test('a file stored under the caller\'s image key that is not an image is 422 unsupported_upload', async (t) => {
+    const coverKey = `images/${creator.user.id}/notes.png`
+    await app.storage.client.send(new PutObjectCommand({
+      Bucket: app.storage.bucket, Key: coverKey, Body: Buffer.from('not an image'), ContentType: 'text/plain'
+    }))
+    const cover = async () => (await app.inject({ url: '/creator/series?limit=100', headers: creator.auth }))
+      .json().data.find((s: { id: string }) => s.id === series.id).coverUrl
+    const before = await cover()
+    isError(t, await patch(coverKey), 422, 'unsupported_upload')
+    t.equal(await cover(), before, 'the cover is as it was')
+    t.equal((await app.inject({ url: `/covers/${series.id}` })).headers.location?.includes('notes.png'), false, 'and is not that file')
   })
 
   t.test('a video cannot be saved from an image key', async (t) => {

@@ -54,7 +54,9 @@ t.test('discovery', async (t) => {
     const play = async (episodeId: string, seriesId: string) => {
       const before = await views(seriesId)
       t.equal((await app.inject({ url: `/video/play/${episodeId}`, headers: viewer.auth })).statusCode, 200)
-      for (let i = 0; i < 50 && await views(seriesId) === before; i++) await new Promise((resolve) => setTimeout(resolve, 50))
+      for (let i = 0; i < 50 && await views(seriesId) === before; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
     }
     for (let i = 0; i < 3; i++) await play(bride.episodeId, bride.id)
     await play(regexy.episodeId, regexy.id)

@@ -1,7 +1,5 @@
-import t, { type Test } from 'tap'
-import { approve, build, createEpisode, createSeries, fakeVideo, setSubscription, signUp, uploadVideo, type Account, isError } from '../helper.js'
-
-const MISSING_ID = '0123456789abcdef01234567'
+import t from 'tap'
+import { api, approve, build, createEpisode, createSeries, fakeVideo, isError, MISSING_ID, setSubscription, signUp, uploadVideo, type Account } from '../helper.js'
 
 t.test('free previews', async (t) => {
   const app = await build(t)
@@ -27,7 +25,7 @@ t.test('free previews', async (t) => {
   }
   const play = async (account: Account, episodeId: string) => await app.inject({ url: `/video/play/${episodeId}`, headers: account.auth })
   const patchSeries = async (payload: Record<string, unknown>) =>
-    await app.inject({ method: 'PATCH', url: `/creator/series/${series.id}`, headers: creator.auth, payload })
+    await api(app).patchSeries(creator, series.id, payload)
 
   t.test('an unsubscribed viewer sees episodes 1 and 2 as free and episode 3 as locked in the episode list', async (t) => {
     t.same(await listedAccess(viewer), ['free', 'free', 'locked'])

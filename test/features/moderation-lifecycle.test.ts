@@ -1,29 +1,12 @@
-import t, { type Test } from 'tap'
-import type { FastifyInstance } from 'fastify'
-import { approve, build, createEpisode, createSeries, setSubscription, signUp, uploadVideo, type Account, isError, type Res } from '../helper.js'
-
-const MISSING_ID = '0123456789abcdef01234567'
-
-const ids = (res: Res): string[] => res.json().data.map((x: { id: string }) => x.id)
-
-function moderation (app: FastifyInstance) {
-  const post = async (account: Account, url: string, payload?: Record<string, unknown>) =>
-    await app.inject({ method: 'POST', url, headers: account.auth, ...(payload === undefined ? {} : { payload }) })
-  return {
-    rejectEpisode: async (admin: Account, id: string, payload?: Record<string, unknown>) => await post(admin, `/admin/episodes/${id}/reject`, payload),
-    unpublishEpisode: async (admin: Account, id: string, payload?: Record<string, unknown>) => await post(admin, `/admin/episodes/${id}/unpublish`, payload),
-    rejectSeries: async (admin: Account, id: string, payload?: Record<string, unknown>) => await post(admin, `/admin/series/${id}/reject`, payload),
-    unpublishSeries: async (admin: Account, id: string, payload?: Record<string, unknown>) => await post(admin, `/admin/series/${id}/unpublish`, payload),
-    approveEpisode: async (admin: Account, id: string) => await post(admin, `/admin/episodes/${id}/approve`),
-    submitEpisode: async (creator: Account, id: string) => await post(creator, `/creator/episodes/${id}/submit`),
-    submitSeries: async (creator: Account, id: string) => await post(creator, `/creator/series/${id}/submit`),
-    get: async (account: Account, url: string) => await app.inject({ url, headers: account.auth })
-  }
-}
+import t from 'tap'
+import {
+  api, approve, build, createEpisode, createSeries, ids, isError, MISSING_ID, setSubscription, signUp, uploadVideo,
+  type Account, type Res
+} from '../helper.js'
 
 t.test('rejecting and resubmitting an episode', async (t) => {
   const app = await build(t)
-  const m = moderation(app)
+  const m = api(app)
   const [creator, admin, viewer] = [await signUp(app, 'creator'), await signUp(app, 'admin'), await signUp(app, 'viewer')]
   await setSubscription(app, admin, viewer.user.id, 'active')
   const video = await uploadVideo(app, creator)
@@ -118,7 +101,7 @@ t.test('rejecting and resubmitting an episode', async (t) => {
 
 t.test('taking down an episode someone is watching', async (t) => {
   const app = await build(t)
-  const m = moderation(app)
+  const m = api(app)
   const [creator, admin, viewer] = [await signUp(app, 'creator'), await signUp(app, 'admin'), await signUp(app, 'viewer')]
   await setSubscription(app, admin, viewer.user.id, 'active')
   const video = await uploadVideo(app, creator)
@@ -202,7 +185,7 @@ t.test('taking down an episode someone is watching', async (t) => {
 
 t.test('rejecting and taking down a series', async (t) => {
   const app = await build(t)
-  const m = moderation(app)
+  const m = api(app)
   const [creator, admin, viewer] = [await signUp(app, 'creator'), await signUp(app, 'admin'), await signUp(app, 'viewer')]
   await setSubscription(app, admin, viewer.user.id, 'active')
   const video = await uploadVideo(app, creator)
@@ -226,13 +209,13 @@ t.test('rejecting and taking down a series', async (t) => {
     t.equal(res.json().data.status, 'rejected')
   })
 
-  t.test('rejecting a rejected or published series is 409 not_pending', async (t) => {
+  t.test('rejecting a rejected or published series is 409 wrong_status', async (t) => {
     const series = await createSeries(app, creator)
     await m.rejectSeries(admin, series.id, { reason })
-    isError(t, await m.rejectSeries(admin, series.id, { reason }), 409, 'not_pending', 'This series is not pending')
+    isError(t, await m.rejectSeries(admin, series.id, { reason }), 409, 'wrong_status', 'This series is not pending')
     const live = await createSeries(app, creator)
     await approve(app, admin, (await createEpisode(app, creator, live.id, video.id)).id)
-    isError(t, await m.rejectSeries(admin, live.id, { reason }), 409, 'not_pending', 'This series is not pending')
+    isError(t, await m.rejectSeries(admin, live.id, { reason }), 409, 'wrong_status', 'This series is not pending')
   })
 
   t.test('the creator resubmits a rejected series: pending, the note cleared', async (t) => {
@@ -308,12 +291,27 @@ t.test('rejecting and taking down a series', async (t) => {
       t.ok(ids(await m.get(admin, '/admin/series/pending')).includes(series.id), 'in the review queue')
       isError(t, await m.get(viewer, `/content/series/${series.id}`), 404, 'series_not_found')
     })
+
+    const approveSeries = async (id: string) => await app.inject({ method: 'POST', url: `/admin/series/${id}/approve`, headers: admin.auth })
+
+    t.test('an admin approves the resubmitted series: back in the catalogue with the episodes it kept', async (t) => {
+      const res = await approveSeries(series.id)
+      t.equal(res.statusCode, 200)
+      t.match(res.json().data, { id: series.id, status: 'published', moderationNote: null })
+      t.equal((await m.get(viewer, `/content/series/${series.id}`)).statusCode, 200)
+      t.equal((await m.get(viewer, `/content/series/${series.id}/episodes`)).json().meta.total, 2)
+    })
+
+    t.test('approving it again is 409 not_pending, and an unknown series is 404 series_not_found', async (t) => {
+      isError(t, await approveSeries(series.id), 409, 'not_pending', 'This series is not pending')
+      isError(t, await approveSeries(MISSING_ID), 404, 'series_not_found')
+    })
   })
 })
 
 t.test('the audit log', async (t) => {
   const app = await build(t)
-  const m = moderation(app)
+  const m = api(app)
   const [creator, admin, otherAdmin, viewer] = [
     await signUp(app, 'creator'), await signUp(app, 'admin'), await signUp(app, 'admin'), await signUp(app, 'viewer')
   ]
@@ -409,7 +407,7 @@ t.test('the audit log', async (t) => {
 
 t.test('two admins acting on the same pending episode at once', async (t) => {
   const app = await build(t)
-  const m = moderation(app)
+  const m = api(app)
   const [creator, admin, otherAdmin, viewer] = [
     await signUp(app, 'creator'), await signUp(app, 'admin'), await signUp(app, 'admin'), await signUp(app, 'viewer')
   ]

@@ -1,7 +1,5 @@
-import t, { type Test } from 'tap'
-import { approve, build, createEpisode, createSeries, signUp, uploadVideo, type Account, isError } from '../helper.js'
-
-const MISSING_ID = '0123456789abcdef01234567'
+import t from 'tap'
+import { api, approve, build, createEpisode, createSeries, ids, isError, MISSING_ID, signUp, uploadVideo, type Account } from '../helper.js'
 
 t.test('my list', async (t) => {
   const app = await build(t)
@@ -16,10 +14,8 @@ t.test('my list', async (t) => {
   const other = await publish('Other')
   const pending = await createSeries(app, creator, { title: 'Not yet' })
 
-  const put = async (account: Account, seriesId: string) => await app.inject({ method: 'PUT', url: `/me/list/${seriesId}`, headers: account.auth })
-  const remove = async (account: Account, seriesId: string) => await app.inject({ method: 'DELETE', url: `/me/list/${seriesId}`, headers: account.auth })
-  const myList = async (account: Account = viewer, query = '') => await app.inject({ url: `/me/list${query}`, headers: account.auth })
-  const listIds = async (account: Account = viewer): Promise<string[]> => (await myList(account)).json().data.map((s: { id: string }) => s.id)
+  const a = api(app)
+  const listIds = async (account: Account = viewer): Promise<string[]> => ids(await a.myList(account))
   const flags = async (account: Account): Promise<Record<string, boolean>> => {
     const res = await app.inject({ url: '/content/series', headers: account.auth })
     t.equal(res.statusCode, 200)
@@ -29,26 +25,26 @@ t.test('my list', async (t) => {
     (await app.inject({ url: `/content/series/${seriesId}`, headers: account.auth })).json().data.inMyList
 
   t.test('an empty list to start with', async (t) => {
-    const res = await myList()
+    const res = await a.myList(viewer)
     t.equal(res.statusCode, 200)
     t.same(res.json(), { data: [], meta: { total: 0, page: 1, limit: 20, totalPages: 0, nextCursor: null } })
   })
 
   t.test('saving a series answers 204 with no body', async (t) => {
-    const res = await put(viewer, saved.id)
+    const res = await a.addToList(viewer, saved.id)
     t.equal(res.statusCode, 204)
     t.equal(res.body, '')
   })
 
   t.test('saving it again is 204 too and it is still listed once', async (t) => {
-    t.equal((await put(viewer, saved.id)).statusCode, 204)
-    const res = await myList()
-    t.same(res.json().data.map((s: { id: string }) => s.id), [saved.id])
+    t.equal((await a.addToList(viewer, saved.id)).statusCode, 204)
+    const res = await a.myList(viewer)
+    t.same(ids(res), [saved.id])
     t.equal(res.json().meta.total, 1)
   })
 
   t.test('the list shows the series as the catalogue does, with inMyList true', async (t) => {
-    const res = await myList()
+    const res = await a.myList(viewer)
     t.match(res.json().data[0], { id: saved.id, title: 'Saved', status: 'published', inMyList: true })
     t.notOk('moderationNote' in res.json().data[0])
   })
@@ -66,51 +62,51 @@ t.test('my list', async (t) => {
   })
 
   t.test('the list is most recently saved first', async (t) => {
-    t.equal((await put(viewer, other.id)).statusCode, 204)
+    t.equal((await a.addToList(viewer, other.id)).statusCode, 204)
     t.same(await listIds(), [other.id, saved.id])
-    t.same((await myList(viewer, '?limit=1&page=2')).json().data.map((s: { id: string }) => s.id), [saved.id])
+    t.same(ids(await a.myList(viewer, '?limit=1&page=2')), [saved.id])
   })
 
   t.test('removing a series answers 204 with no body, and again 204', async (t) => {
-    const res = await remove(viewer, other.id)
+    const res = await a.removeFromList(viewer, other.id)
     t.equal(res.statusCode, 204)
     t.equal(res.body, '')
-    t.equal((await remove(viewer, other.id)).statusCode, 204)
+    t.equal((await a.removeFromList(viewer, other.id)).statusCode, 204)
     t.same(await listIds(), [saved.id])
     t.equal(await flagOf(viewer, other.id), false)
   })
 
   t.test('removing a series that was never saved or does not exist is 204', async (t) => {
-    t.equal((await remove(otherViewer, saved.id)).statusCode, 204)
-    t.equal((await remove(viewer, MISSING_ID)).statusCode, 204)
+    t.equal((await a.removeFromList(otherViewer, saved.id)).statusCode, 204)
+    t.equal((await a.removeFromList(viewer, MISSING_ID)).statusCode, 204)
     t.same(await listIds(), [saved.id], 'the list is unchanged')
   })
 
   t.test('a series that is not published, or unknown, is 404 series_not_found', async (t) => {
-    isError(t, await put(viewer, pending.id), 404, 'series_not_found', 'Series not found')
-    isError(t, await put(viewer, MISSING_ID), 404, 'series_not_found', 'Series not found')
+    isError(t, await a.addToList(viewer, pending.id), 404, 'series_not_found', 'Series not found')
+    isError(t, await a.addToList(viewer, MISSING_ID), 404, 'series_not_found', 'Series not found')
     t.same(await listIds(), [saved.id])
   })
 
   t.test('a malformed id is 400 validation_failed; no token is 401', async (t) => {
-    isError(t, await put(viewer, 'nope'), 400, 'validation_failed')
-    isError(t, await remove(viewer, 'nope'), 400, 'validation_failed')
+    isError(t, await a.addToList(viewer, 'nope'), 400, 'validation_failed')
+    isError(t, await a.removeFromList(viewer, 'nope'), 400, 'validation_failed')
     isError(t, await app.inject({ method: 'PUT', url: `/me/list/${saved.id}` }), 401, 'unauthorized')
     isError(t, await app.inject({ url: '/me/list' }), 401, 'unauthorized')
   })
 
   t.test('a creator has a list of their own', async (t) => {
-    t.equal((await put(creator, other.id)).statusCode, 204)
+    t.equal((await a.addToList(creator, other.id)).statusCode, 204)
     t.same(await listIds(creator), [other.id])
     t.equal(await flagOf(creator, other.id), true)
   })
 
   t.test('a saved series that is taken down leaves the list', async (t) => {
-    t.equal((await put(viewer, other.id)).statusCode, 204)
+    t.equal((await a.addToList(viewer, other.id)).statusCode, 204)
     t.same(await listIds(), [other.id, saved.id])
     const down = await app.inject({ method: 'POST', url: `/admin/series/${saved.id}/unpublish`, headers: admin.auth, payload: { reason: 'Takedown' } })
     t.equal(down.statusCode, 200)
     t.same(await listIds(), [other.id])
-    isError(t, await put(viewer, saved.id), 404, 'series_not_found', 'Series not found')
+    isError(t, await a.addToList(viewer, saved.id), 404, 'series_not_found', 'Series not found')
   })
 })

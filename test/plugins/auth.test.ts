@@ -1,7 +1,6 @@
 import { createHmac } from 'node:crypto'
 import t from 'tap'
-import { buildApp } from '../../src/app.js'
-import { build, signUp, testConfig, TEST_JWT_SECRET } from '../helper.js'
+import { build, signUp, testConfig, TEST_JWT_SECRET, buildTestApp } from '../helper.js'
 
 const b64 = (value: object | string): string => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url')
 
@@ -55,7 +54,7 @@ t.test('tokens', async (t) => {
 })
 
 t.test('requireRole', async (t) => {
-  const app = await buildApp({ config: testConfig(), logger: false })
+  const app = await buildTestApp({ config: testConfig(), logger: false })
   app.get('/only-admins', { onRequest: app.requireRole('admin') }, async () => ({ ok: true }))
   t.teardown(async () => {
     await app.mongo.db!.dropDatabase()

@@ -1,5 +1,5 @@
-import t from 'tap'
-import { build, signUp } from '../helper.js'
+import t, { type Test } from 'tap'
+import { build, isError, signUp, type Res } from '../helper.js'
 
 t.test('errors', async (t) => {
   const app = await build(t)
@@ -71,4 +71,49 @@ t.test('a known path with another method is 405 naming the allowed methods', asy
   t.equal(res.statusCode, 405)
   t.equal(res.headers.allow, 'GET')
   t.same(res.json().error, { message: 'DELETE is not allowed here; use GET', status: 405, code: 'method_not_allowed' })
+})
+
+/** A 400 validation_failed whose message names `field` exactly once and says nothing twice. */
+function namesFieldOnce (t: Test, res: Res, field: string): void {
+  isError(t, res, 400, 'validation_failed')
+  const message: string = res.json().error.message
+  t.equal(message.match(new RegExp(`\\b${field}\\b`, 'g'))?.length, 1, `names ${field} once: ${message}`)
+  const sentences = message.split(/[,;.]\s+/).map((s) => s.trim()).filter((s) => s !== '')
+  t.same(sentences, [...new Set(sentences)], `no sentence twice: ${message}`)
+  t.notMatch(message, /anyOf|match a schema/, 'no schema jargon')
+}
+
+t.test('a body with a wrong field name is 400 with a message that names the field once', async (t) => {
+  const app = await build(t)
+  const creator = await signUp(app, 'creator')
+  const presign = async (payload: Record<string, unknown>) =>
+    await app.inject({ method: 'POST', url: '/uploads/presign', headers: creator.auth, payload })
+
+  t.test('an unknown field on a plain object body (POST /auth/register)', async (t) => {
+    const res = await app.inject({ method: 'POST', url: '/auth/register', payload: { email: 'rol@example.com', password: 'password123', rol: 'viewer' } })
+    namesFieldOnce(t, res, 'rol')
+  })
+
+  t.test('a misspelled optional field on a body that is one of two shapes (POST /uploads/presign)', async (t) => {
+    namesFieldOnce(t, await presign({ contentType: 'video/mp4', sizeBytes: 10, fileNme: 'x' }), 'fileNme')
+    namesFieldOnce(t, await presign({ contentType: 'image/png', sizeBytes: 10, fileNme: 'x' }), 'fileNme')
+  })
+
+  t.test('a missing required field is named once', async (t) => {
+    namesFieldOnce(t, await presign({ contentType: 'video/mp4' }), 'sizeBytes')
+    namesFieldOnce(t, await presign({ contentType: 'video/mp4', sizeBites: 10 }), 'sizeBytes')
+    namesFieldOnce(t, await app.inject({ method: 'POST', url: '/auth/register', payload: { email: 'missing@example.com' } }), 'password')
+  })
+})
+
+t.test('a body that is not JSON to a JSON route is 415 unsupported_media_type', async (t) => {
+  const app = await build(t)
+  const bodies = [
+    { type: 'text/plain', body: 'email=a@example.com&password=password123' },
+    { type: 'application/xml', body: '<login><email>a@example.com</email></login>' }
+  ]
+  for (const { type, body } of bodies) {
+    const res = await app.inject({ method: 'POST', url: '/auth/login', headers: { 'content-type': type }, payload: body })
+    isError(t, res, 415, 'unsupported_media_type')
+  }
 })

@@ -5,7 +5,9 @@ import { build, signUp, uniqueEmail } from '../helper.js'
 
 const run = promisify(execFile)
 
-async function adminCreate (mongoUri: string, args: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
+async function adminCreate (
+  mongoUri: string, args: string[]
+): Promise<{ code: number, stdout: string, stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'scripts/admin.ts', ...args], {
       env: { PATH: process.env.PATH, MONGODB_URI: mongoUri, BCRYPT_ROUNDS: '4' }

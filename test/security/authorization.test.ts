@@ -3,7 +3,8 @@
 import t, { type Test } from 'tap'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import {
-  build, createEpisode, createSeries, publishedCatalogue, setSubscription, signUp, uniqueEmail, uploadVideo, type Account
+  build, createEpisode, createSeries, publishedCatalogue, setSubscription, signUp, uniqueEmail, uploadVideo,
+  type Account
 } from '../helper.js'
 import { bodyExample as example, has, jsonBody, operations, paramsIn, url, type Op } from '../contract.js'
 
@@ -104,7 +105,10 @@ t.test('authorization, driven by openapi.yaml', async (t) => {
       pathParams(o).some((p) => p in unpublished))
     t.ok(reads.some((o) => pathParams(o).includes('seriesId')), 'the contract has /content routes with a seriesId')
     // A pending episode of A's published series is not out either.
-    const pendingInPublished = { seriesId: cat.series.id, episodeId: (await createEpisode(app, creatorA, cat.series.id, cat.video.id, 3)).id }
+    const pendingInPublished = {
+      seriesId: cat.series.id,
+      episodeId: (await createEpisode(app, creatorA, cat.series.id, cat.video.id, 3)).id
+    }
     for (const o of reads) {
       for (const who of [subscriber, creatorB]) {
         const role = who === subscriber ? 'a subscribed viewer' : 'creator B'

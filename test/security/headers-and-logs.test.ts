@@ -1,8 +1,7 @@
 import { Writable } from 'node:stream'
 import t from 'tap'
-import { buildApp } from '../../src/app.js'
 import { loggerOptions } from '../../src/app.js'
-import { build, testConfig, uniqueEmail } from '../helper.js'
+import { build, testConfig, uniqueEmail, buildTestApp } from '../helper.js'
 
 t.test('API responses carry security headers', async (t) => {
   const app = await build(t)
@@ -26,7 +25,7 @@ t.test('logs carry the request id on every request line and never a password, to
   const lines: Array<Record<string, unknown>> = []
   const stream = new Writable({ write (chunk, _enc, done) { lines.push(JSON.parse(chunk.toString())); done() } })
   const config = testConfig({ LOG_LEVEL: 'debug' })
-  const app = await buildApp({ config, logger: { ...(loggerOptions(config) as object), stream } })
+  const app = await buildTestApp({ config, logger: { ...(loggerOptions(config) as object), stream } })
   t.teardown(async () => { await app.mongo.db!.dropDatabase(); await app.close() })
   const email = uniqueEmail('logged')
   const reg = await app.inject({ method: 'POST', url: '/auth/register', headers: { 'x-request-id': 'trace-1' }, payload: { email, password: 'super-secret-pass' } })
@@ -48,7 +47,7 @@ t.test('the logger redacts credentials if they are ever logged', async (t) => {
   const lines: string[] = []
   const stream = new Writable({ write (chunk, _enc, done) { lines.push(chunk.toString()); done() } })
   const config = testConfig()
-  const app = await buildApp({ config, logger: { ...(loggerOptions(config) as object), level: 'info', stream } })
+  const app = await buildTestApp({ config, logger: { ...(loggerOptions(config) as object), level: 'info', stream } })
   t.teardown(() => app.close())
   app.log.info({ req: { headers: { authorization: 'Bearer abc.def.ghi' } }, body: { password: 'hunter22', token: 'tok' } }, 'careless log')
   t.notMatch(lines.join(''), /abc\.def\.ghi|hunter22|"tok"/)

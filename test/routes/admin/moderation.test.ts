@@ -1,7 +1,5 @@
 import t from 'tap'
-import { approve, build, createEpisode, createSeries, signUp, uploadVideo } from '../../helper.js'
-
-const MISSING_ID = '0123456789abcdef01234567'
+import { approve, build, createEpisode, createSeries, ids, MISSING_ID, signUp, uploadVideo } from '../../helper.js'
 
 t.test('who may use the admin routes', async (t) => {
   const app = await build(t)
@@ -55,7 +53,7 @@ t.test('GET /admin/series/pending', async (t) => {
   t.test('lists pending series oldest first by default', async (t) => {
     const res = await app.inject({ url: '/admin/series/pending', headers: admin.auth })
     t.equal(res.statusCode, 200)
-    t.same(res.json().data.map((s: { id: string }) => s.id), [first.id, second.id, third.id])
+    t.same(ids(res), [first.id, second.id, third.id])
     t.same(res.json().meta, { total: 3, page: 1, limit: 20, totalPages: 1, nextCursor: null })
     t.ok(res.json().data.every((s: { status: string }) => s.status === 'pending'))
   })
@@ -63,15 +61,15 @@ t.test('GET /admin/series/pending', async (t) => {
   t.test('sort=createdAt:desc lists newest first', async (t) => {
     const res = await app.inject({ url: '/admin/series/pending?sort=createdAt:desc', headers: admin.auth })
     t.equal(res.statusCode, 200)
-    t.same(res.json().data.map((s: { id: string }) => s.id), [third.id, second.id, first.id])
+    t.same(ids(res), [third.id, second.id, first.id])
   })
 
   t.test('pages through the queue with the right meta', async (t) => {
     const page1 = await app.inject({ url: '/admin/series/pending?limit=2', headers: admin.auth })
-    t.same(page1.json().data.map((s: { id: string }) => s.id), [first.id, second.id])
+    t.same(ids(page1), [first.id, second.id])
     t.match(page1.json().meta, { total: 3, page: 1, limit: 2, totalPages: 2, nextCursor: String })
     const page2 = await app.inject({ url: '/admin/series/pending?limit=2&page=2', headers: admin.auth })
-    t.same(page2.json().data.map((s: { id: string }) => s.id), [third.id])
+    t.same(ids(page2), [third.id])
     t.same(page2.json().meta, { total: 3, page: 2, limit: 2, totalPages: 2, nextCursor: null })
   })
 
@@ -87,7 +85,7 @@ t.test('GET /admin/series/pending', async (t) => {
     const episode = await createEpisode(app, creator, second.id, video.id)
     await approve(app, admin, episode.id)
     const res = await app.inject({ url: '/admin/series/pending', headers: admin.auth })
-    t.same(res.json().data.map((s: { id: string }) => s.id), [first.id, third.id])
+    t.same(ids(res), [first.id, third.id])
   })
 })
 
@@ -104,20 +102,20 @@ t.test('GET /admin/episodes/pending', async (t) => {
   t.test('lists pending episodes oldest first by default, with their video id for review', async (t) => {
     const res = await app.inject({ url: '/admin/episodes/pending', headers: admin.auth })
     t.equal(res.statusCode, 200)
-    t.same(res.json().data.map((e: { id: string }) => e.id), [one.id, two.id, three.id])
+    t.same(ids(res), [one.id, two.id, three.id])
     t.same(res.json().meta, { total: 3, page: 1, limit: 20, totalPages: 1, nextCursor: null })
     t.equal(res.json().data[0].videoId, video.id)
   })
 
   t.test('sort=createdAt:desc lists newest first', async (t) => {
     const res = await app.inject({ url: '/admin/episodes/pending?sort=createdAt:desc', headers: admin.auth })
-    t.same(res.json().data.map((e: { id: string }) => e.id), [three.id, two.id, one.id])
+    t.same(ids(res), [three.id, two.id, one.id])
   })
 
   t.test('pages through the queue with the right meta', async (t) => {
     const res = await app.inject({ url: '/admin/episodes/pending?limit=2&page=2', headers: admin.auth })
     t.equal(res.statusCode, 200)
-    t.same(res.json().data.map((e: { id: string }) => e.id), [three.id])
+    t.same(ids(res), [three.id])
     t.same(res.json().meta, { total: 3, page: 2, limit: 2, totalPages: 2, nextCursor: null })
   })
 
@@ -137,7 +135,7 @@ t.test('GET /admin/episodes/pending', async (t) => {
   t.test('an approved episode leaves the queue', async (t) => {
     await approve(app, admin, two.id)
     const res = await app.inject({ url: '/admin/episodes/pending', headers: admin.auth })
-    t.same(res.json().data.map((e: { id: string }) => e.id), [one.id, three.id])
+    t.same(ids(res), [one.id, three.id])
   })
 })
 
@@ -168,7 +166,7 @@ t.test('POST /admin/episodes/:episodeId/approve', async (t) => {
     const list = await app.inject({ url: '/content/series', headers: viewer.auth })
     t.ok(list.json().data.some((s: { id: string }) => s.id === series.id), 'in the catalogue after')
     const episodes = await app.inject({ url: `/content/series/${series.id}/episodes`, headers: viewer.auth })
-    t.same(episodes.json().data.map((e: { id: string }) => e.id), [episode.id])
+    t.same(ids(episodes), [episode.id])
   })
 
   t.test('publishes a draft series too', async (t) => {

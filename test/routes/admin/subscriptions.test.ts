@@ -1,17 +1,10 @@
 import t from 'tap'
-import { build, signUp } from '../../helper.js'
-
-const MISSING_ID = '0123456789abcdef01234567'
+import { api, build, MISSING_ID, signUp } from '../../helper.js'
 
 t.test('POST /admin/users/:userId/subscription', async (t) => {
   const app = await build(t)
   const admin = await signUp(app, 'admin')
-  const subscribe = (userId: string, payload?: unknown) => app.inject({
-    method: 'POST',
-    url: `/admin/users/${userId}/subscription`,
-    headers: admin.auth,
-    ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> })
-  })
+  const subscribe = async (userId: string, payload?: object) => await api(app).subscribe(admin, userId, payload)
   const statusOf = async (token: { authorization: string }) => (await app.inject({ url: '/auth/me', headers: token })).json().data.subscription.status
 
   t.test('{ status: active } activates the subscription and answers the user', async (t) => {

@@ -1,8 +1,10 @@
-import t, { type Test } from 'tap'
+import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { approve, build, createEpisode, createSeries, signUp, uploadVideo, type Account, isError, type Res } from '../../helper.js'
+import { approve, build, createEpisode, createSeries, ids, isError, signUp, uploadVideo, type Account } from '../../helper.js'
 
-async function postEpisode (app: FastifyInstance, account: Partial<Account>, seriesId: string, payload: Record<string, unknown>) {
+async function postEpisode (
+  app: FastifyInstance, account: Partial<Account>, seriesId: string, payload: Record<string, unknown>
+) {
   return await app.inject({ method: 'POST', url: `/creator/series/${seriesId}/episodes`, headers: account.auth ?? {}, payload })
 }
 
@@ -153,7 +155,6 @@ t.test('GET /creator/series/:seriesId/episodes', async (t) => {
   for (const n of [3, 1, 2]) byNumber.set(n, (await createEpisode(app, creator, series.id, video.id, n)).id)
   const inOrder = [1, 2, 3].map((n) => byNumber.get(n))
   await approve(app, admin, inOrder[0]!)
-  const ids = (res: Res): string[] => res.json().data.map((e: { id: string }) => e.id)
 
   t.test('lists every episode of the series in order of number, even when created out of order', async (t) => {
     const res = await listEpisodes(app, creator, series.id)
@@ -166,7 +167,8 @@ t.test('GET /creator/series/:seriesId/episodes', async (t) => {
   t.test('the creator sees published and pending episodes, with their video', async (t) => {
     const res = await listEpisodes(app, creator, series.id)
     t.same(res.json().data.map((e: { status: string }) => e.status), ['published', 'pending', 'pending'])
-    t.ok(res.json().data.every((e: { videoId: string, seriesId: string }) => e.videoId === video.id && e.seriesId === series.id))
+    t.ok(res.json().data.every((e: { videoId: string, seriesId: string }) =>
+      e.videoId === video.id && e.seriesId === series.id))
   })
 
   t.test('sort=number:desc lists the last episode first', async (t) => {
@@ -190,7 +192,10 @@ t.test('GET /creator/series/:seriesId/episodes', async (t) => {
 
   t.test('a series with no episodes gets an empty page', async (t) => {
     const empty = await createSeries(app, creator)
-    t.same((await listEpisodes(app, creator, empty.id)).json(), { data: [], meta: { total: 0, page: 1, limit: 20, totalPages: 0, nextCursor: null } })
+    t.same((await listEpisodes(app, creator, empty.id)).json(), {
+      data: [],
+      meta: { total: 0, page: 1, limit: 20, totalPages: 0, nextCursor: null }
+    })
   })
 
   t.test('another creator\'s series gets 404 series_not_found', async (t) => {

@@ -1,6 +1,6 @@
-import t, { type Test } from 'tap'
+import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { approve, build, createEpisode, createSeries, signUp, uploadVideo, type Account, isError, type Res } from '../../helper.js'
+import { approve, build, createEpisode, createSeries, ids, isError, signUp, uploadVideo, type Account } from '../../helper.js'
 
 async function postSeries (app: FastifyInstance, account: Partial<Account>, payload: Record<string, unknown>) {
   return await app.inject({ method: 'POST', url: '/creator/series', headers: account.auth ?? {}, payload })
@@ -9,8 +9,6 @@ async function postSeries (app: FastifyInstance, account: Partial<Account>, payl
 async function listSeries (app: FastifyInstance, account: Partial<Account>, query = '') {
   return await app.inject({ url: `/creator/series${query}`, headers: account.auth ?? {} })
 }
-
-const ids = (res: Res): string[] => res.json().data.map((s: { id: string }) => s.id)
 
 t.test('POST /creator/series', async (t) => {
   const app = await build(t)

@@ -1,7 +1,7 @@
-import t, { type Test } from 'tap'
+import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
-import { build, fakeVideo, signUp, uploadVideo, type Account, isError } from '../../helper.js'
+import { build, fakeVideo, ids, isError, signUp, uploadVideo, type Account } from '../../helper.js'
 
 async function saveVideo (app: FastifyInstance, account: Partial<Account>, payload: Record<string, unknown>) {
   return await app.inject({ method: 'POST', url: '/creator/videos', headers: account.auth ?? {}, payload })
@@ -139,7 +139,7 @@ t.test('GET /creator/videos', async (t) => {
   t.test('lists only the caller\'s own videos, newest first', async (t) => {
     const res = await listVideos(app, creator)
     t.equal(res.statusCode, 200)
-    t.same(res.json().data.map((v: { id: string }) => v.id), newestFirst)
+    t.same(ids(res), newestFirst)
     t.same(res.json().meta, { total: 3, page: 1, limit: 20, totalPages: 1, nextCursor: null })
     t.notOk(res.body.includes(theirs.id), 'another creator\'s video is not listed')
     t.match(res.json().data[0], { s3Key: String, contentType: 'video/mp4', sizeBytes: 2048, status: 'pending' })
@@ -147,15 +147,15 @@ t.test('GET /creator/videos', async (t) => {
 
   t.test('sort=createdAt:asc lists oldest first', async (t) => {
     const res = await listVideos(app, creator, '?sort=createdAt:asc')
-    t.same(res.json().data.map((v: { id: string }) => v.id), mine.map((v) => v.id))
+    t.same(ids(res), mine.map((v) => v.id))
   })
 
   t.test('pages split the list, with the right meta on each page', async (t) => {
     const first = await listVideos(app, creator, '?limit=2')
-    t.same(first.json().data.map((v: { id: string }) => v.id), newestFirst.slice(0, 2))
+    t.same(ids(first), newestFirst.slice(0, 2))
     t.match(first.json().meta, { total: 3, page: 1, limit: 2, totalPages: 2, nextCursor: String })
     const second = await listVideos(app, creator, '?limit=2&page=2')
-    t.same(second.json().data.map((v: { id: string }) => v.id), newestFirst.slice(2))
+    t.same(ids(second), newestFirst.slice(2))
     t.same(second.json().meta, { total: 3, page: 2, limit: 2, totalPages: 2, nextCursor: null })
     const past = await listVideos(app, creator, '?limit=2&page=3')
     t.same(past.json(), { data: [], meta: { total: 3, page: 3, limit: 2, totalPages: 2, nextCursor: null } })
@@ -163,7 +163,10 @@ t.test('GET /creator/videos', async (t) => {
 
   t.test('a creator with no videos gets an empty page', async (t) => {
     const fresh = await signUp(app, 'creator')
-    t.same((await listVideos(app, fresh)).json(), { data: [], meta: { total: 0, page: 1, limit: 20, totalPages: 0, nextCursor: null } })
+    t.same((await listVideos(app, fresh)).json(), {
+      data: [],
+      meta: { total: 0, page: 1, limit: 20, totalPages: 0, nextCursor: null }
+    })
   })
 
   t.test('an admin lists their own videos only', async (t) => {
@@ -171,7 +174,7 @@ t.test('GET /creator/videos', async (t) => {
     const video = await uploadVideo(app, admin)
     const res = await listVideos(app, admin)
     t.equal(res.statusCode, 200)
-    t.same(res.json().data.map((v: { id: string }) => v.id), [video.id])
+    t.same(ids(res), [video.id])
   })
 
   t.test('a viewer gets 403 forbidden', async (t) => {

@@ -1,4 +1,4 @@
-import t, { type Test } from 'tap'
+import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { build, fakeVideo, signUp, type Account, isError } from '../../helper.js'
 

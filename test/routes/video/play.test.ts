@@ -1,7 +1,5 @@
 import t from 'tap'
-import { approve, build, createEpisode, createSeries, fakeVideo, setSubscription, signUp, uploadVideo } from '../../helper.js'
-
-const MISSING_ID = '0123456789abcdef01234567'
+import { approve, build, createEpisode, createSeries, fakeVideo, MISSING_ID, setSubscription, signUp, uploadVideo } from '../../helper.js'
 
 t.test('GET /video/play/:episodeId', async (t) => {
   const app = await build(t)

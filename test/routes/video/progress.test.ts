@@ -1,9 +1,14 @@
 import t from 'tap'
-import { build, createEpisode, publishedCatalogue, signUp } from '../../helper.js'
+import { build, createEpisode, MISSING_ID, publishedCatalogue, signUp } from '../../helper.js'
 
-const MISSING_ID = '0123456789abcdef01234567'
-
-interface Entry { episodeId: string, seriesId: string, positionSec: number, durationSec: number | null, completed: boolean, updatedAt: string }
+interface Entry {
+  episodeId: string
+  seriesId: string
+  positionSec: number
+  durationSec: number | null
+  completed: boolean
+  updatedAt: string
+}
 
 t.test('POST /video/progress', async (t) => {
   const app = await build(t)
@@ -22,7 +27,9 @@ t.test('POST /video/progress', async (t) => {
   t.test('saves the position and answers the entry', async (t) => {
     const res = await record({ episodeId: ep(1), positionSec: 12.5, durationSec: 90 })
     t.equal(res.statusCode, 200)
-    t.match(res.json().data, { episodeId: ep(1), seriesId: series.id, positionSec: 12.5, durationSec: 90, completed: false })
+    t.match(res.json().data, {
+      episodeId: ep(1), seriesId: series.id, positionSec: 12.5, durationSec: 90, completed: false
+    })
     t.type(res.json().data.updatedAt, 'string')
   })
 

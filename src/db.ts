@@ -1,37 +1,67 @@
-import { Type, type TProperties } from '@sinclair/typebox'
-import { BSON, ObjectId, type Collection, type Document, type Filter } from 'mongodb'
-import { StringEnum, type PageMeta } from '../schemas/common.js'
+import {
+  BSON, ObjectId, type Collection, type Document, type Filter, type MongoClientOptions, type OptionalUnlessRequiredId,
+  type UpdateFilter, type WithId
+} from 'mongodb'
+import { ApiError } from './errors.js'
+import type { PageMeta } from './schemas/common.js'
+import type { PageRequest } from './schemas/params.js'
 
 /**
- * The query string of a list: page, limit and `sort=field:asc|desc` with the fields this list allows
- * (anything else is a 400 naming the allowed values), `cursor` (the previous page's `meta.nextCursor`),
- * plus the list's own filters.
+ * The database layer shared by every repository: the client options (the app's plugin and the bench use
+ * the same), inserts that may meet a unique index, and pages by offset or cursor.
  */
-export function listQuery<const F extends readonly string[], P extends TProperties = {}> (
-  sortFields: F, defaultSort: `${F[number]}:${'asc' | 'desc'}`, filters?: P
-) {
-  const sorts = sortFields.flatMap((f) => [`${f}:asc`, `${f}:desc`]) as Array<`${F[number]}:${'asc' | 'desc'}`>
-  return Type.Object({
-    page: Type.Integer({ minimum: 1, maximum: 10_000, format: 'int32', default: 1, description: 'Page number, from 1' }),
-    limit: Type.Integer({ minimum: 1, maximum: 100, format: 'int32', default: 20, description: 'Items per page, 1 to 100' }),
-    sort: StringEnum(sorts, { default: defaultSort, description: 'field:asc or field:desc' }),
-    cursor: Type.Optional(Type.String({
-      minLength: 1,
-      maxLength: 1024,
-      pattern: '^[A-Za-z0-9_-]+$',
-      description: 'The previous page\'s `meta.nextCursor`: the page after it, found by position instead of by ' +
-        'skipping `(page - 1) * limit` items, so deep pages cost what the first does. Pass the same sort and ' +
-        'filters; `page` is then ignored'
-    })),
-    ...(filters ?? {} as P)
-  }, { additionalProperties: false })
+
+/**
+ * Short server-selection and connect timeouts turn an unreachable database into a quick 503 instead of a
+ * hung request.
+ */
+export const mongoClientOptions = (appName: string): MongoClientOptions => ({
+  serverSelectionTimeoutMS: 3000,
+  connectTimeoutMS: 3000,
+  socketTimeoutMS: 30_000,
+  maxPoolSize: 50,
+  appName
+})
+
+export function isDuplicateKeyError (err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000
 }
 
-export interface PageRequest {
-  page: number
-  limit: number
-  sort: string
-  cursor?: string
+/** Inserts a document; null when a unique index already holds its key (an email, an s3Key, a number). */
+export async function insertOrNull<T extends Document> (
+  collection: Collection<T>, doc: OptionalUnlessRequiredId<T>
+): Promise<WithId<T> | null> {
+  try {
+    const { insertedId } = await collection.insertOne(doc)
+    return { ...doc, _id: insertedId } as WithId<T>
+  } catch (err) {
+    if (isDuplicateKeyError(err)) return null
+    throw err
+  }
+}
+
+/**
+ * Runs an upsert once more when it lost a race to insert: two first writes at once both try to insert, the
+ * unique index lets one in, and the other then updates that one.
+ */
+export async function upsertRacing<T> (upsert: () => Promise<T>): Promise<T> {
+  try {
+    return await upsert()
+  } catch (err) {
+    if (isDuplicateKeyError(err)) return await upsert()
+    throw err
+  }
+}
+
+/** Runs a write that may meet a unique index; false when it did (another writer got there first). */
+export async function unlessDuplicate (write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write()
+    return true
+  } catch (err) {
+    if (isDuplicateKeyError(err)) return false
+    throw err
+  }
 }
 
 /**
@@ -45,13 +75,7 @@ export function toSort (sort: string, unique = false): Record<string, 1 | -1> {
 }
 
 /** A cursor the client changed, or one from another list or sort: 400 `invalid_cursor`. */
-export class InvalidCursorError extends Error {
-  readonly statusCode = 400
-  readonly code = 'invalid_cursor'
-  constructor () {
-    super('The cursor is not valid here: pass meta.nextCursor from the previous page, with the same sort')
-  }
-}
+const invalidCursor = () => new ApiError('invalid_cursor')
 
 type Key = string | number | Date | ObjectId
 
@@ -72,11 +96,12 @@ function decodeCursor (cursor: string, sort: string, fields: number): { page: nu
   try {
     value = BSON.EJSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'), { relaxed: true })
   } catch {
-    throw new InvalidCursorError()
+    throw invalidCursor()
   }
   const { s, p, k } = (typeof value === 'object' && value !== null ? value : {}) as { s?: unknown, p?: unknown, k?: unknown }
-  if (s !== sort || !Number.isSafeInteger(p) || (p as number) < 2 || !Array.isArray(k) || k.length !== fields || !k.every(isKey)) {
-    throw new InvalidCursorError()
+  const pageOk = Number.isSafeInteger(p) && (p as number) >= 2
+  if (s !== sort || !pageOk || !Array.isArray(k) || k.length !== fields || !k.every(isKey)) {
+    throw invalidCursor()
   }
   return { page: p as number, keys: k }
 }
@@ -103,7 +128,8 @@ export interface PageOptions {
  * tell whether a next page exists.
  */
 export async function findPage<T extends Document> (
-  collection: Collection<T>, filter: Filter<T>, request: PageRequest, { uniqueSort = false, total: countTotal }: PageOptions = {}
+  collection: Collection<T>, filter: Filter<T>, request: PageRequest,
+  { uniqueSort = false, total: countTotal }: PageOptions = {}
 ): Promise<{ items: T[], meta: PageMeta }> {
   const { limit, sort, cursor } = request
   const order = toSort(sort, uniqueSort)
@@ -111,7 +137,8 @@ export async function findPage<T extends Document> (
   const page = from?.page ?? request.page
   const query = (from === undefined ? filter : { ...filter, $or: after(order, from.keys) }) as Filter<T>
   const [found, total] = await Promise.all([
-    collection.find(query, { sort: order, skip: from === undefined ? (page - 1) * limit : 0, limit: limit + 1 }).toArray() as Promise<T[]>,
+    collection.find(query, { sort: order, skip: from === undefined ? (page - 1) * limit : 0, limit: limit + 1 })
+      .toArray() as Promise<T[]>,
     countTotal === undefined ? collection.countDocuments(filter) : countTotal()
   ])
   const items = found.slice(0, limit)
@@ -120,4 +147,18 @@ export async function findPage<T extends Document> (
     ? encodeCursor(sort, Object.keys(order).map((f) => last[f]), page + 1)
     : null
   return { items, meta: { total, page, limit, totalPages: Math.ceil(total / limit), nextCursor } }
+}
+
+/**
+ * Sets `set` on the document at `revision` and moves it to revision + 1: null when another change moved it
+ * first. State changes claim the revision in the audit log before calling this (see the audit repository).
+ */
+export async function updateAtRevision<T extends Document & { _id: ObjectId, revision: number }> (
+  collection: Collection<T>, id: ObjectId, revision: number, set: Partial<T>
+): Promise<WithId<T> | null> {
+  return await collection.findOneAndUpdate(
+    { _id: id, revision } as Filter<T>,
+    { $set: set, $inc: { revision: 1 } } as unknown as UpdateFilter<T>,
+    { returnDocument: 'after' }
+  )
 }

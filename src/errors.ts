@@ -1,0 +1,120 @@
+/**
+ * The error catalogue: every machine-readable `code` the API can answer, once, with its HTTP status and
+ * default message. Services throw `new ApiError(code)` (or with a message naming the case); the error
+ * handler (plugins/errors.ts) answers `{ error: { message, status, code } }`; the contract's
+ * ErrorResponse.code enum and each operation's documented codes come from here (src/schemas/common.ts).
+ */
+export const errorCatalogue = {
+  // 400
+  bad_request: { status: 400, message: 'The request is malformed' },
+  validation_failed: { status: 400, message: 'The request does not match the schema' },
+  invalid_cursor: { status: 400, message: 'The cursor is not valid here: pass meta.nextCursor from the previous page, with the same sort' },
+  upload_too_large: { status: 400, message: 'sizeBytes is over the limit' },
+  // 401
+  unauthorized: { status: 401, message: 'Missing or invalid bearer token' },
+  token_expired: { status: 401, message: 'The token has expired; log in again' },
+  token_revoked: { status: 401, message: 'The token was revoked; log in again' },
+  invalid_credentials: { status: 401, message: 'Wrong email or password' },
+  // 403
+  forbidden: { status: 403, message: 'Your role may not do this' },
+  admin_signup_forbidden: { status: 403, message: 'Admin accounts cannot be self-registered' },
+  forbidden_key: { status: 403, message: 'This key was not issued to you' },
+  video_not_yours: { status: 403, message: 'videoId is not one of your videos' },
+  subscription_required: { status: 403, message: 'An active subscription is needed to play this episode' },
+  // 404
+  not_found: { status: 404, message: 'Route not found' },
+  series_not_found: { status: 404, message: 'Series not found' },
+  episode_not_found: { status: 404, message: 'Episode not found' },
+  user_not_found: { status: 404, message: 'User not found' },
+  upload_missing: { status: 404, message: 'No uploaded file at this key' },
+  no_next_episode: { status: 404, message: 'This is the last episode so far' },
+  cover_not_found: { status: 404, message: 'No cover for this series' },
+  // 405
+  method_not_allowed: { status: 405, message: 'Method not allowed' },
+  // 409
+  email_taken: { status: 409, message: 'An account with this email already exists' },
+  video_exists: { status: 409, message: 'This upload is already saved as a video' },
+  episode_number_taken: { status: 409, message: 'This episode number already exists in this series' },
+  episode_published: { status: 409, message: 'A published episode keeps its video; ask an admin to take it down first' },
+  not_pending: { status: 409, message: 'It is not pending' },
+  wrong_status: { status: 409, message: 'Not possible in its current status' },
+  // 413, 415, 422, 429
+  payload_too_large: { status: 413, message: 'The request body is too large' },
+  unsupported_media_type: { status: 415, message: 'Send the body as application/json' },
+  unsupported_upload: { status: 422, message: 'The uploaded file is not of an accepted type' },
+  rate_limited: { status: 429, message: 'Too many requests' },
+  // 5xx
+  internal_error: { status: 500, message: 'Something went wrong on our side' },
+  service_unavailable: { status: 503, message: 'The server is overloaded; try again shortly' },
+  database_unavailable: { status: 503, message: 'The database is unavailable; try again shortly' },
+  storage_unavailable: { status: 503, message: 'Video storage is unavailable; try again shortly' },
+  not_ready: { status: 503, message: 'Not ready' }
+} as const satisfies Record<string, { status: number, message: string }>
+
+export type ErrorCode = keyof typeof errorCatalogue
+
+export const ERROR_CODES = Object.keys(errorCatalogue) as ErrorCode[]
+
+export interface ContractOperation {
+  security?: unknown[]
+  parameters?: Array<{ name?: string, $ref?: string }>
+  requestBody?: unknown
+}
+
+/** What decides an operation's shared codes, read off its entry in the contract. */
+export function operationTraits (op: ContractOperation) {
+  return {
+    secured: (op.security?.length ?? 0) > 0,
+    input: (op.parameters?.length ?? 0) > 0 || op.requestBody !== undefined,
+    body: op.requestBody !== undefined,
+    cursor: op.parameters?.some((p) => p.name === 'cursor' || p.$ref === '#/components/parameters/cursor') ?? false
+  }
+}
+
+/**
+ * Codes an operation answers for what it is rather than what it does, added to its route's own list in the
+ * contract (plugins/swagger.ts): any operation (the global rate limit, load shedding, an outage of the
+ * database or the bucket, a bug), one behind a bearer token (plugins/auth.ts), one that takes input (the
+ * schema), one that takes a body (not JSON, too large, malformed), a list that takes a cursor (one it did not issue).
+ */
+export function sharedErrorCodes ({ secured, input, body, cursor }: ReturnType<typeof operationTraits>): ErrorCode[] {
+  return [
+    'rate_limited', 'internal_error', 'service_unavailable', 'database_unavailable', 'storage_unavailable',
+    ...(secured ? ['unauthorized', 'token_expired', 'token_revoked'] as const : []),
+    ...(input ? ['validation_failed'] as const : []),
+    ...(body ? ['bad_request', 'payload_too_large', 'unsupported_media_type'] as const : []),
+    ...(cursor ? ['invalid_cursor'] as const : [])
+  ]
+}
+
+/** An error from the catalogue: its status and code, with the default message or one naming the case. */
+export class ApiError extends Error {
+  readonly statusCode: number
+  readonly code: ErrorCode
+
+  constructor (code: ErrorCode, message: string = errorCatalogue[code].message) {
+    super(message)
+    this.name = 'ApiError'
+    this.code = code
+    this.statusCode = errorCatalogue[code].status
+  }
+}
+
+const GENERIC: Partial<Record<number, ErrorCode>> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+  503: 'service_unavailable'
+}
+
+/** The code for an error that brings only a status (a framework error such as a body over the limit: 413). */
+export function codeForStatus (status: number): ErrorCode {
+  return GENERIC[status] ?? (status >= 500 ? 'internal_error' : 'bad_request')
+}
+
+export const isErrorCode = (code: unknown): code is ErrorCode => typeof code === 'string' && Object.hasOwn(errorCatalogue, code)

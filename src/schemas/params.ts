@@ -1,0 +1,45 @@
+import { Type, type TProperties } from '@sinclair/typebox'
+import { ObjectIdSchema, ref, StringEnum } from './common.js'
+
+/** Path parameters, one schema per id kind: a malformed id is a 400 before any handler runs. */
+export const SeriesParamsSchema = Type.Object({ seriesId: ref(ObjectIdSchema) })
+export const EpisodeParamsSchema = Type.Object({ episodeId: ref(ObjectIdSchema) })
+export const UserParamsSchema = Type.Object({ userId: ref(ObjectIdSchema) })
+
+const LimitSchema = Type.Integer({ minimum: 1, maximum: 100, format: 'int32', default: 20, description: 'Items per page, 1 to 100' })
+
+/** `?limit=` alone, for a list that is one page (continue watching). */
+export const LimitQuerySchema = Type.Object({ limit: LimitSchema }, { additionalProperties: false })
+
+/**
+ * The query string of a list: page, limit and `sort=field:asc|desc` with the fields this list allows
+ * (anything else is a 400 naming the allowed values), `cursor` (the previous page's `meta.nextCursor`),
+ * plus the list's own filters.
+ */
+export function listQuery<const F extends readonly string[], P extends TProperties = {}> (
+  sortFields: F, defaultSort: `${F[number]}:${'asc' | 'desc'}`, filters?: P
+) {
+  const sorts = sortFields.flatMap((f) => [`${f}:asc`, `${f}:desc`]) as Array<`${F[number]}:${'asc' | 'desc'}`>
+  return Type.Object({
+    page: Type.Integer({ minimum: 1, maximum: 10_000, format: 'int32', default: 1, description: 'Page number, from 1' }),
+    limit: LimitSchema,
+    sort: StringEnum(sorts, { default: defaultSort, description: 'field:asc or field:desc' }),
+    cursor: Type.Optional(Type.String({
+      minLength: 1,
+      maxLength: 1024,
+      pattern: '^[A-Za-z0-9_-]+$',
+      description: 'The previous page\'s `meta.nextCursor`: the page after it, found by position instead of by ' +
+        'skipping `(page - 1) * limit` items, so deep pages cost what the first does. Pass the same sort and ' +
+        'filters; `page` is then ignored'
+    })),
+    ...(filters ?? {} as P)
+  }, { additionalProperties: false })
+}
+
+/** What a list's query string gives its repository: the page, or the cursor after the last one. */
+export interface PageRequest {
+  page: number
+  limit: number
+  sort: string
+  cursor?: string
+}

@@ -1,0 +1,30 @@
+import { createAccountsService } from './accounts.js'
+import { createCatalogueService } from './catalogue.js'
+import { createLibraryService } from './library.js'
+import { createModerationService } from './moderation.js'
+import { createPlaybackService } from './playback.js'
+import { createStudioService } from './studio.js'
+import type { ServiceDeps } from './types.js'
+import { createUploadsService } from './uploads.js'
+
+export type { Caller, Page, ServiceDeps } from './types.js'
+
+/**
+ * Every business rule, one home each: what the routes call (app.services), and the bench and scripts too.
+ * Services take plain inputs and the caller, return what the API answers, and throw catalogued errors.
+ */
+export function createServices (deps: ServiceDeps) {
+  const uploads = createUploadsService(deps)
+  const catalogue = createCatalogueService(deps)
+  return {
+    accounts: createAccountsService(deps),
+    uploads,
+    studio: createStudioService(deps, uploads),
+    moderation: createModerationService(deps),
+    catalogue,
+    playback: createPlaybackService(deps),
+    library: createLibraryService(deps, catalogue)
+  }
+}
+
+export type Services = ReturnType<typeof createServices>

@@ -1,0 +1,253 @@
+import type { ObjectId } from 'mongodb'
+import { ApiError, type ErrorCode } from '../errors.js'
+import { event, type EventType } from '../events.js'
+import type { EpisodeStatus, SeriesStatus } from '../schemas/catalog.js'
+import type { PageRequest } from '../schemas/params.js'
+import type { EpisodeDoc } from '../repositories/episodes.js'
+import type { SeriesDoc } from '../repositories/series.js'
+import type { Caller, Page, ServiceDeps } from './types.js'
+import { toAuditEntry, toCreatorEpisode, toCreatorSeries } from './views.js'
+
+/**
+ * One step of the moderation state machine: who may take it, from which statuses to which, what it records
+ * (the audit action, the domain event, the fields set with the status) and how a refusal is answered.
+ */
+interface Step<S extends string> {
+  /** 'admin': any admin; 'owner': the creator of the target only (anyone else gets 404: it is not theirs). */
+  who: 'admin' | 'owner'
+  from: readonly S[]
+  to: S
+  action: string
+  /** The event it emits, by the status it left. */
+  event: (from: S) => EventType
+  /** Fields set with the status: the publication date, the moderation note (the reason, or cleared). */
+  set: (at: Date, reason: string | null) => Record<string, unknown>
+  refusal: { code: ErrorCode, message: (status: S) => string }
+}
+
+const published = (at: Date) => ({ publishedAt: at, moderationNote: null })
+const noted = (_at: Date, reason: string | null) => ({ moderationNote: reason })
+const cleared = () => ({ moderationNote: null })
+/** Admin steps name the status they need; a creator's step names the status that stands in the way. */
+const notIn = (kind: string, expected: string, code: ErrorCode = 'wrong_status') =>
+  ({ code, message: () => `This ${kind} is not ${expected}` })
+const whileIn = (kind: string) => ({ code: 'wrong_status' as const, message: (status: string) => `Not possible while the ${kind} is ${status}` })
+
+/** An episode: created pending; an admin publishes or rejects it, and may take it down; its creator resubmits. */
+export const EPISODE_STEPS = {
+  approve: {
+    who: 'admin',
+    from: ['pending'],
+    to: 'published',
+    action: 'episode.approve',
+    event: () => 'episode.published',
+    set: published,
+    refusal: notIn('episode', 'pending', 'not_pending')
+  },
+  reject: {
+    who: 'admin',
+    from: ['pending'],
+    to: 'rejected',
+    action: 'episode.reject',
+    event: () => 'episode.rejected',
+    set: noted,
+    refusal: notIn('episode', 'pending', 'not_pending')
+  },
+  unpublish: {
+    who: 'admin',
+    from: ['published'],
+    to: 'unpublished',
+    action: 'episode.unpublish',
+    event: () => 'episode.unpublished',
+    set: noted,
+    refusal: notIn('episode', 'published')
+  },
+  submit: {
+    who: 'owner',
+    from: ['rejected', 'unpublished'],
+    to: 'pending',
+    action: 'episode.submit',
+    event: () => 'episode.resubmitted',
+    set: cleared,
+    refusal: whileIn('episode')
+  }
+} as const satisfies Record<string, Step<EpisodeStatus>>
+
+/**
+ * A series: created pending (or a draft); published with its first approved episode, or by an admin when it
+ * was resubmitted; rejected or taken down by an admin; submitted (again) by its creator.
+ */
+export const SERIES_STEPS = {
+  /** The cascade of an episode's approval: a draft or pending series goes live with it. */
+  publishWithEpisode: {
+    who: 'admin',
+    from: ['draft', 'pending'],
+    to: 'published',
+    action: 'series.publish',
+    event: () => 'series.published',
+    set: published,
+    refusal: notIn('series', 'pending', 'not_pending')
+  },
+  approve: {
+    who: 'admin',
+    from: ['pending'],
+    to: 'published',
+    action: 'series.publish',
+    event: () => 'series.published',
+    set: published,
+    refusal: notIn('series', 'pending', 'not_pending')
+  },
+  reject: {
+    who: 'admin',
+    from: ['draft', 'pending'],
+    to: 'rejected',
+    action: 'series.reject',
+    event: () => 'series.rejected',
+    set: noted,
+    refusal: notIn('series', 'pending')
+  },
+  unpublish: {
+    who: 'admin',
+    from: ['published'],
+    to: 'unpublished',
+    action: 'series.unpublish',
+    event: () => 'series.unpublished',
+    set: noted,
+    refusal: notIn('series', 'published')
+  },
+  submit: {
+    who: 'owner',
+    from: ['draft', 'rejected', 'unpublished'],
+    to: 'pending',
+    action: 'series.submit',
+    event: (from) => from === 'draft' ? 'series.submitted' : 'series.resubmitted',
+    set: cleared,
+    refusal: whileIn('series')
+  }
+} as const satisfies Record<string, Step<SeriesStatus>>
+
+/** What a creator may delete: a series never published, an episode never published (DELETE is 409 otherwise). */
+export const DELETABLE = {
+  series: ['draft', 'rejected'] as readonly SeriesStatus[],
+  episode: ['pending', 'rejected'] as readonly EpisodeStatus[]
+}
+
+interface Moderated {
+  _id: ObjectId
+  ownerId: ObjectId
+  status: SeriesStatus | EpisodeStatus
+  revision: number
+}
+
+/** What the state machine needs of a collection: a read by id and a write at a revision. */
+interface Target<D extends Moderated> {
+  type: 'series' | 'episode'
+  notFound: ErrorCode
+  repo: {
+    findById: (id: ObjectId) => Promise<D | null>
+    updateAtRevision: (id: ObjectId, revision: number, set: Partial<D>) => Promise<D | null>
+  }
+}
+
+export function createModerationService ({ repos, events }: ServiceDeps) {
+  const { series, episodes, audit } = repos
+  const SERIES: Target<SeriesDoc> = { type: 'series', notFound: 'series_not_found', repo: series }
+  const EPISODE: Target<EpisodeDoc> = { type: 'episode', notFound: 'episode_not_found', repo: episodes }
+
+  /**
+   * Takes one step on a series or an episode, as one change only one caller can win: the audit entry for the
+   * target's current revision is the claim (unique per revision, see the audit repository), and the update
+   * is conditional on that revision. Every status change is in the audit log and emits its event.
+   */
+  async function take<D extends Moderated> (
+    target: Target<D>, step: Step<D['status']>, caller: Caller, id: ObjectId, reason: string | null = null
+  ): Promise<D> {
+    const current = await target.repo.findById(id)
+    if (current === null || (step.who === 'owner' && !current.ownerId.equals(caller._id))) throw new ApiError(target.notFound)
+    if (step.who === 'admin' && caller.role !== 'admin') throw new ApiError('forbidden')
+    const refuse = () => new ApiError(step.refusal.code, step.refusal.message(current.status))
+    if (!step.from.includes(current.status)) throw refuse()
+    const at = new Date()
+    const won = await audit.claim({
+      actorId: caller._id,
+      action: step.action,
+      targetType: target.type,
+      targetId: id,
+      revision: current.revision,
+      before: current.status,
+      after: step.to,
+      reason,
+      at
+    })
+    if (!won) throw refuse()
+    const set = { status: step.to, updatedAt: at, ...step.set(at, reason) } as unknown as Partial<D>
+    const moved = await target.repo.updateAtRevision(id, current.revision, set)
+    if (moved === null) throw refuse()
+    const seriesId = (moved as Partial<EpisodeDoc>).seriesId
+    const type = step.event(current.status)
+    events.emit(event(type, caller._id, { type: target.type, id, seriesId }, current.status, step.to, at))
+    return moved
+  }
+
+  return {
+    /**
+     * An admin publishes a pending episode (409 `not_pending` otherwise, so of two admins approving at once one
+     * wins). Its series goes live with it when it was a draft or pending, as a step of its own in the audit log;
+     * a series already published, rejected or taken down stays as it is.
+     */
+    async approveEpisode (caller: Caller, id: ObjectId) {
+      const episode = await take(EPISODE, EPISODE_STEPS.approve, caller, id)
+      await take(SERIES, SERIES_STEPS.publishWithEpisode, caller, episode.seriesId).catch((err: unknown) => {
+        if (!(err instanceof ApiError)) throw err // refused: the series stays as it is
+      })
+      return toCreatorEpisode(episode)
+    },
+
+    async rejectEpisode (caller: Caller, id: ObjectId, reason: string) {
+      return toCreatorEpisode(await take(EPISODE, EPISODE_STEPS.reject, caller, id, reason))
+    },
+
+    async unpublishEpisode (caller: Caller, id: ObjectId, reason: string) {
+      return toCreatorEpisode(await take(EPISODE, EPISODE_STEPS.unpublish, caller, id, reason))
+    },
+
+    /** Its creator sends a rejected or taken-down episode back for review. */
+    async submitEpisode (caller: Caller, id: ObjectId) {
+      return toCreatorEpisode(await take(EPISODE, EPISODE_STEPS.submit, caller, id))
+    },
+
+    async approveSeries (caller: Caller, id: ObjectId) {
+      return toCreatorSeries(await take(SERIES, SERIES_STEPS.approve, caller, id))
+    },
+
+    async rejectSeries (caller: Caller, id: ObjectId, reason: string) {
+      return toCreatorSeries(await take(SERIES, SERIES_STEPS.reject, caller, id, reason))
+    },
+
+    async unpublishSeries (caller: Caller, id: ObjectId, reason: string) {
+      return toCreatorSeries(await take(SERIES, SERIES_STEPS.unpublish, caller, id, reason))
+    },
+
+    /** Its creator sends a draft, rejected or taken-down series for review. */
+    async submitSeries (caller: Caller, id: ObjectId) {
+      return toCreatorSeries(await take(SERIES, SERIES_STEPS.submit, caller, id))
+    },
+
+    async pendingSeries (page: PageRequest): Promise<Page<ReturnType<typeof toCreatorSeries>>> {
+      const { items, meta } = await series.listByStatus('pending', {}, page)
+      return { data: items.map(toCreatorSeries), meta }
+    },
+
+    async pendingEpisodes (page: PageRequest): Promise<Page<ReturnType<typeof toCreatorEpisode>>> {
+      const { items, meta } = await episodes.listByStatus('pending', page)
+      return { data: items.map(toCreatorEpisode), meta }
+    },
+
+    async auditLog (filter: { actorId?: ObjectId, targetId?: ObjectId }, page: PageRequest) {
+      const { items, meta } = await audit.list(filter, page)
+      return { data: items.map((e) => toAuditEntry(e as Required<typeof e>)), meta }
+    }
+  }
+}
+
+export type ModerationService = ReturnType<typeof createModerationService>

@@ -1,0 +1,156 @@
+import type { ObjectId } from 'mongodb'
+import { ApiError } from '../errors.js'
+import { event } from '../events.js'
+import { ALLOWED_IMAGE_TYPES, ALLOWED_VIDEO_TYPES, type CreatorEpisode, type CreatorSeries, type SeriesStatus, type Video } from '../schemas/catalog.js'
+import type { PageRequest } from '../schemas/params.js'
+import type { SeriesEdit } from '../repositories/series.js'
+import { DELETABLE } from './moderation.js'
+import type { Caller, Page, ServiceDeps } from './types.js'
+import type { UploadsService } from './uploads.js'
+import { toCreatorEpisode, toCreatorSeries, toVideo } from './views.js'
+
+const normaliseGenres = (genres: string[]): string[] => [...new Set(genres.map((g) => g.trim().toLowerCase()))]
+
+export interface NewSeries {
+  title: string
+  description?: string
+  genres?: string[]
+  freeEpisodes?: number
+  /** Keep it a draft (submit it later) instead of sending it for review now. */
+  draft?: boolean
+}
+
+export interface NewEpisode {
+  number: number
+  title: string
+  videoId: ObjectId
+}
+
+/**
+ * A creator's studio: their videos, series and episodes. Everything here is the caller's own: another
+ * creator's series or episode does not exist for them (404), another's video is not theirs (403).
+ */
+export function createStudioService ({ repos, events }: ServiceDeps, uploads: Pick<UploadsService, 'check'>) {
+  const { videos, series, episodes } = repos
+
+  async function ownedSeries (caller: Caller, id: ObjectId) {
+    const found = await series.findOwned(caller._id, id)
+    if (found === null) throw new ApiError('series_not_found')
+    return found
+  }
+
+  async function ownedEpisode (caller: Caller, id: ObjectId) {
+    const found = await episodes.findOwned(caller._id, id)
+    if (found === null) throw new ApiError('episode_not_found')
+    return found
+  }
+
+  async function ownVideo (caller: Caller, id: ObjectId) {
+    const found = await videos.findOwned(caller._id, id)
+    if (found === null) throw new ApiError('video_not_yours')
+    return found
+  }
+
+  return {
+    /** Saves an uploaded file as a video; its size and type are read from the stored object. */
+    async createVideo (caller: Caller, { s3Key, title }: { s3Key: string, title?: string }): Promise<Video> {
+      const object = await uploads.check(caller, s3Key, 'videos', ALLOWED_VIDEO_TYPES)
+      const { contentType, sizeBytes } = object
+      const video = await videos.create({ ownerId: caller._id, s3Key, title: title ?? null, contentType, sizeBytes })
+      if (video === null) throw new ApiError('video_exists')
+      events.emit(event('video.saved', caller._id, { type: 'video', id: video._id }, null, video.status, video.createdAt))
+      return toVideo(video)
+    },
+
+    async listVideos (caller: Caller, page: PageRequest): Promise<Page<Video>> {
+      const { items, meta } = await videos.listOwned(caller._id, page)
+      return { data: items.map(toVideo), meta }
+    },
+
+    /** A new series, pending review (or a draft); it is published when an admin approves its first episode. */
+    async createSeries (caller: Caller, input: NewSeries): Promise<CreatorSeries> {
+      const { title, description = '', genres = [], freeEpisodes = 0, draft = false } = input
+      const created = await series.create({
+        ownerId: caller._id, title: title.trim(), description, genres: normaliseGenres(genres), freeEpisodes, status: draft ? 'draft' : 'pending'
+      })
+      events.emit(event('series.created', caller._id, { type: 'series', id: created._id }, null, created.status, created.createdAt))
+      return toCreatorSeries(created)
+    },
+
+    async listSeries (caller: Caller, status: SeriesStatus | undefined, page: PageRequest) {
+      const { items, meta } = await series.listOwned(caller._id, status, page)
+      return { data: items.map(toCreatorSeries), meta }
+    },
+
+    /** Edits the caller's series; its status does not change. A cover must be an image the caller uploaded. */
+    async updateSeries (caller: Caller, id: ObjectId, edit: SeriesEdit): Promise<CreatorSeries> {
+      const { title, genres, coverKey, ...rest } = edit
+      if (coverKey != null) await uploads.check(caller, coverKey, 'images', ALLOWED_IMAGE_TYPES)
+      const updated = await series.update(caller._id, id, {
+        ...(coverKey === undefined ? {} : { coverKey }),
+        ...rest,
+        ...(title === undefined ? {} : { title: title.trim() }),
+        ...(genres === undefined ? {} : { genres: normaliseGenres(genres) })
+      })
+      if (updated === null) throw new ApiError('series_not_found')
+      events.emit(event('series.updated', caller._id, { type: 'series', id }, updated.status, updated.status, updated.updatedAt))
+      return toCreatorSeries(updated)
+    },
+
+    /** Deletes a draft or rejected series never published, with its episodes (409 `wrong_status` otherwise). */
+    async deleteSeries (caller: Caller, id: ObjectId): Promise<void> {
+      const owned = await ownedSeries(caller, id)
+      if (!DELETABLE.series.includes(owned.status) || await episodes.countPublished(owned._id) > 0) {
+        throw new ApiError('wrong_status', `Not possible while the series is ${owned.status}`)
+      }
+      await episodes.removeForSeries(owned._id)
+      await series.remove(owned._id)
+      events.emit(event('series.deleted', caller._id, { type: 'series', id }, owned.status, null))
+    },
+
+    /** A new pending episode of the caller's series, of one of the caller's videos; its number unique in the series. */
+    async createEpisode (caller: Caller, seriesId: ObjectId, input: NewEpisode): Promise<CreatorEpisode> {
+      const owned = await ownedSeries(caller, seriesId)
+      const video = await ownVideo(caller, input.videoId)
+      const episode = await episodes.create({
+        seriesId: owned._id, ownerId: owned.ownerId, videoId: video._id, number: input.number, title: input.title.trim()
+      })
+      if (episode === null) throw new ApiError('episode_number_taken', `Episode ${input.number} already exists in this series`)
+      events.emit(event('episode.created', caller._id, { type: 'episode', id: episode._id, seriesId: owned._id }, null, episode.status, episode.createdAt))
+      return toCreatorEpisode(episode)
+    },
+
+    async listSeriesEpisodes (caller: Caller, seriesId: ObjectId, page: PageRequest): Promise<Page<CreatorEpisode>> {
+      const owned = await ownedSeries(caller, seriesId)
+      const { items, meta } = await episodes.listForSeries(owned._id, undefined, page)
+      return { data: items.map(toCreatorEpisode), meta }
+    },
+
+    /** Edits the title, or the video (one of the caller's; a published episode keeps its video: 409). */
+    async updateEpisode (caller: Caller, id: ObjectId, edit: Partial<Omit<NewEpisode, 'number'>>): Promise<CreatorEpisode> {
+      const owned = await ownedEpisode(caller, id)
+      const { title, videoId } = edit
+      if (videoId !== undefined && !owned.videoId.equals(videoId)) {
+        if (owned.status === 'published') throw new ApiError('episode_published')
+        await ownVideo(caller, videoId)
+      }
+      const updated = await episodes.update(owned.ownerId, owned._id, {
+        ...(title === undefined ? {} : { title: title.trim() }),
+        ...(videoId === undefined ? {} : { videoId })
+      })
+      if (updated === null) throw new ApiError('episode_not_found')
+      events.emit(event('episode.updated', caller._id, { type: 'episode', id, seriesId: updated.seriesId }, updated.status, updated.status, updated.updatedAt))
+      return toCreatorEpisode(updated)
+    },
+
+    /** Deletes a pending or rejected episode (409 `wrong_status` once it has been published). */
+    async deleteEpisode (caller: Caller, id: ObjectId): Promise<void> {
+      const owned = await ownedEpisode(caller, id)
+      if (!DELETABLE.episode.includes(owned.status)) throw new ApiError('wrong_status', `Not possible while the episode is ${owned.status}`)
+      await episodes.remove(owned._id)
+      events.emit(event('episode.deleted', caller._id, { type: 'episode', id, seriesId: owned.seriesId }, owned.status, null))
+    }
+  }
+}
+
+export type StudioService = ReturnType<typeof createStudioService>

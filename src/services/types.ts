@@ -1,0 +1,24 @@
+import type { Config } from '../config.js'
+import type { EventBus } from '../events.js'
+import type { Repositories } from '../repositories/index.js'
+import type { Session } from '../repositories/users.js'
+import type { PageMeta } from '../schemas/common.js'
+import type { Storage } from '../storage.js'
+
+/** What every service is built from: the same in the API, the worker and the bench. */
+export interface ServiceDeps {
+  repos: Repositories
+  storage: Storage
+  events: EventBus
+  config: Pick<Config, 'PLAYBACK_URL_TTL' | 'UPLOAD_URL_TTL' | 'MAX_UPLOAD_BYTES' | 'BCRYPT_ROUNDS'>
+  log: { warn: (obj: object, msg: string) => void }
+}
+
+/** Who is calling, as authentication found them (role, subscription): what the rules are decided on. */
+export type Caller = Session
+
+/** A page of a list, as the API answers it. */
+export interface Page<T> {
+  data: T[]
+  meta: PageMeta
+}

@@ -1,0 +1,109 @@
+import type { ObjectId } from 'mongodb'
+import type { Access, AuditEntry, CreatorEpisode, CreatorSeries, Episode, Series, Video, WatchEntry } from '../schemas/catalog.js'
+import type { User } from '../schemas/common.js'
+import type { AuditDoc } from '../repositories/audit.js'
+import type { EpisodeDoc } from '../repositories/episodes.js'
+import type { SeriesDoc } from '../repositories/series.js'
+import type { UserDoc } from '../repositories/users.js'
+import type { VideoDoc } from '../repositories/videos.js'
+import type { WatchDoc } from '../repositories/watch-history.js'
+
+/** Documents as the API shows them (the schemas in src/schemas): ids as hex, dates as ISO strings. */
+
+const iso = (date: Date | null): string | null => date?.toISOString() ?? null
+
+/** The public path of a series' cover image: routes/covers serves it (a redirect to the image). */
+export const coverPath = (seriesId: ObjectId): string => `/covers/${seriesId.toHexString()}`
+
+export function toUser (doc: UserDoc): User {
+  return {
+    id: doc._id.toHexString(),
+    email: doc.email,
+    role: doc.role,
+    subscription: { status: doc.subscription.status, updatedAt: iso(doc.subscription.updatedAt) },
+    createdAt: doc.createdAt.toISOString()
+  }
+}
+
+export function toVideo (doc: VideoDoc): Video {
+  return {
+    id: doc._id.toHexString(),
+    s3Key: doc.s3Key,
+    title: doc.title,
+    contentType: doc.contentType,
+    sizeBytes: doc.sizeBytes,
+    status: doc.status,
+    createdAt: doc.createdAt.toISOString()
+  }
+}
+
+function seriesFields (doc: SeriesDoc) {
+  return {
+    id: doc._id.toHexString(),
+    creatorId: doc.ownerId.toHexString(),
+    title: doc.title,
+    description: doc.description,
+    genres: doc.genres,
+    freeEpisodes: doc.freeEpisodes,
+    views: doc.views,
+    coverUrl: doc.coverKey === null ? null : coverPath(doc._id),
+    status: doc.status,
+    createdAt: doc.createdAt.toISOString(),
+    updatedAt: doc.updatedAt.toISOString(),
+    publishedAt: iso(doc.publishedAt)
+  }
+}
+
+export function toSeries (doc: SeriesDoc, inMyList: boolean): Series {
+  return { ...seriesFields(doc), inMyList }
+}
+
+export function toCreatorSeries (doc: SeriesDoc): CreatorSeries {
+  return { ...seriesFields(doc), moderationNote: doc.moderationNote }
+}
+
+function episodeFields (doc: EpisodeDoc) {
+  return {
+    id: doc._id.toHexString(),
+    seriesId: doc.seriesId.toHexString(),
+    number: doc.number,
+    title: doc.title,
+    status: doc.status,
+    createdAt: doc.createdAt.toISOString(),
+    updatedAt: doc.updatedAt.toISOString(),
+    publishedAt: iso(doc.publishedAt)
+  }
+}
+
+export function toEpisode (doc: EpisodeDoc, access: Access): Episode {
+  return { ...episodeFields(doc), access }
+}
+
+export function toCreatorEpisode (doc: EpisodeDoc): CreatorEpisode {
+  return { ...episodeFields(doc), videoId: doc.videoId.toHexString(), moderationNote: doc.moderationNote }
+}
+
+export function toWatchEntry (doc: WatchDoc): WatchEntry {
+  return {
+    episodeId: doc.episodeId.toHexString(),
+    seriesId: doc.seriesId.toHexString(),
+    positionSec: doc.positionSec,
+    durationSec: doc.durationSec,
+    completed: doc.completed,
+    updatedAt: doc.updatedAt.toISOString()
+  }
+}
+
+export function toAuditEntry (doc: AuditDoc & { _id: ObjectId }): AuditEntry {
+  return {
+    id: doc._id.toHexString(),
+    actorId: doc.actorId.toHexString(),
+    action: doc.action,
+    targetType: doc.targetType,
+    targetId: doc.targetId.toHexString(),
+    before: doc.before,
+    after: doc.after,
+    reason: doc.reason,
+    at: doc.at.toISOString()
+  }
+}

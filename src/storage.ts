@@ -1,0 +1,66 @@
+import { S3Client, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, GetObjectCommand, NotFound } from '@aws-sdk/client-s3'
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
+import type { Config } from './config.js'
+
+export interface ObjectInfo {
+  sizeBytes: number
+  contentType: string
+}
+
+/** Object storage (AWS S3 or any S3-compatible store): presigned uploads and downloads, object checks. */
+export function createStorage (config: Config) {
+  const credentials = config.AWS_ACCESS_KEY_ID !== undefined && config.AWS_SECRET_ACCESS_KEY !== undefined
+    ? {
+        accessKeyId: config.AWS_ACCESS_KEY_ID,
+        secretAccessKey: config.AWS_SECRET_ACCESS_KEY,
+        sessionToken: config.AWS_SESSION_TOKEN
+      }
+    : undefined // the SDK's default chain: environment, shared files, IAM role
+  const client = new S3Client({
+    region: config.AWS_REGION,
+    endpoint: config.S3_ENDPOINT,
+    forcePathStyle: config.S3_FORCE_PATH_STYLE === 'true',
+    credentials,
+    // Otherwise the SDK signs a CRC32 of an empty body into presigned PUT URLs, which S3 then rejects.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    maxAttempts: 2
+  })
+  const bucket = config.AWS_S3_BUCKET
+
+  return {
+    client,
+    bucket,
+
+    /** A URL that accepts exactly one PUT of `sizeBytes` bytes of `contentType`, and the headers to send. */
+    async presignUpload (key: string, contentType: string, sizeBytes: number, expiresIn: number) {
+      const command = new PutObjectCommand({
+        Bucket: bucket, Key: key, ContentType: contentType, ContentLength: sizeBytes
+      })
+      const url = await getSignedUrl(client, command, { expiresIn, signableHeaders: new Set(['content-type', 'content-length']) })
+      return { url, headers: { 'Content-Type': contentType, 'Content-Length': String(sizeBytes) } }
+    },
+
+    async presignDownload (key: string, expiresIn: number): Promise<string> {
+      return await getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn })
+    },
+
+    /** The stored object's size and type, or null when there is no such object. */
+    async head (key: string): Promise<ObjectInfo | null> {
+      try {
+        const out = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))
+        return { sizeBytes: out.ContentLength ?? 0, contentType: out.ContentType ?? 'application/octet-stream' }
+      } catch (err) {
+        const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode
+        if (err instanceof NotFound || status === 404) return null
+        throw err
+      }
+    },
+
+    async ping (): Promise<void> {
+      await client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: AbortSignal.timeout(3000) })
+    }
+  }
+}
+
+export type Storage = ReturnType<typeof createStorage>
