@@ -1,14 +1,13 @@
 import { STATUS_CODES } from 'node:http'
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import { packageVersion } from '../src/config.js'
 import { errorCatalogue, isErrorCode, operationTraits, sharedErrorCodes, type ErrorCode } from '../src/errors.js'
 
 type Json = Record<string, any>
 
-const { version } = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string }
+const version = packageVersion()
 
 const errorBody = (): Json => ({ 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } })
 const retryAfter = (): Json => ({

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { Type, type Static, type TObject } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 
@@ -63,4 +65,13 @@ export function loadConfig (
     throw new Error(`Invalid configuration:\n  - ${[...new Set(problems)].join('\n  - ')}`)
   }
   return value
+}
+
+/** The version in package.json: found from src/ when run with tsx, and from dist/src/ when built. */
+export function packageVersion (from = import.meta.dirname): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const file = join(dir, 'package.json')
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`)
+  }
 }
