@@ -36,7 +36,7 @@ import { parseArgs } from 'node:util'
 import { MongoClient, ObjectId } from 'mongodb'
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import autocannon, { type Instance, type Result } from 'autocannon'
-import { ensureBinaries, freePort, startFerretDB, startFerretDBOnPostgres, startMinIO, startPostgres, type LocalServer, stackEnv, S3_ACCESS_KEY, S3_BUCKET, S3_SECRET_KEY } from '../scripts/local-stack.js'
+import { ensureBinaries, freePort, startFerretDB, startFerretDBOnPostgres, startMinIO, startPostgres, startRedis, type LocalServer, stackEnv, S3_ACCESS_KEY, S3_BUCKET, S3_SECRET_KEY } from '../scripts/local-stack.js'
 import { BENCH_PASSWORD, prng, seed, seedSize } from './seed.js'
 import { measureQueries, type QueryCost } from './queries.js'
 import { loadRequests, scenarios, toHttp, type Scenario, type ScenarioData, type Target, type Viewer } from './scenarios.js'
@@ -139,10 +139,13 @@ async function main (): Promise<void> {
   const s3 = await startMinIO(join(dataRoot, 'minio'))
   cleanup.track(s3.process)
   cleanup.add('stop MinIO', s3.stop)
-  const env = stackEnv(mongo, s3)
+  const redis = await startRedis(join(dataRoot, 'redis'))
+  cleanup.track(redis.process)
+  cleanup.add('stop Redis', redis.stop)
+  const env = stackEnv(mongo, s3, redis)
   // The database's processes: FerretDB, and PostgreSQL's postmaster with its per-connection children.
   const db = { pids: [mongo.process.pid!, ...(postgres === undefined ? [] : [postgres.process.pid!])] }
-  log(`FerretDB on ${mongo.url}, MinIO on ${s3.url}`)
+  log(`FerretDB on ${mongo.url}, MinIO on ${s3.url}, Redis on ${redis.url}`)
 
   // Seed, upload the one real video object, measure the queries one at a time.
   const seedStarted = performance.now()

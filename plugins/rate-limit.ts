@@ -17,15 +17,18 @@ declare module 'fastify' {
 
 /**
  * A global limit per client IP (RATE_LIMIT_MAX a minute), answered with 429, Retry-After and the
- * standard error body. Routes that need a tighter limit (login, register) add `app.rateLimit(...)`.
- * The counters live in memory, per instance; several instances behind a balancer each count alone
- * (@fastify/rate-limit takes a Redis store for a shared count).
+ * standard error body. Routes that need a tighter limit (login, register) add `app.limitPerMinute(...)`.
+ * The counters live in Redis, so a limit holds across every instance behind the balancer; while Redis is
+ * unreachable, requests go through (plugins/redis.ts logs the outage) rather than fail.
  */
 export default fp(async (app) => {
   await app.register(rateLimit, {
     global: false, // applied below, first of all hooks, so refused (401/403/404) requests count too
     max: app.config.RATE_LIMIT_MAX,
     timeWindow: 60_000,
+    redis: app.redis,
+    nameSpace: 'rate-limit:',
+    skipOnError: true,
     errorResponseBuilder: (_request, context) => new ApiError('rate_limited', `Too many requests; retry in ${context.after}`)
   })
   app.addHook('onRequest', app.rateLimit())
@@ -40,4 +43,4 @@ export default fp(async (app) => {
       }
     }
   })
-}, { name: 'rate-limit', decorators: { fastify: ['config'] } })
+}, { name: 'rate-limit', dependencies: ['redis'], decorators: { fastify: ['config'] } })

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
 import { createRepositories, ensureIndexes, type Repositories } from '../src/repositories/index.js'
+import { createSessionCache } from '../src/sessions.js'
 
 export type { Repositories }
 
@@ -13,7 +14,7 @@ declare module 'fastify' {
 export default fp(async (app) => {
   const db = app.mongo.db!
   const repos = createRepositories(db, {
-    sessionCacheMs: app.config.SESSION_CACHE_MS,
+    sessions: createSessionCache(app.redis, app.config.SESSION_CACHE_MS),
     catalogueTotalCacheMs: app.config.CATALOGUE_TOTAL_CACHE_MS
   })
   await ensureIndexes(repos)
@@ -24,4 +25,4 @@ export default fp(async (app) => {
     repos.series.refreshTrending().catch((err: unknown) => app.log.warn({ err }, 'could not refresh trending scores'))
   }, 3_600_000).unref()
   app.addHook('onClose', async () => clearInterval(timer))
-}, { name: 'repositories', dependencies: ['mongodb'] })
+}, { name: 'repositories', dependencies: ['mongodb', 'redis'] })

@@ -1,11 +1,12 @@
-// The embedded local stack: a real MongoDB-wire server (FerretDB on SQLite) and a real S3 server (MinIO),
-// on free loopback ports, with data under .stack/ (git-ignored). Never used in production.
+// The embedded local stack: a real MongoDB-wire server (FerretDB on SQLite), a real S3 server (MinIO) and
+// Redis (Debian's redis-server), on loopback ports, with data under .stack/ (git-ignored). Never used in
+// production.
 // `startFerretDBOnPostgres` (the bench's default) puts FerretDB on a private PostgreSQL cluster instead:
 // PostgreSQL evaluates equality filters itself, where FerretDB's SQLite backend decodes every document.
 //
-//   tsx scripts/local-stack.ts run [--fresh] -- <command...>   start both, run the command with the stack's
-//                                                              environment, stop both when it ends or on Ctrl-C
-//   tsx scripts/local-stack.ts up                               start both and print the environment (Ctrl-C stops)
+//   tsx scripts/local-stack.ts run [--fresh] -- <command...>   start them, run the command with the stack's
+//                                                              environment, stop them when it ends or on Ctrl-C
+//   tsx scripts/local-stack.ts up                               start them and print the environment (Ctrl-C stops)
 import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process'
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { createServer, connect } from 'node:net'
@@ -177,6 +178,34 @@ export async function startFerretDBOnPostgres (postgresUrl: string, port?: numbe
   return await startFerretDBWith(['--handler=postgresql', `--postgresql-url=${postgresUrl}`], port)
 }
 
+/** A program from one of Debian's packages, installed with apt-get when missing (as root). */
+function debianProgram (file: string, pkg: string): string {
+  if (existsSync(file)) return file
+  if (process.getuid?.() !== 0) throw new Error(`${file} is missing: apt-get install ${pkg} (as root), then run this again`)
+  console.error(`local stack: installing ${pkg} from Debian's packages (apt-get install ${pkg})`)
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env })
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], { stdio: 'inherit', env })
+  if (!existsSync(file)) throw new Error(`apt-get installed ${pkg} but ${file} is still missing`)
+  return file
+}
+
+/**
+ * Starts Redis (Debian's redis-server) on loopback with its data in `dataDir`: kept in an append-only file in
+ * development (`persist`), in memory only for tests.
+ */
+export async function startRedis (dataDir: string, port?: number, persist = false): Promise<LocalServer> {
+  const file = debianProgram('/usr/bin/redis-server', 'redis-server')
+  mkdirSync(dataDir, { recursive: true })
+  const p = port ?? await freePort()
+  const server = await start('Redis', file, [
+    '--port', String(p), '--bind', '127.0.0.1', '--dir', dataDir, '--save', '', '--appendonly', persist ? 'yes' : 'no',
+    '--daemonize', 'no', '--loglevel', 'warning', '--logfile', ''
+  ], {}, p)
+  server.url = `redis://127.0.0.1:${p}`
+  return server
+}
+
 /** Starts MinIO with its data in `dataDir` and creates the bucket. */
 export async function startMinIO (dataDir: string, port?: number): Promise<LocalServer> {
   mkdirSync(dataDir, { recursive: true })
@@ -214,9 +243,10 @@ export async function startMinIO (dataDir: string, port?: number): Promise<Local
 }
 
 /** The environment the API needs to run on the local stack. */
-export function stackEnv (mongo: LocalServer, s3: LocalServer): Record<string, string> {
+export function stackEnv (mongo: LocalServer, s3: LocalServer, redis: LocalServer): Record<string, string> {
   return {
     MONGODB_URI: `${mongo.url}microdrama`,
+    REDIS_URL: redis.url,
     S3_ENDPOINT: s3.url,
     S3_FORCE_PATH_STYLE: 'true',
     AWS_REGION: 'us-east-1',
@@ -250,15 +280,25 @@ async function main (argv: string[]): Promise<void> {
   const fresh = flags.includes('--fresh')
   const mongoPort = fresh ? undefined : Number(process.env.LOCAL_MONGO_PORT ?? 27018)
   const s3Port = fresh ? undefined : Number(process.env.LOCAL_S3_PORT ?? 9010)
-  const mongo = await startFerretDB(join(dataRoot, 'ferretdb'), mongoPort)
-  const s3 = await startMinIO(join(dataRoot, 'minio'), s3Port).catch(async (err) => { await mongo.stop(); throw err })
-  const env = stackEnv(mongo, s3)
+  const redisPort = fresh ? undefined : Number(process.env.LOCAL_REDIS_PORT ?? 6380)
+  const servers: LocalServer[] = []
+  const stopStarted = async () => { await Promise.all(servers.map((server) => server.stop())) }
+  try {
+    servers.push(await startFerretDB(join(dataRoot, 'ferretdb'), mongoPort))
+    servers.push(await startMinIO(join(dataRoot, 'minio'), s3Port))
+    servers.push(await startRedis(join(dataRoot, 'redis'), redisPort, !fresh))
+  } catch (err) {
+    await stopStarted()
+    throw err
+  }
+  const [mongo, s3, redis] = servers as [LocalServer, LocalServer, LocalServer]
+  const env = stackEnv(mongo, s3, redis)
 
   let stopping = false
   const stopAll = async (code: number): Promise<never> => {
     if (!stopping) {
       stopping = true
-      await Promise.all([mongo.stop(), s3.stop()])
+      await stopStarted()
       if (fresh) rmSync(dataRoot, { recursive: true, force: true })
     }
     process.exit(code)

@@ -12,6 +12,10 @@ export const ConfigSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
   MONGODB_URI: Type.String({ pattern: '^mongodb(\\+srv)?://', description: 'must name the database, e.g. mongodb://host:27017/microdrama' }),
+  // Redis: rate limits, sessions, the read cache and the job queues, shared by every instance and worker.
+  REDIS_URL: Type.String({ pattern: '^rediss?://', description: 'redis://[user:password@]host:port[/db], or rediss:// for TLS' }),
+  // Every key this deployment writes starts with it (several deployments, or test runs, can share one Redis).
+  REDIS_KEY_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,40}:$', default: 'microdrama:' }),
   JWT_SECRET: Type.String({ minLength: 32 }),
   JWT_EXPIRES_IN: Type.String({ pattern: '^[1-9][0-9]*[smhd]$', default: '1h' }),
   JWT_ISSUER: Type.String({ minLength: 1, default: 'microdrama-api' }),
@@ -33,9 +37,10 @@ export const ConfigSchema = Type.Object({
   AUTH_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 10 }),
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, default: 1000 }),
   MAX_HEAP_USED_BYTES: Type.Integer({ minimum: 0, default: 0 }),
-  // How long an instance reuses a caller's session (role, token version, subscription) before reading it
-  // again; its own changes (logout, password, subscription) take effect at once. 0: read on every request.
-  SESSION_CACHE_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1000 }),
+  // How long a caller's session (role, token version, subscription) is kept in Redis between requests. Changes
+  // made through the API (logout, password, role, subscription) drop it at once on every instance; this bounds
+  // only changes made to the database directly. 0: read the database on every request.
+  SESSION_CACHE_MS: Type.Integer({ minimum: 0, maximum: 300_000, default: 5000 }),
   // How long an instance reuses the catalogue's total per filter before counting again. 0: count every time.
   CATALOGUE_TOTAL_CACHE_MS: Type.Integer({ minimum: 0, maximum: 300_000, default: 5000 })
 })

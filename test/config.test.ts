@@ -3,6 +3,7 @@ import { loadConfig } from '../src/config.js'
 
 const valid = {
   MONGODB_URI: 'mongodb://127.0.0.1:27017/microdrama',
+  REDIS_URL: 'redis://127.0.0.1:6379',
   JWT_SECRET: 'a'.repeat(32),
   AWS_REGION: 'eu-west-1',
   AWS_S3_BUCKET: 'videos'
@@ -11,7 +12,7 @@ const valid = {
 t.test('an empty environment names every missing required variable at once', async (t) => {
   const err = (() => { try { loadConfig({}) } catch (e) { return e as Error } })()
   t.ok(err, 'throws')
-  for (const name of ['MONGODB_URI', 'JWT_SECRET', 'AWS_REGION', 'AWS_S3_BUCKET']) t.match(err?.message, `${name} is required`)
+  for (const name of ['MONGODB_URI', 'REDIS_URL', 'JWT_SECRET', 'AWS_REGION', 'AWS_S3_BUCKET']) t.match(err?.message, `${name} is required`)
 })
 
 t.test('a JWT_SECRET shorter than 32 characters is invalid', async (t) => {
@@ -21,6 +22,7 @@ t.test('a JWT_SECRET shorter than 32 characters is invalid', async (t) => {
 t.test('invalid values are named: port, URI scheme, bcrypt rounds, token lifetime', async (t) => {
   t.throws(() => loadConfig({ ...valid, PORT: 'eighty' }), /PORT/)
   t.throws(() => loadConfig({ ...valid, MONGODB_URI: 'postgres://x/y' }), /MONGODB_URI/)
+  t.throws(() => loadConfig({ ...valid, REDIS_URL: 'memcached://x' }), /REDIS_URL/)
   t.throws(() => loadConfig({ ...valid, BCRYPT_ROUNDS: '99' }), /BCRYPT_ROUNDS/)
   t.throws(() => loadConfig({ ...valid, JWT_EXPIRES_IN: 'forever' }), /JWT_EXPIRES_IN/)
 })

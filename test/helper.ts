@@ -44,6 +44,9 @@ export function testConfig (overrides: Record<string, string> = {}): Config {
   }
   const uri = new URL(process.env.MONGODB_URI)
   uri.pathname = `/test_${randomBytes(6).toString('hex')}`
+  // Apps on one database share one Redis namespace, as the instances of one deployment do; the test files
+  // running at once on the same Redis (and the same 127.0.0.1) do not share counters or sessions.
+  const database = new URL(overrides.MONGODB_URI ?? uri.toString()).pathname.slice(1)
   return loadConfig({
     ...process.env,
     NODE_ENV: 'test',
@@ -58,6 +61,7 @@ export function testConfig (overrides: Record<string, string> = {}): Config {
     // Tests check exact totals right after changes; test/features/catalogue-totals.test.ts covers the cache.
     CATALOGUE_TOTAL_CACHE_MS: '0',
     MONGODB_URI: uri.toString(),
+    REDIS_KEY_PREFIX: `${database}:`,
     ...overrides
   })
 }

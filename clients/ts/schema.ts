@@ -632,8 +632,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Readiness: the database and the bucket answer
-         * @description Pings MongoDB and checks the S3 bucket. 503 with the standard error body when either is unreachable. Public.
+         * Readiness: the database, the bucket and Redis answer
+         * @description Pings MongoDB and Redis and checks the S3 bucket. 503 with the standard error body when one is unreachable (while Redis is down the API still serves, without its cache and shared limits). Public.
          */
         get: operations["getReadiness"];
         put?: never;

@@ -29,19 +29,21 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/ready', {
     schema: {
       operationId: 'getReadiness',
-      summary: 'Readiness: the database and the bucket answer',
-      description: 'Pings MongoDB and checks the S3 bucket. 503 with the standard error body when either is unreachable. Public.',
+      summary: 'Readiness: the database, the bucket and Redis answer',
+      description: 'Pings MongoDB and Redis and checks the S3 bucket. 503 with the standard error body when one is unreachable ' +
+        '(while Redis is down the API still serves, without its cache and shared limits). Public.',
       response: { 200: HealthSchema, ...errors('not_ready') }
     }
   }, async (request) => {
     const checks = await Promise.allSettled([
       withTimeout(app.mongo.db!.command({ ping: 1 }), 2000),
-      withTimeout(app.storage.ping(), 3000)
+      withTimeout(app.storage.ping(), 3000),
+      withTimeout(app.redis.ping(), 2000)
     ])
-    const down = ['database', 'object storage'].filter((_name, i) => checks[i]?.status === 'rejected')
+    const down = ['database', 'object storage', 'Redis'].filter((_name, i) => checks[i]?.status === 'rejected')
     if (down.length > 0) {
       request.log.warn({ reasons: checks.map((c) => c.status === 'rejected' ? String(c.reason) : 'ok') }, 'not ready')
-      throw new ApiError('not_ready', `Not ready: ${down.join(' and ')} unreachable`)
+      throw new ApiError('not_ready', `Not ready: ${down.join(', ')} unreachable`)
     }
     return { data: { status: 'ok' as const } }
   })

@@ -1,4 +1,5 @@
 import type { Db } from 'mongodb'
+import type { SessionCache } from '../sessions.js'
 import { createUsersRepository } from './users.js'
 import { createVideosRepository } from './videos.js'
 import { createSeriesRepository } from './series.js'
@@ -8,16 +9,16 @@ import { createAuditRepository } from './audit.js'
 import { createWatchHistoryRepository } from './watch-history.js'
 
 export interface CacheOptions {
-  /** Milliseconds a session read is reused (0: none); see SESSION_CACHE_MS. */
-  sessionCacheMs?: number
+  /** Where sessions are cached between requests (none: read on every request); see SESSION_CACHE_MS. */
+  sessions?: SessionCache
   /** Milliseconds a catalogue total is reused (0: none); see CATALOGUE_TOTAL_CACHE_MS. */
   catalogueTotalCacheMs?: number
 }
 
 /** Every repository on one database: what the app decorates as `app.repos` (and the bench uses directly). */
-export function createRepositories (db: Db, { sessionCacheMs = 0, catalogueTotalCacheMs = 0 }: CacheOptions = {}) {
+export function createRepositories (db: Db, { sessions, catalogueTotalCacheMs = 0 }: CacheOptions = {}) {
   return {
-    users: createUsersRepository(db, sessionCacheMs),
+    users: createUsersRepository(db, sessions),
     videos: createVideosRepository(db),
     series: createSeriesRepository(db, catalogueTotalCacheMs),
     episodes: createEpisodesRepository(db),

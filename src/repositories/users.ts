@@ -1,7 +1,7 @@
 import type { Db, ObjectId } from 'mongodb'
-import { LRUCache } from 'lru-cache'
 import type { Role, SubscriptionStatus } from '../schemas/common.js'
 import { insertOrNull } from '../db.js'
+import type { SessionCache } from '../sessions.js'
 
 export interface UserDoc {
   _id: ObjectId
@@ -24,26 +24,21 @@ export interface Session {
 }
 
 /**
- * `sessionCacheMs` > 0: a session read is reused for that long. Every change this instance makes to a user
- * drops its entry and keeps reads that were in flight meanwhile out of the cache, so the instance itself
- * never serves a revoked token; other instances see the change within `sessionCacheMs`.
+ * `sessions`: where each caller's session is cached between requests (src/sessions.ts); every change to a user
+ * goes through `change()`, which drops the user's cached session before the change is answered.
  */
-export function createUsersRepository (db: Db, sessionCacheMs = 0) {
+export function createUsersRepository (db: Db, sessions?: SessionCache) {
   const users = db.collection<UserDoc>('users')
-  const sessions = sessionCacheMs > 0 ? new LRUCache<string, Session>({ max: 50_000, ttl: sessionCacheMs }) : undefined
-  let writes = 0 // counted at the start and the end of each change: a read that overlapped one is not cached
   /** Runs a change to the user `id` (or to the one it returns) and drops that user's cached session. */
   const change = async <T extends { _id: ObjectId } | null>(
     id: ObjectId | undefined, write: () => Promise<T>
   ): Promise<T> => {
-    writes++
     let result: T | null = null
     try {
       result = await write()
       return result
     } finally {
-      writes++
-      for (const changedId of [id, result?._id]) if (changedId !== undefined) sessions?.delete(changedId.toHexString())
+      for (const changedId of new Set([id, result?._id])) if (changedId != null) await sessions?.drop(changedId)
     }
   }
 
@@ -72,12 +67,10 @@ export function createUsersRepository (db: Db, sessionCacheMs = 0) {
 
     /** What each authenticated request checks: the current role and token version, by _id. */
     async findSession (id: ObjectId): Promise<Session | null> {
-      const key = id.toHexString()
-      const cached = sessions?.get(key)
-      if (cached !== undefined) return cached
-      const before = writes
+      const cached = await sessions?.read(id)
+      if (cached?.session != null) return cached.session
       const session = await users.findOne<Session>({ _id: id }, { projection: { role: 1, tokenVersion: 1, 'subscription.status': 1 } })
-      if (session !== null && writes === before) sessions?.set(key, session)
+      if (session !== null && cached !== undefined) sessions?.write(id, session, cached.seen)
       return session
     },
 

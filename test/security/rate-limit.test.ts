@@ -40,3 +40,18 @@ t.test('every route has a global limit per IP, and so do unknown routes', async 
   t.equal(scan.statusCode, 429)
   t.equal(scan.json().error.code, 'rate_limited')
 })
+
+t.test('a limit holds across instances: guesses at one account split over two instances meet one count', async (t) => {
+  const a = await build(t, { AUTH_RATE_LIMIT_MAX: '10' })
+  const b = await build(t, { AUTH_RATE_LIMIT_MAX: '10', MONGODB_URI: a.config.MONGODB_URI })
+  const account = await signUp(a, 'viewer')
+  const statuses = []
+  for (let i = 1; i <= 16; i++) {
+    const app = i % 2 === 0 ? a : b
+    const res = await app.inject({
+      method: 'POST', url: '/auth/login', remoteAddress: `198.51.100.${i}`, payload: { email: account.user.email, password: 'wrong-password' }
+    })
+    statuses.push(res.statusCode)
+  }
+  t.same(statuses, [...Array(10).fill(401), ...Array(6).fill(429)], 'the eleventh guess is refused, on either instance')
+})
