@@ -16,6 +16,8 @@ import { toObjectId } from '../src/lib/ids.js'
 import { createRepositories } from '../src/repositories/index.js'
 import { createServices, type Caller } from '../src/services/index.js'
 import { createStorage } from '../src/storage.js'
+import { redisClientOptions } from '../src/redis.js'
+import { Redis } from 'ioredis'
 
 const config = loadConfig()
 const client = new MongoClient(config.MONGODB_URI, mongoClientOptions('microdrama-bench-ceiling'))
@@ -23,8 +25,9 @@ await client.connect()
 // The same caches as the API (the ceiling has no sessions to cache: it takes the caller from x-user-id).
 const repos = createRepositories(client.db(), { catalogueTotalCacheMs: config.CATALOGUE_TOTAL_CACHE_MS })
 const log = { warn: () => {} }
+const redis = new Redis(config.REDIS_URL, redisClientOptions(config.REDIS_KEY_PREFIX))
 const { accounts, catalogue, playback } = createServices({
-  repos, storage: createStorage(config), events: createEventBus(log), config, log
+  repos, storage: createStorage(config), redis, events: createEventBus(log), config, log
 })
 
 const app = Fastify({ logger: false })
@@ -59,6 +62,7 @@ app.post<{ Body: { email: string, password: string } }>('/auth/login', async (re
 const close = async () => {
   await app.close()
   await client.close(true)
+  redis.disconnect()
   process.exit(0)
 }
 const fail = (err: unknown) => { console.error(err); process.exit(1) }

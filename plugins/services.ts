@@ -17,5 +17,13 @@ export default fp(async (app) => {
     app.log.info({ event: e.type, actorId: e.actorId?.toHexString(), targetId: e.target.id.toHexString(), before: e.before, after: e.after }, 'domain event')
   })
   app.decorate('events', events)
-  app.decorate('services', createServices({ repos: app.repos, storage: app.storage, events, config: app.config, log: app.log }))
-}, { name: 'services', dependencies: ['repositories', 's3'], decorators: { fastify: ['config'] } })
+  app.decorate('services', createServices({
+    repos: app.repos,
+    storage: app.storage,
+    redis: app.redis,
+    queues: app.queues,
+    events,
+    config: app.config,
+    log: app.log
+  }))
+}, { name: 'services', dependencies: ['repositories', 's3', 'redis', 'jobs'], decorators: { fastify: ['config'] } })

@@ -4,7 +4,8 @@
 //   npm run admin:create -- --email admin@example.com --password '...'
 //   node dist/scripts/admin.js --email admin@example.com        (password from ADMIN_PASSWORD)
 //
-// Needs MONGODB_URI (and reads BCRYPT_ROUNDS, NODE_ENV) like the server.
+// Needs MONGODB_URI (and reads BCRYPT_ROUNDS, NODE_ENV) like the server; in development it defaults to the dev
+// stack's database (npm run dev).
 import { parseArgs } from 'node:util'
 import { MongoClient } from 'mongodb'
 import { Type } from '@sinclair/typebox'
@@ -25,7 +26,9 @@ async function main (): Promise<void> {
   if (password === undefined || password.length < 8 || password.length > 72) {
     throw new Error('--password (or ADMIN_PASSWORD) is required: 8 to 72 characters')
   }
-  const config = loadConfig(process.env, AdminConfigSchema)
+  // Without MONGODB_URI (outside production): the dev stack's database, as `npm run dev` runs it.
+  const devDatabase = process.env.NODE_ENV === 'production' ? {} : { MONGODB_URI: 'mongodb://127.0.0.1:27018/microdrama' }
+  const config = loadConfig({ ...devDatabase, ...process.env }, AdminConfigSchema)
   const client = await new MongoClient(config.MONGODB_URI, mongoClientOptions('microdrama-admin')).connect()
   try {
     const repos = { users: createUsersRepository(client.db()), audit: createAuditRepository(client.db()) }

@@ -41,6 +41,8 @@ export const ConfigSchema = Type.Object({
   // made through the API (logout, password, role, subscription) drop it at once on every instance; this bounds
   // only changes made to the database directly. 0: read the database on every request.
   SESSION_CACHE_MS: Type.Integer({ minimum: 0, maximum: 300_000, default: 5000 }),
+  // How often the worker counts the plays buffered in Redis into the series' views and trending scores.
+  VIEWS_FLUSH_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 5000 }),
   // How long an instance reuses the catalogue's total per filter before counting again. 0: count every time.
   CATALOGUE_TOTAL_CACHE_MS: Type.Integer({ minimum: 0, maximum: 300_000, default: 5000 })
 })

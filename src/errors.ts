@@ -29,6 +29,7 @@ export const errorCatalogue = {
   upload_missing: { status: 404, message: 'No uploaded file at this key' },
   no_next_episode: { status: 404, message: 'This is the last episode so far' },
   cover_not_found: { status: 404, message: 'No cover for this series' },
+  job_not_found: { status: 404, message: 'No such job in this queue' },
   // 405
   method_not_allowed: { status: 405, message: 'Method not allowed' },
   // 409
@@ -38,6 +39,7 @@ export const errorCatalogue = {
   episode_published: { status: 409, message: 'A published episode keeps its video; ask an admin to take it down first' },
   not_pending: { status: 409, message: 'It is not pending' },
   wrong_status: { status: 409, message: 'Not possible in its current status' },
+  job_not_failed: { status: 409, message: 'Only a failed job can be retried' },
   // 413, 415, 422, 429
   payload_too_large: { status: 413, message: 'The request body is too large' },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json' },

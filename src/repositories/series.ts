@@ -25,6 +25,8 @@ export interface SeriesDoc {
   trending: number
   /** The cover image's key in the bucket, or null. */
   coverKey: string | null
+  /** The last batch of buffered views counted in (see recordViews). */
+  viewBatch?: string
   createdAt: Date
   updatedAt: Date
   publishedAt: Date | null
@@ -72,6 +74,28 @@ export function createSeriesRepository (db: Db, catalogueTotalCacheMs = 0) {
       fetchMethod: async (_key, _stale, { context }) => await series.countDocuments(context)
     })
     : undefined
+
+  /**
+   * Counts plays per UTC day (`byDay`: day → plays) into the total, the day buckets and the 7-day trending
+   * score. `batch`: the batch of buffered views they come from (src/services/playback.ts), applied once per
+   * series however often it is retried (batches are applied in order, one at a time).
+   */
+  async function recordViews (id: ObjectId, byDay: Record<string, number>, batch?: string, now = new Date()) {
+    const plays = Object.values(byDay).reduce((a, b) => a + b, 0)
+    const inc = { views: plays, ...Object.fromEntries(Object.entries(byDay).map(([d, n]) => [`viewsByDay.${d}`, n])) }
+    const updated = await series.findOneAndUpdate(
+      batch === undefined ? { _id: id } : { _id: id, viewBatch: { $ne: batch } },
+      { $inc: inc, ...(batch === undefined ? {} : { $set: { viewBatch: batch } }) },
+      // No projection: FerretDB v1 does not implement one on findAndModify.
+      { returnDocument: 'after' }
+    )
+    if (updated === null) return
+    const { trending, stale } = trendingOf(updated.viewsByDay, now)
+    await series.updateOne({ _id: id }, {
+      $set: { trending },
+      ...(stale.length > 0 ? { $unset: Object.fromEntries(stale.map((d) => [`viewsByDay.${d}`, ''])) } : {})
+    })
+  }
 
   return {
     collection: series,
@@ -158,19 +182,10 @@ export function createSeriesRepository (db: Db, catalogueTotalCacheMs = 0) {
 
     /** Counts a play: the total, today's bucket, and the 7-day trending score. */
     async recordView (id: ObjectId, now = new Date()): Promise<void> {
-      const updated = await series.findOneAndUpdate(
-        { _id: id },
-        { $inc: { views: 1, [`viewsByDay.${day(now)}`]: 1 } },
-        // No projection: FerretDB v1 does not implement one on findAndModify.
-        { returnDocument: 'after' }
-      )
-      if (updated === null) return
-      const { trending, stale } = trendingOf(updated.viewsByDay, now)
-      await series.updateOne({ _id: id }, {
-        $set: { trending },
-        ...(stale.length > 0 ? { $unset: Object.fromEntries(stale.map((d) => [`viewsByDay.${d}`, ''])) } : {})
-      })
+      await recordViews(id, { [day(now)]: 1 }, undefined, now)
     },
+
+    recordViews,
 
     /** Lets trending scores decay for series nobody played lately (run periodically). */
     async refreshTrending (now = new Date()): Promise<number> {

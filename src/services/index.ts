@@ -1,5 +1,6 @@
 import { createAccountsService } from './accounts.js'
 import { createCatalogueService } from './catalogue.js'
+import { createJobsService } from './jobs.js'
 import { createLibraryService } from './library.js'
 import { createModerationService } from './moderation.js'
 import { createPlaybackService } from './playback.js'
@@ -23,7 +24,8 @@ export function createServices (deps: ServiceDeps) {
     moderation: createModerationService(deps),
     catalogue,
     playback: createPlaybackService(deps),
-    library: createLibraryService(deps, catalogue)
+    library: createLibraryService(deps, catalogue),
+    jobs: createJobsService(deps)
   }
 }
 

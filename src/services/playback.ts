@@ -1,4 +1,4 @@
-import type { ObjectId } from 'mongodb'
+import { ObjectId } from 'mongodb'
 import { ApiError } from '../errors.js'
 import { event } from '../events.js'
 import type { Repositories } from '../repositories/index.js'
@@ -50,9 +50,25 @@ export interface ProgressReport {
   completed?: boolean
 }
 
+/** Plays waiting to be counted: a hash of `<seriesId>:<day>` → plays, moved whole into a batch by each flush. */
+const PENDING_VIEWS = 'views:pending'
+/** The batches not yet applied, by the time they were made (applied oldest first). */
+const VIEW_BATCHES = 'views:batches'
+const viewBatch = (id: string) => `views:batch:${id}`
+const day = (date: Date): string => date.toISOString().slice(0, 10)
+
 /** Playback: who may play what, views, and where each viewer is in each episode. */
-export function createPlaybackService ({ repos, storage, events, config, log }: ServiceDeps) {
+export function createPlaybackService ({ repos, storage, events, config, redis, log }: ServiceDeps) {
   const { episodes, series, videos, watchHistory } = repos
+
+  /** A viewer's play, buffered in Redis for the worker to count in batches; counted at once while Redis is down. */
+  async function countView (seriesId: ObjectId, now = new Date()): Promise<void> {
+    try {
+      await redis.hincrby(PENDING_VIEWS, `${seriesId.toHexString()}:${day(now)}`, 1)
+    } catch {
+      await series.recordView(seriesId, now)
+    }
+  }
 
   return {
     /**
@@ -68,7 +84,7 @@ export function createPlaybackService ({ repos, storage, events, config, log }: 
         if (live === null) throw new ApiError('episode_not_found')
         if (accessFor(episode, live, caller) === 'locked') throw new ApiError('subscription_required')
         // It counts towards the series' views and trending score; it need not delay the answer.
-        series.recordView(live._id).catch((err: unknown) => log.warn({ err }, 'could not count a view'))
+        countView(live._id).catch((err: unknown) => log.warn({ err }, 'could not count a view'))
       }
       const file = await videos.findById(episode.videoId)
       if (file === null) throw new ApiError('episode_not_found')
@@ -93,6 +109,45 @@ export function createPlaybackService ({ repos, storage, events, config, log }: 
       events.emit(event('progress.recorded', caller._id, { type: 'episode', id: episode._id, seriesId: episode.seriesId }, null,
         { positionSec: entry.positionSec, completed: entry.completed }, entry.updatedAt))
       return toWatchEntry(entry)
+    },
+
+    /**
+     * Counts the buffered plays (a job, every VIEWS_FLUSH_MS): the pending plays become a batch (one atomic
+     * step, so none is lost or counted twice), then every batch is applied, oldest first, and removed once
+     * applied. A flush that fails part-way leaves its batch for the retry, which skips the series it counted.
+     * One flush at a time, across workers.
+     */
+    async flushViews (): Promise<{ batches: number, plays: number }> {
+      const lock = `${process.pid}-${Date.now()}`
+      if (await redis.set('views:flush-lock', lock, 'PX', 60_000, 'NX') === null) return { batches: 0, plays: 0 }
+      try {
+        const id = `${Date.now()}`
+        if (await redis.exists(PENDING_VIEWS) === 1) {
+          await redis.multi().rename(PENDING_VIEWS, viewBatch(id)).zadd(VIEW_BATCHES, Date.now(), id).exec()
+        }
+        let plays = 0
+        const batches = await redis.zrange(VIEW_BATCHES, '0', '-1')
+        for (const batch of batches) {
+          const perSeries = new Map<string, Record<string, number>>()
+          for (const [field, count] of Object.entries(await redis.hgetall(viewBatch(batch)))) {
+            const [seriesId = '', date = ''] = field.split(':')
+            perSeries.set(seriesId, { ...perSeries.get(seriesId), [date]: Number(count) })
+            plays += Number(count)
+          }
+          for (const [seriesId, byDay] of perSeries) {
+            await series.recordViews(ObjectId.createFromHexString(seriesId), byDay, batch)
+          }
+          await redis.multi().del(viewBatch(batch)).zrem(VIEW_BATCHES, batch).exec()
+        }
+        return { batches: batches.length, plays }
+      } finally {
+        if (await redis.get('views:flush-lock') === lock) await redis.del('views:flush-lock')
+      }
+    },
+
+    /** Lets the trending scores of series nobody played lately decay (a job, hourly, once per deployment). */
+    async refreshTrending (): Promise<{ changed: number }> {
+      return { changed: await series.refreshTrending() }
     },
 
     async history (caller: Caller, page: PageRequest): Promise<Page<WatchEntry>> {

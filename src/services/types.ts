@@ -1,4 +1,6 @@
+import type { Redis } from 'ioredis'
 import type { Config } from '../config.js'
+import type { Queues } from '../jobs.js'
 import type { EventBus } from '../events.js'
 import type { Repositories } from '../repositories/index.js'
 import type { Session } from '../repositories/users.js'
@@ -9,6 +11,10 @@ import type { Storage } from '../storage.js'
 export interface ServiceDeps {
   repos: Repositories
   storage: Storage
+  /** Redis with the deployment's key prefix (REDIS_KEY_PREFIX): commands fail at once while it is down. */
+  redis: Redis
+  /** The job queues (src/jobs.ts), for what admins see of them (the bench's ceiling has none). */
+  queues?: Queues
   events: EventBus
   config: Pick<Config, 'PLAYBACK_URL_TTL' | 'UPLOAD_URL_TTL' | 'MAX_UPLOAD_BYTES' | 'BCRYPT_ROUNDS'>
   log: { warn: (obj: object, msg: string) => void }

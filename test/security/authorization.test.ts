@@ -35,7 +35,9 @@ t.test('authorization, driven by openapi.yaml', async (t) => {
   const pendingEpisode = await createEpisode(app, creatorA, draft.id, cat.video.id, 1)
   const videoB = await uploadVideo(app, creatorB)
   await createSeries(app, creatorB, { title: 'B series' })
-  const ids = { seriesId: cat.series.id, episodeId: cat.episodes[0]!.id, videoId: cat.video.id, userId: viewer.user.id }
+  const ids = {
+    seriesId: cat.series.id, episodeId: cat.episodes[0]!.id, videoId: cat.video.id, userId: viewer.user.id, queue: 'maintenance', jobId: 'none'
+  }
 
   t.ok(operations.length > 0, 'the contract lists operations')
 

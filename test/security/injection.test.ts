@@ -24,7 +24,7 @@ t.test('injection, driven by openapi.yaml', async (t) => {
   const app = await build(t)
   const { admin, creator, viewer, series, episodes, video } = await publishedCatalogue(app, 1)
   const ids: Record<string, string> = {
-    seriesId: series.id, episodeId: episodes[0]!.id, videoId: video.id, userId: viewer.user.id
+    seriesId: series.id, episodeId: episodes[0]!.id, videoId: video.id, userId: viewer.user.id, queue: 'maintenance', jobId: 'none'
   }
   /** An account whose role may call the operation. */
   const caller = (o: Op): Account => has(o, 'admin') ? admin : has(o, 'creator') || has(o, 'uploads') ? creator : viewer

@@ -1,0 +1,19 @@
+import fp from 'fastify-plugin'
+import { closeQueues, createQueues, jobsConnection, type Queues } from '../src/jobs.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The job queues (src/jobs.ts): the API adds jobs and shows them to admins; the worker runs them. */
+    queues: Queues
+  }
+}
+
+export default fp(async (app) => {
+  const connection = jobsConnection(app.config.REDIS_URL)
+  connection.on('error', () => {}) // plugins/redis.ts reports an outage; this connection waits it out
+  app.decorate('queues', createQueues(connection, app.config.REDIS_KEY_PREFIX))
+  app.addHook('onClose', async () => {
+    await closeQueues(app.queues)
+    connection.disconnect()
+  })
+}, { name: 'jobs', decorators: { fastify: ['config'] } })

@@ -1,0 +1,49 @@
+// Development, inside the local stack (`npm run dev`): the API and the worker in watch mode, an admin made on
+// the first start (its password kept in .stack/dev-admin.json, git-ignored), and where everything is.
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { MongoClient } from 'mongodb'
+import { loadConfig } from '../src/config.js'
+import { mongoClientOptions } from '../src/db.js'
+import { createEventBus } from '../src/events.js'
+import { createAuditRepository } from '../src/repositories/audit.js'
+import { createUsersRepository } from '../src/repositories/users.js'
+import { createAccountsService } from '../src/services/accounts.js'
+
+const root = join(import.meta.dirname, '..')
+const config = loadConfig()
+
+// The development admin: made once, its password kept beside the stack's data.
+const file = join(root, '.stack', 'dev-admin.json')
+const admin = existsSync(file)
+  ? JSON.parse(readFileSync(file, 'utf8')) as { email: string, password: string }
+  : { email: 'admin@example.com', password: randomBytes(12).toString('base64url') }
+const client = await new MongoClient(config.MONGODB_URI, mongoClientOptions('microdrama-dev')).connect()
+const repos = { users: createUsersRepository(client.db()), audit: createAuditRepository(client.db()) }
+await repos.users.ensureIndexes()
+if (!existsSync(file) || await repos.users.findByEmail(admin.email) === null) {
+  const accounts = createAccountsService({ repos, events: createEventBus(console), config })
+  await accounts.ensureAdmin(admin.email, admin.password)
+  writeFileSync(file, JSON.stringify(admin), { mode: 0o600 })
+}
+await client.close()
+
+const children = ['src/server.ts', 'src/worker.ts'].map((entry) =>
+  spawn('tsx', ['watch', '--clear-screen=false', entry], { stdio: 'inherit', env: process.env }))
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => { for (const child of children) child.kill(signal) })
+let running = children.length
+for (const child of children) child.on('exit', () => { if (--running === 0) process.exit(0) })
+
+const api = `http://${config.HOST}:${config.PORT}`
+console.log([
+  '',
+  `  API        ${api}   (docs: ${api}/docs)`,
+  `  admin      ${admin.email}  /  ${admin.password}`,
+  `  MongoDB    ${config.MONGODB_URI}   (FerretDB)`,
+  `  S3         ${config.S3_ENDPOINT ?? 'AWS'}   bucket ${config.AWS_S3_BUCKET}   (MinIO)`,
+  `  Redis      ${config.REDIS_URL}`,
+  '  the worker runs beside the API; Ctrl-C stops both and the local servers',
+  ''
+].join('\n'))

@@ -1,0 +1,76 @@
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq'
+import { Redis } from 'ioredis'
+import type { Services } from './services/index.js'
+
+/**
+ * Background jobs on BullMQ. Every job is a small function of its payload that can run twice safely, calls one
+ * service function, is retried with exponential backoff, and is picked up again when the worker running it dies
+ * (a stalled job). Jobs that keep failing stay in the failed list, where admins see them (GET /admin/jobs).
+ */
+export const QUEUE_NAMES = ['maintenance'] as const
+export type QueueName = typeof QUEUE_NAMES[number]
+
+export const defaultJobOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 2000 },
+  removeOnComplete: { count: 200 },
+  removeOnFail: { count: 2000 }
+}
+
+/**
+ * BullMQ's own Redis connection: it waits through an outage instead of failing (a job is never dropped), and
+ * takes no key prefix (BullMQ prefixes its keys itself, with REDIS_KEY_PREFIX + 'bull').
+ */
+export const jobsConnection = (url: string): Redis =>
+  new Redis(url, { maxRetriesPerRequest: null, connectTimeout: 5000 })
+
+export type Queues = Record<QueueName, Queue>
+
+export function createQueues (connection: Redis, keyPrefix: string): Queues {
+  return {
+    maintenance: new Queue('maintenance', { connection, prefix: `${keyPrefix}bull`, defaultJobOptions })
+  }
+}
+
+export async function closeQueues (queues: Queues): Promise<void> {
+  await Promise.all(Object.values(queues).map(async (queue) => await queue.close()))
+}
+
+/** What each job of a queue runs, by job name. */
+export type Handlers = Record<string, (job: Job) => Promise<unknown>>
+
+/** The maintenance jobs: each runs one service function (the same the API would call). */
+export const maintenanceHandlers = (services: Pick<Services, 'playback'>): Handlers => ({
+  'flush-views': async () => await services.playback.flushViews(),
+  'refresh-trending': async () => await services.playback.refreshTrending()
+})
+
+/**
+ * The deployment's repeatable jobs, one schedule each whatever the number of workers (upserted by every worker
+ * at start: the same id replaces the same schedule).
+ */
+export async function scheduleMaintenance (queues: Queues, { viewsFlushMs }: { viewsFlushMs: number }): Promise<void> {
+  await queues.maintenance.upsertJobScheduler('flush-views', { every: viewsFlushMs }, { name: 'flush-views' })
+  await queues.maintenance.upsertJobScheduler('refresh-trending', { every: 3_600_000 }, { name: 'refresh-trending' })
+}
+
+export interface WorkerLog {
+  info: (obj: object, msg: string) => void
+  warn: (obj: object, msg: string) => void
+}
+
+/** A worker for one queue: a job whose name has no handler fails at once (no retry); any other failure is retried. */
+export function startWorker (
+  name: QueueName, connection: Redis, keyPrefix: string, handlers: Handlers, log: WorkerLog
+): Worker {
+  const worker = new Worker(name, async (job) => {
+    const run = handlers[job.name]
+    if (run === undefined) throw new UnrecoverableError(`no handler for the job ${job.name}`)
+    return await run(job)
+  }, { connection, prefix: `${keyPrefix}bull`, concurrency: 1, stalledInterval: 30_000, maxStalledCount: 2 })
+  worker.on('failed', (job, err) => {
+    log.warn({ queue: name, job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed')
+  })
+  worker.on('error', (err) => log.warn({ queue: name, err: err.message }, 'worker error'))
+  return worker
+}

@@ -1,0 +1,67 @@
+import { fileURLToPath } from 'node:url'
+import closeWithGrace from 'close-with-grace'
+import { MongoClient } from 'mongodb'
+import { Redis } from 'ioredis'
+import pino from 'pino'
+import { loadConfig } from './config.js'
+import { mongoClientOptions } from './db.js'
+import { createEventBus } from './events.js'
+import { closeQueues, createQueues, jobsConnection, maintenanceHandlers, scheduleMaintenance, startWorker } from './jobs.js'
+import { redisClientOptions } from './redis.js'
+import { createRepositories, ensureIndexes } from './repositories/index.js'
+import { createSessionCache } from './sessions.js'
+import { createServices } from './services/index.js'
+import { createStorage } from './storage.js'
+import type { Config } from './config.js'
+
+/**
+ * The worker: the background jobs (src/jobs.ts) on the same services as the API. Several may run; each
+ * schedule still runs once per interval for the whole deployment.
+ */
+export async function startJobs (config: Config, log: pino.Logger) {
+  const mongo = await new MongoClient(config.MONGODB_URI, mongoClientOptions('microdrama-worker')).connect()
+  const redis = new Redis(config.REDIS_URL, redisClientOptions(config.REDIS_KEY_PREFIX))
+  const repos = createRepositories(mongo.db(), {
+    sessions: createSessionCache(redis, config.SESSION_CACHE_MS),
+    catalogueTotalCacheMs: config.CATALOGUE_TOTAL_CACHE_MS
+  })
+  await ensureIndexes(repos)
+  const events = createEventBus(log)
+  const connection = jobsConnection(config.REDIS_URL)
+  const queues = createQueues(connection, config.REDIS_KEY_PREFIX)
+  const services = createServices({ repos, storage: createStorage(config), redis, events, queues, config, log })
+  await scheduleMaintenance(queues, { viewsFlushMs: config.VIEWS_FLUSH_MS })
+  const worker = startWorker('maintenance', connection, config.REDIS_KEY_PREFIX, maintenanceHandlers(services), log)
+  log.info({ queues: Object.keys(queues) }, 'worker started')
+
+  return {
+    services,
+    /** Finishes the job in hand (or hands it back when it outlasts the grace period), then disconnects. */
+    async close (): Promise<void> {
+      await worker.close()
+      await closeQueues(queues)
+      connection.disconnect()
+      redis.disconnect()
+      await mongo.close()
+    }
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  let config
+  try {
+    config = loadConfig()
+  } catch (err) {
+    console.error((err as Error).message)
+    process.exit(1)
+  }
+  const log = pino({ level: config.LOG_LEVEL, name: 'worker' })
+  const jobs = await startJobs(config, log)
+  // SIGTERM / SIGINT: stop taking jobs, let the current one finish (up to 30 s; after that it is handed back
+  // and another worker picks it up as stalled), disconnect, exit.
+  closeWithGrace({ delay: 30_000 }, async ({ signal, err }) => {
+    if (err !== undefined) log.error({ err }, 'worker shutting down after an error')
+    else log.info({ signal }, 'worker shutting down')
+    await jobs.close()
+  })
+}
