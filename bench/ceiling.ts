@@ -22,8 +22,8 @@ import { Redis } from 'ioredis'
 const config = loadConfig()
 const client = new MongoClient(config.MONGODB_URI, mongoClientOptions('microdrama-bench-ceiling'))
 await client.connect()
-// The same caches as the API (the ceiling has no sessions to cache: it takes the caller from x-user-id).
-const repos = createRepositories(client.db(), { catalogueTotalCacheMs: config.CATALOGUE_TOTAL_CACHE_MS })
+// The ceiling has no sessions to cache: it takes the caller from x-user-id. The services cache what the API's do.
+const repos = createRepositories(client.db())
 const log = { warn: () => {} }
 const redis = new Redis(config.REDIS_URL, redisClientOptions(config.REDIS_KEY_PREFIX))
 const { accounts, catalogue, playback } = createServices({

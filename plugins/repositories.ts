@@ -14,15 +14,9 @@ declare module 'fastify' {
 export default fp(async (app) => {
   const db = app.mongo.db!
   const repos = createRepositories(db, {
-    sessions: createSessionCache(app.redis, app.config.SESSION_CACHE_MS),
-    catalogueTotalCacheMs: app.config.CATALOGUE_TOTAL_CACHE_MS
+    sessions: createSessionCache(app.redis, app.config.SESSION_CACHE_MS)
   })
   await ensureIndexes(repos)
   app.decorate('repos', repos)
-
-  // Trending is the last 7 days' plays: let the scores of series nobody plays any more decay, hourly.
-  const timer = setInterval(() => {
-    repos.series.refreshTrending().catch((err: unknown) => app.log.warn({ err }, 'could not refresh trending scores'))
-  }, 3_600_000).unref()
-  app.addHook('onClose', async () => clearInterval(timer))
+  // Trending scores decay in the worker's hourly job (src/jobs.ts), once for the whole deployment.
 }, { name: 'repositories', dependencies: ['mongodb', 'redis'] })

@@ -43,8 +43,10 @@ export const ConfigSchema = Type.Object({
   SESSION_CACHE_MS: Type.Integer({ minimum: 0, maximum: 300_000, default: 5000 }),
   // How often the worker counts the plays buffered in Redis into the series' views and trending scores.
   VIEWS_FLUSH_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 5000 }),
-  // How long an instance reuses the catalogue's total per filter before counting again. 0: count every time.
-  CATALOGUE_TOTAL_CACHE_MS: Type.Integer({ minimum: 0, maximum: 300_000, default: 5000 })
+  // How long the shared read cache keeps published content (catalogue pages and totals, genres, series, their
+  // episodes). Changes through the API drop what they touch at once; this bounds view counts and trending order,
+  // and changes made to the database directly. 0: no cache.
+  READ_CACHE_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 30_000 })
 })
 
 export type Config = Static<typeof ConfigSchema>

@@ -4,8 +4,10 @@ import type { Role, SubscriptionStatus } from './schemas/common.js'
 
 /**
  * Domain events: every committed state change is announced once, after the write, by the service that made
- * it. Caches, webhooks and analytics subscribe here instead of to routes. Delivery is in process and after
- * the fact: a listener that throws is logged and never fails the change (nor the other listeners).
+ * it. Caches, webhooks and analytics subscribe here instead of to routes. Delivery is in process: the service
+ * waits for the listeners before it answers (so a cache is invalidated before the change is seen), and a
+ * listener that throws is logged and never fails the change (nor the other listeners). Listeners must be quick:
+ * slow work goes to a job.
  */
 
 /** Each event's target and the state its `before` and `after` carry. */
@@ -62,12 +64,15 @@ export function createEventBus (log: EventLog) {
       listeners.set(type, [...listeners.get(type) ?? [], listener as Listener<EventType>])
     },
 
-    emit<T extends EventType> (event: DomainEvent<T>): void {
-      for (const listener of [...listeners.get(event.type) ?? [], ...listeners.get('*') ?? []]) {
-        Promise.resolve()
-          .then(() => listener(event))
-          .catch((err: unknown) => log.warn({ err, event: event.type, targetId: event.target.id.toHexString() }, 'an event listener failed'))
-      }
+    /** Calls every listener of the event and waits for them; one that throws is logged and changes nothing. */
+    async emit<T extends EventType> (event: DomainEvent<T>): Promise<void> {
+      await Promise.all([...listeners.get(event.type) ?? [], ...listeners.get('*') ?? []].map(async (listener) => {
+        try {
+          await listener(event)
+        } catch (err) {
+          log.warn({ err, event: event.type, targetId: event.target.id.toHexString() }, 'an event listener failed')
+        }
+      }))
     }
   }
 }

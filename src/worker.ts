@@ -22,8 +22,7 @@ export async function startJobs (config: Config, log: pino.Logger) {
   const mongo = await new MongoClient(config.MONGODB_URI, mongoClientOptions('microdrama-worker')).connect()
   const redis = new Redis(config.REDIS_URL, redisClientOptions(config.REDIS_KEY_PREFIX))
   const repos = createRepositories(mongo.db(), {
-    sessions: createSessionCache(redis, config.SESSION_CACHE_MS),
-    catalogueTotalCacheMs: config.CATALOGUE_TOTAL_CACHE_MS
+    sessions: createSessionCache(redis, config.SESSION_CACHE_MS)
   })
   await ensureIndexes(repos)
   const events = createEventBus(log)

@@ -58,8 +58,9 @@ export function testConfig (overrides: Record<string, string> = {}): Config {
     AUTH_RATE_LIMIT_MAX: '1000000',
     // A busy test machine lags; load shedding has its own test (test/faults/overload.test.ts).
     MAX_EVENT_LOOP_DELAY_MS: '0',
-    // Tests check exact totals right after changes; test/features/catalogue-totals.test.ts covers the cache.
-    CATALOGUE_TOTAL_CACHE_MS: '0',
+    // Some tests change documents in the database directly, which no event announces;
+    // test/features/read-cache.test.ts covers the cache.
+    READ_CACHE_MS: '0',
     MONGODB_URI: uri.toString(),
     REDIS_KEY_PREFIX: `${database}:`,
     ...overrides

@@ -14,9 +14,9 @@ const content: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'listPublishedSeries',
       summary: 'Browse the published catalogue',
       description: 'Any signed-in user. Newest first by default; or by title, most viewed (`views`) or trending (plays in ' +
-        'the last 7 days). `genre` filters to one genre, `q` to titles starting with the text. Pages are always read ' +
-        'fresh; `meta.total` is counted at most once every few seconds per filter (the server\'s ' +
-        '`CATALOGUE_TOTAL_CACHE_MS`, 5 s by default), so it may lag a change by that long.',
+        'the last 7 days). `genre` filters to one genre, `q` to titles starting with the text. Pages and totals come ' +
+        'from a cache that every publication, takedown or edit refreshes at once; view counts, and so the order by ' +
+        'views or trending, may lag by up to the server\'s `READ_CACHE_MS` (30 s by default).',
       querystring: listQuery(['publishedAt', 'title', 'views', 'trending'], 'publishedAt:desc', {
         genre: Type.Optional(Type.String({ minLength: 1, maxLength: 40, pattern: '^[^$]+$', description: 'One genre, any case' })),
         q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description: 'Titles starting with this text, any case (taken literally)' }))

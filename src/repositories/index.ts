@@ -11,16 +11,14 @@ import { createWatchHistoryRepository } from './watch-history.js'
 export interface CacheOptions {
   /** Where sessions are cached between requests (none: read on every request); see SESSION_CACHE_MS. */
   sessions?: SessionCache
-  /** Milliseconds a catalogue total is reused (0: none); see CATALOGUE_TOTAL_CACHE_MS. */
-  catalogueTotalCacheMs?: number
 }
 
 /** Every repository on one database: what the app decorates as `app.repos` (and the bench uses directly). */
-export function createRepositories (db: Db, { sessions, catalogueTotalCacheMs = 0 }: CacheOptions = {}) {
+export function createRepositories (db: Db, { sessions }: CacheOptions = {}) {
   return {
     users: createUsersRepository(db, sessions),
     videos: createVideosRepository(db),
-    series: createSeriesRepository(db, catalogueTotalCacheMs),
+    series: createSeriesRepository(db),
     episodes: createEpisodesRepository(db),
     watchHistory: createWatchHistoryRepository(db),
     audit: createAuditRepository(db),

@@ -1,5 +1,4 @@
 import type { Db, Filter, ObjectId } from 'mongodb'
-import { LRUCache } from 'lru-cache'
 import type { SeriesStatus } from '../schemas/catalog.js'
 import type { PageRequest } from '../schemas/params.js'
 import { findPage, updateAtRevision } from '../db.js'
@@ -61,25 +60,15 @@ export interface CatalogueFilter {
   q?: string
 }
 
-/**
- * `catalogueTotalCacheMs` > 0: the total of a catalogue list (per status, genre and search text) is counted
- * at most once per that many milliseconds, concurrent requests sharing one count; pages are always read fresh.
- */
-export function createSeriesRepository (db: Db, catalogueTotalCacheMs = 0) {
+export function createSeriesRepository (db: Db) {
   const series = db.collection<SeriesDoc>('series')
-  const totals = catalogueTotalCacheMs > 0
-    ? new LRUCache<string, number, Filter<SeriesDoc>>({
-      max: 1000,
-      ttl: catalogueTotalCacheMs,
-      fetchMethod: async (_key, _stale, { context }) => await series.countDocuments(context)
-    })
-    : undefined
+  /** The catalogue's filter: published (or another status), optionally one genre and a title prefix. */
+  const catalogueFilter = (status: SeriesStatus, { genre, q }: CatalogueFilter): Filter<SeriesDoc> => ({
+    status,
+    ...(genre === undefined ? {} : { genres: genre }),
+    ...(q === undefined ? {} : { titleLower: { $regex: `^${escapeRegex(normaliseTitle(q))}` } })
+  })
 
-  /**
-   * Counts plays per UTC day (`byDay`: day → plays) into the total, the day buckets and the 7-day trending
-   * score. `batch`: the batch of buffered views they come from (src/services/playback.ts), applied once per
-   * series however often it is retried (batches are applied in order, one at a time).
-   */
   async function recordViews (id: ObjectId, byDay: Record<string, number>, batch?: string, now = new Date()) {
     const plays = Object.values(byDay).reduce((a, b) => a + b, 0)
     const inc = { views: plays, ...Object.fromEntries(Object.entries(byDay).map(([d, n]) => [`viewsByDay.${d}`, n])) }
@@ -159,14 +148,15 @@ export function createSeriesRepository (db: Db, catalogueTotalCacheMs = 0) {
       return await findPage(series, filter, page)
     },
 
-    async listByStatus (status: SeriesStatus, { genre, q }: CatalogueFilter, page: PageRequest) {
-      const filter: Filter<SeriesDoc> = { status }
-      if (genre !== undefined) filter.genres = genre
-      if (q !== undefined) filter.titleLower = { $regex: `^${escapeRegex(normaliseTitle(q))}` }
-      const key = JSON.stringify([status, genre, q === undefined ? undefined : normaliseTitle(q)])
-      return await findPage(series, filter, page, {
-        total: totals === undefined ? undefined : async () => (await totals.fetch(key, { context: filter }))!
-      })
+    /** A page of series of one status; `total`: where the total comes from when not a count (a cached one). */
+    async listByStatus (
+      status: SeriesStatus, filter: CatalogueFilter, page: PageRequest, total?: () => Promise<number>
+    ) {
+      return await findPage(series, catalogueFilter(status, filter), page, { total })
+    },
+
+    async countPublished (filter: CatalogueFilter): Promise<number> {
+      return await series.countDocuments(catalogueFilter('published', filter))
     },
 
     /** Published series per genre, most first. */

@@ -23,7 +23,7 @@ export function createAccountsService ({ repos, events, config }: AccountsDeps) 
       if (role === 'admin') throw new ApiError('admin_signup_forbidden')
       const user = await users.create({ email, role, passwordHash: await hash(password) })
       if (user === null) throw new ApiError('email_taken')
-      events.emit(event('user.registered', user._id, { type: 'user', id: user._id }, null, user.role, user.createdAt))
+      await events.emit(event('user.registered', user._id, { type: 'user', id: user._id }, null, user.role, user.createdAt))
       return user
     },
 
@@ -43,7 +43,7 @@ export function createAccountsService ({ repos, events, config }: AccountsDeps) 
     /** Signs out everywhere: every token issued so far is refused. */
     async logout (caller: Caller): Promise<void> {
       const user = await users.revokeTokens(caller._id)
-      if (user !== null) events.emit(event('user.sessions_revoked', caller._id, { type: 'user', id: user._id }, caller.tokenVersion, user.tokenVersion))
+      if (user !== null) await events.emit(event('user.sessions_revoked', caller._id, { type: 'user', id: user._id }, caller.tokenVersion, user.tokenVersion))
     },
 
     /** A new password, given the current one (401 otherwise); every older token is refused. */
@@ -53,7 +53,7 @@ export function createAccountsService ({ repos, events, config }: AccountsDeps) 
       if (!await verifyPassword(currentPassword, current?.passwordHash)) throw new ApiError('invalid_credentials', 'The current password is wrong')
       const user = await users.revokeTokens(caller._id, { passwordHash: await hash(newPassword) })
       if (user === null) throw new ApiError('unauthorized', 'The account no longer exists')
-      events.emit(event('user.sessions_revoked', caller._id, { type: 'user', id: user._id }, caller.tokenVersion, user.tokenVersion))
+      await events.emit(event('user.sessions_revoked', caller._id, { type: 'user', id: user._id }, caller.tokenVersion, user.tokenVersion))
       return user
     },
 
@@ -71,7 +71,7 @@ export function createAccountsService ({ repos, events, config }: AccountsDeps) 
           })
         })
       if (user === null) throw new ApiError('user_not_found')
-      if (change !== undefined) events.emit(event('user.subscription_changed', admin._id, { type: 'user', id: userId }, change.from, change.to, change.at))
+      if (change !== undefined) await events.emit(event('user.subscription_changed', admin._id, { type: 'user', id: userId }, change.from, change.to, change.at))
       return user
     },
 
@@ -81,7 +81,7 @@ export function createAccountsService ({ repos, events, config }: AccountsDeps) 
       const result = await users.upsertAdmin(email, await hash(password))
       const { user } = result
       if (before?.role !== 'admin') {
-        events.emit(event(result.created ? 'user.registered' : 'user.role_changed', null, { type: 'user', id: user._id }, before?.role ?? null, 'admin'))
+        await events.emit(event(result.created ? 'user.registered' : 'user.role_changed', null, { type: 'user', id: user._id }, before?.role ?? null, 'admin'))
       }
       return result
     }

@@ -1,57 +1,81 @@
-import type { ObjectId } from 'mongodb'
+import { ObjectId } from 'mongodb'
+import { createReadCache } from '../cache.js'
 import { ApiError } from '../errors.js'
-import type { EpisodeDoc } from '../repositories/episodes.js'
-import type { CatalogueFilter, SeriesDoc } from '../repositories/series.js'
+import type { CatalogueFilter } from '../repositories/series.js'
 import type { Episode, Series } from '../schemas/catalog.js'
 import type { PageRequest } from '../schemas/params.js'
 import { accessFor, findPublishedEpisode } from './playback.js'
 import type { Caller, Page, ServiceDeps } from './types.js'
-import { toEpisode, toSeries } from './views.js'
+import { toEpisode, toEpisodeBase, toSeries, toSeriesBase, type SeriesBase } from './views.js'
 
-/** The published catalogue: only published episodes of published series exist here; anything else is 404. */
-export function createCatalogueService ({ repos, storage, config }: ServiceDeps) {
+/**
+ * The published catalogue: only published episodes of published series exist here; anything else is 404.
+ * Lists, series and their episodes come from the shared read cache (src/cache.ts); what depends on the caller
+ * (`inMyList`, `access`) is added on every request, never cached. A domain event about a series drops the
+ * catalogue and that series; one about an episode drops its series, before the change is answered.
+ */
+export function createCatalogueService ({ repos, storage, config, redis, events }: ServiceDeps) {
   const { series, episodes, myList } = repos
+  const cache = createReadCache(redis, config.READ_CACHE_MS)
+  events.on('*', async (event) => {
+    const { type, id, seriesId } = event.target
+    if (type === 'series') await cache.drop('catalogue', `series:${id.toHexString()}`)
+    if (type === 'episode' && seriesId !== undefined && event.type !== 'progress.recorded') await cache.drop(`series:${seriesId.toHexString()}`)
+  })
 
-  async function findPublishedSeries (id: ObjectId): Promise<SeriesDoc> {
+  /** A published series as every viewer sees it, with what access depends on; null when not published. */
+  const publishedSeries = async (id: ObjectId) => await cache.get(`series:${id.toHexString()}`, 'detail', async () => {
     const found = await series.findPublished(id)
-    if (found === null) throw new ApiError('series_not_found')
-    return found
-  }
+    return found === null ? null : toSeriesBase(found)
+  })
 
   /** Series as a viewer sees them, each saying whether it is in the viewer's list (one query for them all). */
-  async function seriesForViewer (viewerId: ObjectId, items: SeriesDoc[]): Promise<Series[]> {
-    const saved = await myList.savedAmong(viewerId, items.map((s) => s._id))
-    return items.map((s) => toSeries(s, saved.has(s._id.toHexString())))
+  async function seriesForViewer (viewerId: ObjectId, items: SeriesBase[]): Promise<Series[]> {
+    const saved = await myList.savedAmong(viewerId, items.map((s) => ObjectId.createFromHexString(s.id)))
+    return items.map((s) => toSeries(s, saved.has(s.id)))
   }
 
-  const episodeFor = (caller: Caller, owner: SeriesDoc) => (e: EpisodeDoc): Episode =>
-    toEpisode(e, accessFor(e, owner, caller))
+  const pageKey = (page: PageRequest, ...filters: unknown[]) =>
+    JSON.stringify([...filters, page.sort, page.cursor ?? page.page, page.limit])
+  const ownerOf = (s: SeriesBase) => ({ freeEpisodes: s.freeEpisodes, ownerId: s.creatorId })
 
   return {
     seriesForViewer,
 
     async listSeries (caller: Caller, filter: CatalogueFilter, page: PageRequest): Promise<Page<Series>> {
-      const { items, meta } = await series.listByStatus('published', { genre: filter.genre?.trim().toLowerCase(), q: filter.q }, page)
-      return { data: await seriesForViewer(caller._id, items), meta }
+      const wanted = { genre: filter.genre?.trim().toLowerCase(), q: filter.q }
+      const listed = await cache.get('catalogue', `list:${pageKey(page, wanted.genre, wanted.q)}`, async () => {
+        const total = async () => await cache.get('catalogue', `total:${JSON.stringify([wanted.genre, wanted.q])}`,
+          async () => await series.countPublished(wanted))
+        const { items, meta } = await series.listByStatus('published', wanted, page, total)
+        return { items: items.map(toSeriesBase), meta }
+      })
+      return { data: await seriesForViewer(caller._id, listed.items), meta: listed.meta }
     },
 
     async genres () {
-      return await series.genreCounts()
+      return await cache.get('catalogue', 'genres', async () => await series.genreCounts())
     },
 
     async getSeries (caller: Caller, id: ObjectId): Promise<Series> {
-      return (await seriesForViewer(caller._id, [await findPublishedSeries(id)]))[0]!
+      const found = await publishedSeries(id)
+      if (found === null) throw new ApiError('series_not_found')
+      return (await seriesForViewer(caller._id, [found]))[0]!
     },
 
     async listEpisodes (caller: Caller, seriesId: ObjectId, page: PageRequest): Promise<Page<Episode>> {
-      const found = await findPublishedSeries(seriesId)
-      const { items, meta } = await episodes.listForSeries(found._id, 'published', page)
-      return { data: items.map(episodeFor(caller, found)), meta }
+      const found = await publishedSeries(seriesId)
+      if (found === null) throw new ApiError('series_not_found')
+      const listed = await cache.get(`series:${seriesId.toHexString()}`, `episodes:${pageKey(page)}`, async () => {
+        const { items, meta } = await episodes.listForSeries(seriesId, 'published', page)
+        return { items: items.map(toEpisodeBase), meta }
+      })
+      return { data: listed.items.map((e) => toEpisode(e, accessFor(e, ownerOf(found), caller))), meta: listed.meta }
     },
 
     async getEpisode (caller: Caller, id: ObjectId): Promise<Episode> {
       const found = await findPublishedEpisode(repos, id)
-      return episodeFor(caller, found.series)(found.episode)
+      return toEpisode(found.episode, accessFor(found.episode, found.series, caller))
     },
 
     /** The next published episode by number (404 `no_next_episode` after the last one). */
@@ -59,7 +83,7 @@ export function createCatalogueService ({ repos, storage, config }: ServiceDeps)
       const found = await findPublishedEpisode(repos, id)
       const next = await episodes.findNextPublished(found.series._id, found.episode.number)
       if (next === null) throw new ApiError('no_next_episode')
-      return episodeFor(caller, found.series)(next)
+      return toEpisode(next, accessFor(next, found.series, caller))
     },
 
     /** A short-lived signed URL of a published series' cover (404 `cover_not_found` otherwise), and its lifetime. */

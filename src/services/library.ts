@@ -6,7 +6,7 @@ import type { WatchDoc } from '../repositories/watch-history.js'
 import type { CatalogueService } from './catalogue.js'
 import { accessFor } from './playback.js'
 import type { Caller, Page, ServiceDeps } from './types.js'
-import { toEpisode } from './views.js'
+import { toEpisode, toSeriesBase } from './views.js'
 
 /** A viewer's own shelf: My list and continue watching. */
 export function createLibraryService ({ repos }: ServiceDeps, catalogue: Pick<CatalogueService, 'seriesForViewer'>) {
@@ -31,7 +31,7 @@ export function createLibraryService ({ repos }: ServiceDeps, catalogue: Pick<Ca
       const published = await series.findManyPublished(items.map((i) => i.seriesId))
       const byId = new Map(published.map((s) => [s._id.toHexString(), s]))
       const ordered = items.flatMap((i) => byId.get(i.seriesId.toHexString()) ?? [])
-      return { data: await catalogue.seriesForViewer(caller._id, ordered), meta }
+      return { data: await catalogue.seriesForViewer(caller._id, ordered.map(toSeriesBase)), meta }
     },
 
     /**
@@ -53,7 +53,8 @@ export function createLibraryService ({ repos }: ServiceDeps, catalogue: Pick<Ca
       const seriesById = new Map(seriesDocs.map((s) => [s._id.toHexString(), s]))
       const episodeById = new Map(episodeDocs.map((e) => [e._id.toHexString(), e]))
       // Every series as the viewer sees it (inMyList included), in one query rather than one per row.
-      const viewerSeries = new Map((await catalogue.seriesForViewer(caller._id, seriesDocs)).map((v) => [v.id, v]))
+      const viewed = await catalogue.seriesForViewer(caller._id, seriesDocs.map(toSeriesBase))
+      const viewerSeries = new Map(viewed.map((v) => [v.id, v]))
       const out: ContinueWatchingRow[] = []
       for (const row of rows) {
         if (out.length >= limit) break

@@ -185,7 +185,7 @@ export function createModerationService ({ repos, events }: ServiceDeps) {
     if (moved === null) throw refuse()
     const seriesId = (moved as Partial<EpisodeDoc>).seriesId
     const type = step.event(current.status)
-    events.emit(event(type, caller._id, { type: target.type, id, seriesId }, current.status, step.to, at))
+    await events.emit(event(type, caller._id, { type: target.type, id, seriesId }, current.status, step.to, at))
     return moved
   }
 

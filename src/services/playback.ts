@@ -13,9 +13,12 @@ import { toWatchEntry } from './views.js'
  * What the caller may do with an episode: free previews (number ≤ the series' freeEpisodes) play for
  * anyone; the rest needs an active subscription, except for admins and the series' own creator.
  */
-export function accessFor (episode: Pick<EpisodeDoc, 'number'>, series: Pick<SeriesDoc, 'freeEpisodes' | 'ownerId'>, caller: Caller): Access {
+export function accessFor (
+  episode: { number: number }, series: { freeEpisodes: number, ownerId: ObjectId | string }, caller: Caller
+): Access {
   if (episode.number <= series.freeEpisodes) return 'free'
-  const entitled = caller.role === 'admin' || series.ownerId.equals(caller._id) || caller.subscription.status === 'active'
+  const own = series.ownerId.toString() === caller._id.toHexString()
+  const entitled = caller.role === 'admin' || own || caller.subscription.status === 'active'
   return entitled ? 'subscription' : 'locked'
 }
 
@@ -106,7 +109,7 @@ export function createPlaybackService ({ repos, storage, events, config, redis, 
         seriesId: episode.seriesId,
         ...progressOf({ ...report, durationSec })
       })
-      events.emit(event('progress.recorded', caller._id, { type: 'episode', id: episode._id, seriesId: episode.seriesId }, null,
+      await events.emit(event('progress.recorded', caller._id, { type: 'episode', id: episode._id, seriesId: episode.seriesId }, null,
         { positionSec: entry.positionSec, completed: entry.completed }, entry.updatedAt))
       return toWatchEntry(entry)
     },

@@ -58,7 +58,7 @@ export function createStudioService ({ repos, events }: ServiceDeps, uploads: Pi
       const { contentType, sizeBytes } = object
       const video = await videos.create({ ownerId: caller._id, s3Key, title: title ?? null, contentType, sizeBytes })
       if (video === null) throw new ApiError('video_exists')
-      events.emit(event('video.saved', caller._id, { type: 'video', id: video._id }, null, video.status, video.createdAt))
+      await events.emit(event('video.saved', caller._id, { type: 'video', id: video._id }, null, video.status, video.createdAt))
       return toVideo(video)
     },
 
@@ -73,7 +73,7 @@ export function createStudioService ({ repos, events }: ServiceDeps, uploads: Pi
       const created = await series.create({
         ownerId: caller._id, title: title.trim(), description, genres: normaliseGenres(genres), freeEpisodes, status: draft ? 'draft' : 'pending'
       })
-      events.emit(event('series.created', caller._id, { type: 'series', id: created._id }, null, created.status, created.createdAt))
+      await events.emit(event('series.created', caller._id, { type: 'series', id: created._id }, null, created.status, created.createdAt))
       return toCreatorSeries(created)
     },
 
@@ -93,7 +93,7 @@ export function createStudioService ({ repos, events }: ServiceDeps, uploads: Pi
         ...(genres === undefined ? {} : { genres: normaliseGenres(genres) })
       })
       if (updated === null) throw new ApiError('series_not_found')
-      events.emit(event('series.updated', caller._id, { type: 'series', id }, updated.status, updated.status, updated.updatedAt))
+      await events.emit(event('series.updated', caller._id, { type: 'series', id }, updated.status, updated.status, updated.updatedAt))
       return toCreatorSeries(updated)
     },
 
@@ -105,7 +105,7 @@ export function createStudioService ({ repos, events }: ServiceDeps, uploads: Pi
       }
       await episodes.removeForSeries(owned._id)
       await series.remove(owned._id)
-      events.emit(event('series.deleted', caller._id, { type: 'series', id }, owned.status, null))
+      await events.emit(event('series.deleted', caller._id, { type: 'series', id }, owned.status, null))
     },
 
     /** A new pending episode of the caller's series, of one of the caller's videos; its number unique in the series. */
@@ -116,7 +116,7 @@ export function createStudioService ({ repos, events }: ServiceDeps, uploads: Pi
         seriesId: owned._id, ownerId: owned.ownerId, videoId: video._id, number: input.number, title: input.title.trim()
       })
       if (episode === null) throw new ApiError('episode_number_taken', `Episode ${input.number} already exists in this series`)
-      events.emit(event('episode.created', caller._id, { type: 'episode', id: episode._id, seriesId: owned._id }, null, episode.status, episode.createdAt))
+      await events.emit(event('episode.created', caller._id, { type: 'episode', id: episode._id, seriesId: owned._id }, null, episode.status, episode.createdAt))
       return toCreatorEpisode(episode)
     },
 
@@ -139,7 +139,7 @@ export function createStudioService ({ repos, events }: ServiceDeps, uploads: Pi
         ...(videoId === undefined ? {} : { videoId })
       })
       if (updated === null) throw new ApiError('episode_not_found')
-      events.emit(event('episode.updated', caller._id, { type: 'episode', id, seriesId: updated.seriesId }, updated.status, updated.status, updated.updatedAt))
+      await events.emit(event('episode.updated', caller._id, { type: 'episode', id, seriesId: updated.seriesId }, updated.status, updated.status, updated.updatedAt))
       return toCreatorEpisode(updated)
     },
 
@@ -148,7 +148,7 @@ export function createStudioService ({ repos, events }: ServiceDeps, uploads: Pi
       const owned = await ownedEpisode(caller, id)
       if (!DELETABLE.episode.includes(owned.status)) throw new ApiError('wrong_status', `Not possible while the episode is ${owned.status}`)
       await episodes.remove(owned._id)
-      events.emit(event('episode.deleted', caller._id, { type: 'episode', id, seriesId: owned.seriesId }, owned.status, null))
+      await events.emit(event('episode.deleted', caller._id, { type: 'episode', id, seriesId: owned.seriesId }, owned.status, null))
     }
   }
 }

@@ -16,7 +16,7 @@ export interface ServiceDeps {
   /** The job queues (src/jobs.ts), for what admins see of them (the bench's ceiling has none). */
   queues?: Queues
   events: EventBus
-  config: Pick<Config, 'PLAYBACK_URL_TTL' | 'UPLOAD_URL_TTL' | 'MAX_UPLOAD_BYTES' | 'BCRYPT_ROUNDS'>
+  config: Pick<Config, 'PLAYBACK_URL_TTL' | 'UPLOAD_URL_TTL' | 'MAX_UPLOAD_BYTES' | 'BCRYPT_ROUNDS' | 'READ_CACHE_MS'>
   log: { warn: (obj: object, msg: string) => void }
 }
 

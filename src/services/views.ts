@@ -37,7 +37,8 @@ export function toVideo (doc: VideoDoc): Video {
   }
 }
 
-function seriesFields (doc: SeriesDoc) {
+/** A series as every viewer sees it: what the read cache keeps (src/services/catalogue.ts). */
+export function toSeriesBase (doc: SeriesDoc) {
   return {
     id: doc._id.toHexString(),
     creatorId: doc.ownerId.toHexString(),
@@ -54,15 +55,18 @@ function seriesFields (doc: SeriesDoc) {
   }
 }
 
-export function toSeries (doc: SeriesDoc, inMyList: boolean): Series {
-  return { ...seriesFields(doc), inMyList }
+export type SeriesBase = ReturnType<typeof toSeriesBase>
+
+export function toSeries (doc: SeriesDoc | SeriesBase, inMyList: boolean): Series {
+  return { ...('_id' in doc ? toSeriesBase(doc) : doc), inMyList }
 }
 
 export function toCreatorSeries (doc: SeriesDoc): CreatorSeries {
-  return { ...seriesFields(doc), moderationNote: doc.moderationNote }
+  return { ...toSeriesBase(doc), moderationNote: doc.moderationNote }
 }
 
-function episodeFields (doc: EpisodeDoc) {
+/** An episode as every viewer sees it, before the caller's access to it. */
+export function toEpisodeBase (doc: EpisodeDoc) {
   return {
     id: doc._id.toHexString(),
     seriesId: doc.seriesId.toHexString(),
@@ -75,12 +79,14 @@ function episodeFields (doc: EpisodeDoc) {
   }
 }
 
-export function toEpisode (doc: EpisodeDoc, access: Access): Episode {
-  return { ...episodeFields(doc), access }
+export type EpisodeBase = ReturnType<typeof toEpisodeBase>
+
+export function toEpisode (doc: EpisodeDoc | EpisodeBase, access: Access): Episode {
+  return { ...('_id' in doc ? toEpisodeBase(doc) : doc), access }
 }
 
 export function toCreatorEpisode (doc: EpisodeDoc): CreatorEpisode {
-  return { ...episodeFields(doc), videoId: doc.videoId.toHexString(), moderationNote: doc.moderationNote }
+  return { ...toEpisodeBase(doc), videoId: doc.videoId.toHexString(), moderationNote: doc.moderationNote }
 }
 
 export function toWatchEntry (doc: WatchDoc): WatchEntry {

@@ -1,0 +1,87 @@
+import t from 'tap'
+import type { FastifyInstance } from 'fastify'
+import { api, approve, build, createEpisode, createSeries, ids, isError, setSubscription, signUp, uploadVideo } from '../helper.js'
+
+// Published content is read through a cache in Redis shared by the instances; every change through the API
+// drops what it touches before it is answered.
+
+/** How many commands the app sends to the database while `run` runs. */
+async function commandsDuring (app: FastifyInstance, run: () => Promise<unknown>): Promise<string[]> {
+  const sent: string[] = []
+  const listener = (event: { commandName: string, command: Record<string, unknown> }) => {
+    if (['find', 'count', 'aggregate'].includes(event.commandName)) sent.push(`${event.commandName} ${String(event.command[event.commandName])}`)
+  }
+  app.mongo.client.on('commandStarted', listener)
+  try {
+    await run()
+  } finally {
+    app.mongo.client.off('commandStarted', listener)
+  }
+  return sent
+}
+
+t.test('two instances reading through one shared cache', async (t) => {
+  const a = await build(t, { READ_CACHE_MS: '60000' })
+  const b = await build(t, { READ_CACHE_MS: '60000', MONGODB_URI: a.config.MONGODB_URI })
+  const [creator, admin] = [await signUp(a, 'creator'), await signUp(a, 'admin')]
+  const [saver, other] = [await signUp(a, 'viewer'), await signUp(a, 'viewer')]
+  await setSubscription(a, admin, saver.user.id, 'active')
+  const video = await uploadVideo(a, creator)
+  const publish = async (title: string, episodes = 1) => {
+    const series = await createSeries(a, creator, { title, freeEpisodes: 1 })
+    for (let n = 1; n <= episodes; n++) {
+      await approve(a, admin, (await createEpisode(a, creator, series.id, video.id, n)).id)
+    }
+    return series.id
+  }
+  const catalogue = (app: FastifyInstance, viewer = other) => app.inject({ url: '/content/series', headers: viewer.auth })
+  const first = await publish('First', 2)
+
+  t.test('a second read of the same page sends no query to the database for the content', async (t) => {
+    t.same(ids(await catalogue(b)), [first])
+    const queries = await commandsDuring(b, async () => t.same(ids(await catalogue(b)), [first]))
+    t.same(queries.filter((q) => q.includes('series')), [], `only the caller's own list is read: ${queries.join(', ')}`)
+  })
+
+  t.test('a series published through one instance is in the other\'s catalogue at once, with its total', async (t) => {
+    const second = await publish('Second')
+    const res = await catalogue(b)
+    t.same(ids(res), [second, first])
+    t.equal(res.json().meta.total, 2)
+  })
+
+  t.test('what depends on the caller is never taken from another caller', async (t) => {
+    t.equal((await api(a).addToList(saver, first)).statusCode, 204)
+    const mine = (await catalogue(b, saver)).json().data.find((s: { id: string }) => s.id === first)
+    const theirs = (await catalogue(b, other)).json().data.find((s: { id: string }) => s.id === first)
+    t.equal(mine.inMyList, true, 'the viewer who saved it')
+    t.equal(theirs.inMyList, false, 'another viewer, reading the same cached page')
+    const episodes = async (viewer = other) =>
+      (await b.inject({ url: `/content/series/${first}/episodes`, headers: viewer.auth })).json().data.map((e: { access: string }) => e.access)
+    t.same(await episodes(saver), ['free', 'subscription'], 'a subscriber')
+    t.same(await episodes(other), ['free', 'locked'], 'a viewer without a subscription, same cached page')
+    t.same(await episodes(creator), ['free', 'subscription'], 'its creator')
+  })
+
+  t.test('a creator\'s edit shows on the other instance at once', async (t) => {
+    await b.inject({ url: `/content/series/${first}`, headers: other.auth })
+    t.equal((await api(a).patchSeries(creator, first, { title: 'First (director\'s cut)' })).statusCode, 200)
+    t.equal((await b.inject({ url: `/content/series/${first}`, headers: other.auth })).json().data.title, 'First (director\'s cut)')
+  })
+
+  t.test('a takedown on one instance removes it from the other at once', async (t) => {
+    t.equal((await b.inject({ url: `/content/series/${first}/episodes`, headers: other.auth })).statusCode, 200)
+    t.equal((await api(a).unpublishSeries(admin, first, { reason: 'Rights expired' })).statusCode, 200)
+    isError(t, await b.inject({ url: `/content/series/${first}`, headers: other.auth }), 404, 'series_not_found')
+    isError(t, await b.inject({ url: `/content/series/${first}/episodes`, headers: other.auth }), 404, 'series_not_found')
+    t.notOk(ids(await catalogue(b)).includes(first), 'out of the catalogue')
+  })
+
+  t.test('an episode taken down leaves its series\' cached episode list at once', async (t) => {
+    const third = await publish('Third', 2)
+    const list = async () => ids(await b.inject({ url: `/content/series/${third}/episodes`, headers: other.auth }))
+    const [one, two] = await list()
+    t.equal((await api(a).unpublishEpisode(admin, two!, { reason: 'Wrong cut' })).statusCode, 200)
+    t.same(await list(), [one])
+  })
+})
