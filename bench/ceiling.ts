@@ -20,7 +20,7 @@ import { redisClientOptions } from '../src/redis.js'
 import { Redis } from 'ioredis'
 
 const config = loadConfig()
-const client = new MongoClient(config.MONGODB_URI, mongoClientOptions('microdrama-bench-ceiling'))
+const client = new MongoClient(config.MONGODB_URI, mongoClientOptions('microdrama-bench-ceiling', config.DB_TIMEOUT_MS))
 await client.connect()
 // The ceiling has no sessions to cache: it takes the caller from x-user-id. The services cache what the API's do.
 const repos = createRepositories(client.db())

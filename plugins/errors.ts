@@ -39,7 +39,10 @@ function isStorageUnavailable (err: unknown): boolean {
 }
 
 function isDatabaseUnavailable (err: unknown): boolean {
-  return [MongoServerSelectionError, MongoNetworkError, MongoNotConnectedError].some((type) => err instanceof type)
+  const unavailable = [MongoServerSelectionError, MongoNetworkError, MongoNotConnectedError]
+  // The driver does not export these two: a stalled pool's queue, and a pool cleared by a network error.
+  return unavailable.some((type) => err instanceof type) ||
+    ['MongoWaitQueueTimeoutError', 'MongoPoolClearedError'].includes((err as Error | null)?.name ?? '')
 }
 
 /**

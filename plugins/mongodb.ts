@@ -7,7 +7,7 @@ export default fp(async (app) => {
   await app.register(mongodb, {
     url: app.config.MONGODB_URI,
     forceClose: true,
-    ...mongoClientOptions('microdrama-api'),
+    ...mongoClientOptions('microdrama-api', app.config.DB_TIMEOUT_MS),
     // Tests watch the commands sent to check that every query is served by an index.
     monitorCommands: app.config.NODE_ENV === 'test'
   })

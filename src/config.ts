@@ -12,6 +12,8 @@ export const ConfigSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
   MONGODB_URI: Type.String({ pattern: '^mongodb(\\+srv)?://', description: 'must name the database, e.g. mongodb://host:27017/microdrama' }),
+  // The longest a database operation may take before the request is answered 503 (a stalled database).
+  DB_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 2000 }),
   // Redis: rate limits, sessions, the read cache and the job queues, shared by every instance and worker.
   REDIS_URL: Type.String({ pattern: '^rediss?://', description: 'redis://[user:password@]host:port[/db], or rediss:// for TLS' }),
   // Every key this deployment writes starts with it (several deployments, or test runs, can share one Redis).

@@ -12,15 +12,29 @@ import type { PageRequest } from './schemas/params.js'
  */
 
 /**
- * Short server-selection and connect timeouts turn an unreachable database into a quick 503 instead of a
- * hung request.
+ * The client's options. `requestTimeoutMs` (the API's, DB_TIMEOUT_MS): every step of an operation (choosing the
+ * server, waiting for a pooled connection, connecting, the command itself) is bounded by it, and nothing is
+ * retried, so that an unreachable or stalled database (a partition, a long pause: connections open, nothing
+ * answers) is a 503 with Retry-After within about that time instead of a request hung for 15 s or more (what the
+ * driver's defaults and its one retry add up to). Without it (the worker, scripts): longer bounds and the driver's
+ * retries, for work that nobody waits on.
  */
-export const mongoClientOptions = (appName: string): MongoClientOptions => ({
+export const mongoClientOptions = (appName: string, requestTimeoutMs?: number): MongoClientOptions => ({
   serverSelectionTimeoutMS: 3000,
   connectTimeoutMS: 3000,
   socketTimeoutMS: 30_000,
   maxPoolSize: 50,
-  appName
+  appName,
+  ...(requestTimeoutMs === undefined
+    ? {}
+    : {
+        serverSelectionTimeoutMS: requestTimeoutMs,
+        connectTimeoutMS: requestTimeoutMs,
+        socketTimeoutMS: requestTimeoutMs,
+        waitQueueTimeoutMS: requestTimeoutMs,
+        retryReads: false,
+        retryWrites: false
+      })
 })
 
 export function isDuplicateKeyError (err: unknown): boolean {

@@ -51,6 +51,37 @@ t.test('readiness follows the database: 503 while it is down, 200 again when it 
   t.equal((await app.inject({ url: '/content/series', headers: viewer.auth })).statusCode, 200, 'and requests work again')
 })
 
+t.test('a stalled database (stopped, connections open) is a 503 within DB_TIMEOUT_MS, not a hung request', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ferretdb-stall-'))
+  const mongo = await startFerretDB(dir)
+  const app = await buildTestApp({ config: testConfig({ MONGODB_URI: `${mongo.url}stall`, DB_TIMEOUT_MS: '1500' }), logger: false })
+  t.teardown(async () => {
+    mongo.process.kill('SIGCONT')
+    await app.close()
+    await mongo.stop()
+    rmSync(dir, { recursive: true, force: true })
+  })
+  const viewer = await signUp(app, 'viewer')
+  t.equal((await app.inject({ url: '/content/series', headers: viewer.auth })).statusCode, 200)
+
+  mongo.process.kill('SIGSTOP') // as in a partition or a long pause: the connections stay open, nothing answers
+  const started = Date.now()
+  const burst = await Promise.all(Array.from({ length: 16 }, (_v, i) =>
+    app.inject({ url: i % 2 === 0 ? '/content/series' : '/health/ready', headers: viewer.auth })))
+  const seconds = (Date.now() - started) / 1000
+  t.same([...new Set(burst.map((r) => r.statusCode))], [503], '16 concurrent requests: all 503')
+  t.same([...new Set(burst.map((r) => r.json().error.code))].sort(), ['database_unavailable', 'not_ready'])
+  t.ok(seconds < 10, `answered in ${seconds.toFixed(1)} s (DB_TIMEOUT_MS is 1.5 s; the driver's defaults and retry took 15 s)`)
+
+  mongo.process.kill('SIGCONT')
+  let status = 0
+  for (let i = 0; i < 50 && status !== 200; i++) {
+    status = (await app.inject({ url: '/content/series', headers: viewer.auth })).statusCode
+    if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  t.equal(status, 200, 'serving again once it answers')
+})
+
 t.test('with the object store unreachable: presign still answers, saving a video and readiness are 503', async (t) => {
   const closedPort = await freePort()
   const app = await build(t, { S3_ENDPOINT: `http://127.0.0.1:${closedPort}` })
