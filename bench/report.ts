@@ -19,6 +19,10 @@ export interface Measure {
   cpuMicrosPerRequest: number
   /** The same for the database: FerretDB, and PostgreSQL's processes when FerretDB runs on it. */
   dbCpuMicrosPerRequest: number
+  /** Commands the database served during the run (heartbeats left out), per request sent. */
+  dbCommandsPerRequest: number
+  /** Commands Redis served during the run, per request sent. */
+  redisCommandsPerRequest: number
   /** VmHWM of the server process after the run (its peak since it started). */
   peakRssBytes: number
 }
@@ -72,6 +76,8 @@ export function combine (rounds: Measure[]): Measure {
     statusCodes,
     cpuMicrosPerRequest: sum((m) => m.cpuMicrosPerRequest * Math.max(1, m.sent)) / Math.max(1, sent),
     dbCpuMicrosPerRequest: sum((m) => m.dbCpuMicrosPerRequest * Math.max(1, m.sent)) / Math.max(1, sent),
+    dbCommandsPerRequest: sum((m) => m.dbCommandsPerRequest * Math.max(1, m.sent)) / Math.max(1, sent),
+    redisCommandsPerRequest: sum((m) => m.redisCommandsPerRequest * Math.max(1, m.sent)) / Math.max(1, sent),
     peakRssBytes: max((m) => m.peakRssBytes)
   }
 }
@@ -84,12 +90,12 @@ const failures = (m: Measure) => `${m.non2xx}${m.errors + m.timeouts > 0 ? ` (+$
 
 export function markdownTable (results: Array<ScenarioResult | ScenarioFailure>): string {
   const rows = [
-    '| scenario | conns | req/s | ceiling req/s | ratio | p50 ms | p99 ms | alone ms | requests | non-2xx | API CPU µs/req | ceiling CPU µs/req | DB CPU µs/req | peak RSS MB |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
+    '| scenario | conns | req/s | ceiling req/s | ratio | p50 ms | p99 ms | alone ms | requests | non-2xx | API CPU µs/req | ceiling CPU µs/req | DB CPU µs/req | DB cmds/req | Redis cmds/req | peak RSS MB |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
   ]
   for (const r of results) {
     if ('failed' in r) {
-      rows.push(`| ${r.title} | not measured: ${r.failed.split('\n')[0]!.slice(0, 160).replaceAll('|', '/')} |||||||||||||`)
+      rows.push(`| ${r.title} | not measured: ${r.failed.split('\n')[0]!.slice(0, 160).replaceAll('|', '/')} |||||||||||||||`)
       continue
     }
     // No request completed within the run: there are no latencies and no ratio to show.
@@ -97,7 +103,8 @@ export function markdownTable (results: Array<ScenarioResult | ScenarioFailure>)
     rows.push(`| ${r.title} | ${r.api.connections} | ${rate(r.api.reqPerSec)} | ${rate(r.ceiling.reqPerSec)} | ` +
       `${r.ceiling.reqPerSec > 0 ? fixed(r.ratio, 2) : '–'}${r.roundRatios.length > 1 ? ` (${r.roundRatios.map((x) => fixed(x, 2)).join(', ')})` : ''} | ${none ? '–' : ms(r.api.p50Ms)} | ${none ? '–' : ms(r.api.p99Ms)} | ` +
       `${ms(r.aloneMs.api)} | ${r.api.requests} | ${failures(r.api)} | ${micros(r.api.cpuMicrosPerRequest)} | ` +
-      `${micros(r.ceiling.cpuMicrosPerRequest)} | ${micros(r.api.dbCpuMicrosPerRequest)} | ${fixed(r.api.peakRssBytes / 1048576, 0)} |`)
+      `${micros(r.ceiling.cpuMicrosPerRequest)} | ${micros(r.api.dbCpuMicrosPerRequest)} | ` +
+      `${fixed(r.api.dbCommandsPerRequest, 2)} | ${fixed(r.api.redisCommandsPerRequest, 2)} | ${fixed(r.api.peakRssBytes / 1048576, 0)} |`)
   }
   return rows.join('\n')
 }

@@ -25,6 +25,8 @@ export const S3_BUCKET = 'microdrama-local'
 export interface LocalServer {
   url: string
   port: number
+  /** FerretDB's Prometheus metrics (the commands it served), when started with a debug port. */
+  metricsUrl?: string
   process: ChildProcess
   stop: () => Promise<void>
 }
@@ -89,20 +91,23 @@ function start (
     })
 }
 
-/** Starts FerretDB with the given backend flags, on `port` or a free one. */
-async function startFerretDBWith (backend: string[], port?: number): Promise<LocalServer> {
+/** Starts FerretDB with the given backend flags, on `port` or a free one; `metrics`: serve its metrics too. */
+async function startFerretDBWith (backend: string[], port?: number, metrics = false): Promise<LocalServer> {
   const p = port ?? await freePort()
+  const debugPort = metrics ? await freePort() : undefined
   const server = await start('FerretDB', join(bin, 'ferretdb'), [
-    ...backend, `--listen-addr=127.0.0.1:${p}`, '--telemetry=disable', '--state-dir=-', '--debug-addr=-', '--log-level=error'
+    ...backend, `--listen-addr=127.0.0.1:${p}`, '--telemetry=disable', '--state-dir=-',
+    `--debug-addr=${debugPort === undefined ? '-' : `127.0.0.1:${debugPort}`}`, '--log-level=error'
   ], {}, p)
   server.url = `mongodb://127.0.0.1:${p}/`
+  if (debugPort !== undefined) server.metricsUrl = `http://127.0.0.1:${debugPort}/debug/metrics`
   return server
 }
 
 /** Starts FerretDB (SQLite backend) with its data in `dataDir`, on `port` or a free one. */
-export async function startFerretDB (dataDir: string, port?: number): Promise<LocalServer> {
+export async function startFerretDB (dataDir: string, port?: number, metrics = false): Promise<LocalServer> {
   mkdirSync(dataDir, { recursive: true })
-  return await startFerretDBWith(['--handler=sqlite', `--sqlite-url=file:${dataDir}/`], port)
+  return await startFerretDBWith(['--handler=sqlite', `--sqlite-url=file:${dataDir}/`], port, metrics)
 }
 
 /** PostgreSQL's server programs from Debian's packages, installed with apt-get when missing (as root). */
@@ -174,8 +179,8 @@ export async function startPostgres (dataDir: string, port?: number): Promise<Lo
 }
 
 /** Starts FerretDB on the PostgreSQL server at `postgresUrl`, on `port` or a free one. */
-export async function startFerretDBOnPostgres (postgresUrl: string, port?: number): Promise<LocalServer> {
-  return await startFerretDBWith(['--handler=postgresql', `--postgresql-url=${postgresUrl}`], port)
+export async function startFerretDBOnPostgres (postgresUrl: string, port?: number, metrics = false) {
+  return await startFerretDBWith(['--handler=postgresql', `--postgresql-url=${postgresUrl}`], port, metrics)
 }
 
 /** A program from one of Debian's packages, installed with apt-get when missing (as root). */
