@@ -78,6 +78,16 @@ export function loadConfig (
   return value
 }
 
+/** The configuration of a process that cannot start without it: on a problem, the list and exit code 1. */
+export function loadConfigOrExit (): Config {
+  try {
+    return loadConfig()
+  } catch (err) {
+    console.error((err as Error).message)
+    process.exit(1)
+  }
+}
+
 /** The version in package.json: found from src/ when run with tsx, and from dist/src/ when built. */
 export function packageVersion (from = import.meta.dirname): string {
   for (let dir = from; ; dir = dirname(dir)) {

@@ -3,7 +3,7 @@ import closeWithGrace from 'close-with-grace'
 import { MongoClient } from 'mongodb'
 import { Redis } from 'ioredis'
 import pino from 'pino'
-import { loadConfig } from './config.js'
+import { loadConfigOrExit } from './config.js'
 import { mongoClientOptions } from './db.js'
 import { createEventBus } from './events.js'
 import { closeQueues, createQueues, jobsConnection, maintenanceHandlers, scheduleMaintenance, startWorker } from './jobs.js'
@@ -47,13 +47,7 @@ export async function startJobs (config: Config, log: pino.Logger) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  let config
-  try {
-    config = loadConfig()
-  } catch (err) {
-    console.error((err as Error).message)
-    process.exit(1)
-  }
+  const config = loadConfigOrExit()
   const log = pino({ level: config.LOG_LEVEL, name: 'worker' })
   const jobs = await startJobs(config, log)
   // SIGTERM / SIGINT: stop taking jobs, let the current one finish (up to 30 s; after that it is handed back

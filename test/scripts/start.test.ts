@@ -10,7 +10,7 @@ const run = promisify(execFile)
 const root = join(import.meta.dirname, '..', '..')
 
 // What `npm run build && npm start` runs in production: the compiled JavaScript, not the TypeScript sources.
-t.test('the built server starts, serves the contract with the package\'s version, and stops on SIGTERM', async (t) => {
+t.test('the built server and worker start, the server serves the contract with the package\'s version, both stop on SIGTERM', async (t) => {
   const outDir = join(root, '.tap', `dist-${process.pid}`)
   t.teardown(() => rmSync(outDir, { recursive: true, force: true }))
   await run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: root })
@@ -39,4 +39,21 @@ t.test('the built server starts, serves the contract with the package\'s version
   t.equal(((await (await fetch(`${base}/openapi.json`)).json()) as { info: { version: string } }).info.version, version)
   child.kill('SIGTERM')
   t.equal(await exited, 0, 'exits 0 on SIGTERM')
+
+  // The worker, as `npm run worker` runs it: starts, takes its schedules, stops on SIGTERM.
+  const worker = spawn(process.execPath, [join(outDir, 'src', 'worker.js')], {
+    cwd: root,
+    env: { PATH: process.env.PATH, ...Object.fromEntries(Object.entries(config).map(([k, v]) => [k, String(v)])) },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  const workerExited = new Promise<number | null>((resolve) => worker.once('exit', resolve))
+  const started = await Promise.race([
+    new Promise<boolean>((resolve) => {
+      createInterface({ input: worker.stdout }).on('line', (line) => { if (line.includes('worker started')) resolve(true) })
+    }),
+    workerExited.then(() => false)
+  ])
+  t.ok(started, 'the worker starts')
+  worker.kill('SIGTERM')
+  t.equal(await workerExited, 0, 'and exits 0 on SIGTERM')
 })
