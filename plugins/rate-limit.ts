@@ -29,6 +29,8 @@ export default fp(async (app) => {
     redis: app.redis,
     nameSpace: 'rate-limit:',
     skipOnError: true,
+    // The balancer's health probes: no I/O and no Redis round trip, and never refused.
+    allowList: (request) => request.routeOptions.url?.startsWith('/health') === true,
     errorResponseBuilder: (_request, context) => new ApiError('rate_limited', `Too many requests; retry in ${context.after}`)
   })
   app.addHook('onRequest', app.rateLimit())

@@ -28,7 +28,8 @@ export function createReadCache (redis: Redis, ttlMs: number) {
     /** The cached value of `field` in `scope`, or `load()`'s, then kept (best effort). */
     async get<T> (scope: string, field: string, load: () => Promise<T>): Promise<T> {
       if (ttlMs === 0) return await load()
-      const read = await redis.multi().hget(scopeKey(scope), field).get(generationKey(scope)).exec().catch(() => null)
+      const read = await redis.pipeline().hget(scopeKey(scope), field).get(generationKey(scope)).exec()
+        .catch(() => null)
       const cached = read?.[0]?.[1] as string | null | undefined
       const seen = (read?.[1]?.[1] as string | null | undefined) ?? ''
       if (cached != null) {
