@@ -2275,6 +2275,7 @@ export interface operations {
             path: {
                 /** @description A job queue */
                 queue: "maintenance";
+                /** @description At most 100 characters, as every path segment */
                 jobId: string;
             };
             cookie?: never;

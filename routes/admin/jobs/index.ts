@@ -24,7 +24,7 @@ const jobs: FastifyPluginAsyncTypebox = async (app) => {
         'An unknown job is 404 `job_not_found`; one that is not failed, 409 `job_not_failed`.',
       params: Type.Object({
         queue: QueueNameSchema,
-        jobId: Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9:_-]+$' })
+        jobId: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9:_-]+$', description: 'At most 100 characters, as every path segment' })
       }),
       response: { 200: envelope(JobSchema), ...errors('job_not_found', 'job_not_failed') }
     }
