@@ -4,7 +4,7 @@ import { ApiError } from '../errors.js'
 import type { CatalogueFilter } from '../repositories/series.js'
 import type { Episode, Series } from '../schemas/catalog.js'
 import type { PageRequest } from '../schemas/params.js'
-import { accessFor, findPublishedEpisode } from './playback.js'
+import { accessFor } from './playback.js'
 import type { Caller, Page, ServiceDeps } from './types.js'
 import { toEpisode, toEpisodeBase, toSeries, toSeriesBase, type SeriesBase } from './views.js'
 
@@ -20,8 +20,24 @@ export function createCatalogueService ({ repos, storage, config, redis, events 
   events.on('*', async (event) => {
     const { type, id, seriesId } = event.target
     if (type === 'series') await cache.drop('catalogue', `series:${id.toHexString()}`)
-    if (type === 'episode' && seriesId !== undefined && event.type !== 'progress.recorded') await cache.drop(`series:${seriesId.toHexString()}`)
+    if (type === 'episode' && seriesId !== undefined && event.type !== 'progress.recorded') {
+      await cache.drop(`series:${seriesId.toHexString()}`, `episode:${id.toHexString()}`)
+    }
   })
+
+  /**
+   * A published episode of a published series as every viewer sees it, with what access depends on: the episode
+   * from its own scope (dropped by its events), its series from the series' (dropped by the series' events).
+   */
+  async function publishedEpisode (id: ObjectId) {
+    const episode = await cache.get(`episode:${id.toHexString()}`, 'detail', async () => {
+      const found = await episodes.findPublished(id)
+      return found === null ? null : toEpisodeBase(found)
+    })
+    const owner = episode === null ? null : await publishedSeries(ObjectId.createFromHexString(episode.seriesId))
+    if (episode === null || owner === null) throw new ApiError('episode_not_found')
+    return { episode, owner }
+  }
 
   /** A published series as every viewer sees it, with what access depends on; null when not published. */
   const publishedSeries = async (id: ObjectId) => await cache.get(`series:${id.toHexString()}`, 'detail', async () => {
@@ -74,16 +90,16 @@ export function createCatalogueService ({ repos, storage, config, redis, events 
     },
 
     async getEpisode (caller: Caller, id: ObjectId): Promise<Episode> {
-      const found = await findPublishedEpisode(repos, id)
-      return toEpisode(found.episode, accessFor(found.episode, found.series, caller))
+      const { episode, owner } = await publishedEpisode(id)
+      return toEpisode(episode, accessFor(episode, ownerOf(owner), caller))
     },
 
     /** The next published episode by number (404 `no_next_episode` after the last one). */
     async nextEpisode (caller: Caller, id: ObjectId): Promise<Episode> {
-      const found = await findPublishedEpisode(repos, id)
-      const next = await episodes.findNextPublished(found.series._id, found.episode.number)
+      const { episode, owner } = await publishedEpisode(id)
+      const next = await episodes.findNextPublished(ObjectId.createFromHexString(owner.id), episode.number)
       if (next === null) throw new ApiError('no_next_episode')
-      return toEpisode(next, accessFor(next, found.series, caller))
+      return toEpisode(next, accessFor(next, ownerOf(owner), caller))
     },
 
     /** A short-lived signed URL of a published series' cover (404 `cover_not_found` otherwise), and its lifetime. */

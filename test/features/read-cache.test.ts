@@ -77,11 +77,16 @@ t.test('two instances reading through one shared cache', async (t) => {
     t.notOk(ids(await catalogue(b)).includes(first), 'out of the catalogue')
   })
 
-  t.test('an episode taken down leaves its series\' cached episode list at once', async (t) => {
+  t.test('an episode taken down leaves its series\' cached episode list and its cached page at once', async (t) => {
     const third = await publish('Third', 2)
     const list = async () => ids(await b.inject({ url: `/content/series/${third}/episodes`, headers: other.auth }))
     const [one, two] = await list()
+    const detail = () => b.inject({ url: `/content/episodes/${two}`, headers: other.auth })
+    t.equal((await detail()).statusCode, 200)
+    const queries = await commandsDuring(b, async () => t.equal((await detail()).json().data.access, 'locked'))
+    t.same(queries.filter((q) => /episodes|series/.test(q)), [], `an episode's page read again sends no query: ${queries.join(', ')}`)
     t.equal((await api(a).unpublishEpisode(admin, two!, { reason: 'Wrong cut' })).statusCode, 200)
     t.same(await list(), [one])
+    isError(t, await detail(), 404, 'episode_not_found')
   })
 })
