@@ -15,7 +15,7 @@ import { toEpisode, toEpisodeBase, toSeries, toSeriesBase, type SeriesBase } fro
  * catalogue and that series; one about an episode drops its series, before the change is answered.
  */
 export function createCatalogueService ({ repos, storage, config, redis, events }: ServiceDeps) {
-  const { series, episodes, myList } = repos
+  const { series, episodes, videos, myList } = repos
   const cache = createReadCache(redis, config.READ_CACHE_MS)
   events.on('*', async (event) => {
     const { type, id, seriesId } = event.target
@@ -57,6 +57,15 @@ export function createCatalogueService ({ repos, storage, config, redis, events 
 
   return {
     seriesForViewer,
+    publishedEpisode,
+
+    /** The key of a published episode's video in the bucket (cached beside the episode), or null. */
+    async videoKey (episodeId: ObjectId): Promise<string | null> {
+      return await cache.get(`episode:${episodeId.toHexString()}`, 'video', async () => {
+        const episode = await episodes.findById(episodeId)
+        return episode === null ? null : (await videos.findById(episode.videoId))?.s3Key ?? null
+      })
+    },
 
     async listSeries (caller: Caller, filter: CatalogueFilter, page: PageRequest): Promise<Page<Series>> {
       const wanted = { genre: filter.genre?.trim().toLowerCase(), q: filter.q }

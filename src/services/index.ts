@@ -23,7 +23,7 @@ export function createServices (deps: ServiceDeps) {
     studio: createStudioService(deps, uploads),
     moderation: createModerationService(deps),
     catalogue,
-    playback: createPlaybackService(deps),
+    playback: createPlaybackService(deps, catalogue),
     library: createLibraryService(deps, catalogue),
     jobs: createJobsService(deps)
   }

@@ -1,11 +1,9 @@
 import { ObjectId } from 'mongodb'
 import { ApiError } from '../errors.js'
 import { event } from '../events.js'
-import type { Repositories } from '../repositories/index.js'
-import type { EpisodeDoc } from '../repositories/episodes.js'
-import type { SeriesDoc } from '../repositories/series.js'
 import type { Access, WatchEntry } from '../schemas/catalog.js'
 import type { PageRequest } from '../schemas/params.js'
+import type { CatalogueService } from './catalogue.js'
 import type { Caller, Page, ServiceDeps } from './types.js'
 import { toWatchEntry } from './views.js'
 
@@ -23,8 +21,8 @@ export function accessFor (
 }
 
 /** Admins and the episode's creator may play it whatever its status, to review it; they do not count as views. */
-export const isReviewer = (episode: Pick<EpisodeDoc, 'ownerId'>, caller: Caller): boolean =>
-  caller.role === 'admin' || episode.ownerId.equals(caller._id)
+export const isReviewer = (episode: { ownerId: ObjectId | string }, caller: Caller): boolean =>
+  caller.role === 'admin' || episode.ownerId.toString() === caller._id.toHexString()
 
 /** Where a progress report leaves the viewer. */
 export function progressOf (report: { positionSec: number, durationSec: number | null, completed?: boolean }) {
@@ -33,16 +31,6 @@ export function progressOf (report: { positionSec: number, durationSec: number |
   const positionSec = durationSec === null ? report.positionSec : Math.min(report.positionSec, durationSec)
   const completed = report.completed ?? (durationSec !== null && positionSec >= durationSec * 0.95)
   return { positionSec, durationSec, completed }
-}
-
-/** A published episode of a published series, with its series: what viewers may see, play and track (404 otherwise). */
-export async function findPublishedEpisode (
-  repos: Repositories, id: ObjectId
-): Promise<{ episode: EpisodeDoc, series: SeriesDoc }> {
-  const episode = await repos.episodes.findPublished(id)
-  const series = episode === null ? null : await repos.series.findPublished(episode.seriesId)
-  if (episode === null || series === null) throw new ApiError('episode_not_found')
-  return { episode, series }
 }
 
 /** What a player reports: where the viewer is in an episode. */
@@ -60,8 +48,14 @@ const VIEW_BATCHES = 'views:batches'
 const viewBatch = (id: string) => `views:batch:${id}`
 const day = (date: Date): string => date.toISOString().slice(0, 10)
 
-/** Playback: who may play what, views, and where each viewer is in each episode. */
-export function createPlaybackService ({ repos, storage, events, config, redis, log }: ServiceDeps) {
+/**
+ * Playback: who may play what, views, and where each viewer is in each episode. Published episodes are read
+ * through the catalogue's cache (`catalogue`); an unpublished one only by its reviewers, from the database.
+ */
+export function createPlaybackService (
+  { repos, storage, events, config, redis, log }: ServiceDeps,
+  catalogue: Pick<CatalogueService, 'publishedEpisode' | 'videoKey'>
+) {
   const { episodes, series, videos, watchHistory } = repos
 
   /** A viewer's play, buffered in Redis for the worker to count in batches; counted at once while Redis is down. */
@@ -80,19 +74,26 @@ export function createPlaybackService ({ repos, storage, events, config, redis, 
      * (admins, its creator) may always play it. A viewer's play counts as a view of the series.
      */
     async play (caller: Caller, id: ObjectId): Promise<{ url: string, expiresAt: string }> {
-      const episode = await episodes.findById(id)
-      if (episode === null) throw new ApiError('episode_not_found')
-      if (!isReviewer(episode, caller)) {
-        const live = episode.status === 'published' ? await series.findPublished(episode.seriesId) : null
-        if (live === null) throw new ApiError('episode_not_found')
-        if (accessFor(episode, live, caller) === 'locked') throw new ApiError('subscription_required')
-        // It counts towards the series' views and trending score; it need not delay the answer.
-        countView(live._id).catch((err: unknown) => log.warn({ err }, 'could not count a view'))
+      let key: string | null
+      const published = await catalogue.publishedEpisode(id).catch(() => null)
+      if (published !== null) {
+        const { episode, owner } = published
+        const ownerOf = { freeEpisodes: owner.freeEpisodes, ownerId: owner.creatorId }
+        if (!isReviewer({ ownerId: owner.creatorId }, caller)) {
+          if (accessFor(episode, ownerOf, caller) === 'locked') throw new ApiError('subscription_required')
+          // It counts towards the series' views and trending score; it need not delay the answer.
+          countView(ObjectId.createFromHexString(owner.id)).catch((err: unknown) => log.warn({ err }, 'could not count a view'))
+        }
+        key = await catalogue.videoKey(id)
+      } else {
+        // Not (or no longer) published: only its reviewers may play it, to review it.
+        const episode = await episodes.findById(id)
+        if (episode === null || !isReviewer(episode, caller)) throw new ApiError('episode_not_found')
+        key = (await videos.findById(episode.videoId))?.s3Key ?? null
       }
-      const file = await videos.findById(episode.videoId)
-      if (file === null) throw new ApiError('episode_not_found')
+      if (key === null) throw new ApiError('episode_not_found')
       const ttl = config.PLAYBACK_URL_TTL
-      const url = await storage.presignDownload(file.s3Key, ttl)
+      const url = await storage.presignDownload(key, ttl)
       return { url, expiresAt: new Date(Date.now() + ttl * 1000).toISOString() }
     },
 
@@ -101,15 +102,16 @@ export function createPlaybackService ({ repos, storage, events, config, redis, 
      * latest report wins; the duration sent now or before bounds the position.
      */
     async recordProgress (caller: Caller, report: ProgressReport): Promise<WatchEntry> {
-      const { episode } = await findPublishedEpisode(repos, report.episodeId)
-      const durationSec = report.durationSec ?? (await watchHistory.find(caller._id, episode._id))?.durationSec ?? null
+      const { owner } = await catalogue.publishedEpisode(report.episodeId)
+      const [episodeId, seriesId] = [report.episodeId, ObjectId.createFromHexString(owner.id)]
+      const durationSec = report.durationSec ?? (await watchHistory.find(caller._id, episodeId))?.durationSec ?? null
       const entry = await watchHistory.record({
         userId: caller._id,
-        episodeId: episode._id,
-        seriesId: episode.seriesId,
+        episodeId,
+        seriesId,
         ...progressOf({ ...report, durationSec })
       })
-      await events.emit(event('progress.recorded', caller._id, { type: 'episode', id: episode._id, seriesId: episode.seriesId }, null,
+      await events.emit(event('progress.recorded', caller._id, { type: 'episode', id: episodeId, seriesId }, null,
         { positionSec: entry.positionSec, completed: entry.completed }, entry.updatedAt))
       return toWatchEntry(entry)
     },

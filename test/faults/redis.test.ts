@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
+import { ObjectId } from 'mongodb'
 import { startRedis, type LocalServer } from '../../scripts/local-stack.js'
 import { buildTestApp, publishedCatalogue, setSubscription, testConfig } from '../helper.js'
 
@@ -64,7 +65,8 @@ t.test('without Redis the API keeps serving from the database, and picks up wher
   }
   t.equal(status, 200, 'ready again without a restart')
   t.match(await app.services.playback.flushViews(), { plays: 1 }, 'the play buffered before the outage is still there')
-  t.equal(await views(), before + 2, 'and counted: nothing lost')
+  // What is stored (the page may show the cached count for up to READ_CACHE_MS, as the contract says).
+  t.equal((await app.repos.series.findById(ObjectId.createFromHexString(series.id)))?.views, before + 2, 'and counted: nothing lost')
   t.equal((await catalogue()).statusCode, 200)
 })
 
