@@ -6,13 +6,14 @@ import type { Episode, Series } from '../schemas/catalog.js'
 import type { PageRequest } from '../schemas/params.js'
 import { accessFor } from './playback.js'
 import type { Caller, Page, ServiceDeps } from './types.js'
-import { toEpisode, toEpisodeBase, toSeries, toSeriesBase, type SeriesBase } from './views.js'
+import { ownerOf, toEpisode, toEpisodeBase, toSeries, toSeriesBase, type SeriesBase } from './views.js'
 
 /**
  * The published catalogue: only published episodes of published series exist here; anything else is 404.
  * Lists, series and their episodes come from the shared read cache (src/cache.ts); what depends on the caller
  * (`inMyList`, `access`) is added on every request, never cached. A domain event about a series drops the
- * catalogue and that series; one about an episode drops its series, before the change is answered.
+ * catalogue and that series; one about an episode drops the episode and its series, before the change is
+ * answered.
  */
 export function createCatalogueService ({ repos, storage, config, redis, events }: ServiceDeps) {
   const { series, episodes, videos, myList } = repos
@@ -53,7 +54,6 @@ export function createCatalogueService ({ repos, storage, config, redis, events 
 
   const pageKey = (page: PageRequest, ...filters: unknown[]) =>
     JSON.stringify([...filters, page.sort, page.cursor ?? page.page, page.limit])
-  const ownerOf = (s: SeriesBase) => ({ freeEpisodes: s.freeEpisodes, ownerId: s.creatorId })
 
   return {
     seriesForViewer,

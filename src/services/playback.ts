@@ -5,7 +5,7 @@ import type { Access, WatchEntry } from '../schemas/catalog.js'
 import type { PageRequest } from '../schemas/params.js'
 import type { CatalogueService } from './catalogue.js'
 import type { Caller, Page, ServiceDeps } from './types.js'
-import { toWatchEntry } from './views.js'
+import { ownerOf, toWatchEntry } from './views.js'
 
 /**
  * What the caller may do with an episode: free previews (number ≤ the series' freeEpisodes) play for
@@ -78,9 +78,8 @@ export function createPlaybackService (
       const published = await catalogue.publishedEpisode(id).catch(() => null)
       if (published !== null) {
         const { episode, owner } = published
-        const ownerOf = { freeEpisodes: owner.freeEpisodes, ownerId: owner.creatorId }
         if (!isReviewer({ ownerId: owner.creatorId }, caller)) {
-          if (accessFor(episode, ownerOf, caller) === 'locked') throw new ApiError('subscription_required')
+          if (accessFor(episode, ownerOf(owner), caller) === 'locked') throw new ApiError('subscription_required')
           // It counts towards the series' views and trending score; it need not delay the answer.
           countView(ObjectId.createFromHexString(owner.id)).catch((err: unknown) => log.warn({ err }, 'could not count a view'))
         }

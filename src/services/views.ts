@@ -57,6 +57,9 @@ export function toSeriesBase (doc: SeriesDoc) {
 
 export type SeriesBase = ReturnType<typeof toSeriesBase>
 
+/** What a caller's access to the series' episodes depends on (see accessFor in src/services/playback.ts). */
+export const ownerOf = (series: SeriesBase) => ({ freeEpisodes: series.freeEpisodes, ownerId: series.creatorId })
+
 export function toSeries (doc: SeriesDoc | SeriesBase, inMyList: boolean): Series {
   return { ...('_id' in doc ? toSeriesBase(doc) : doc), inMyList }
 }
