@@ -31,13 +31,13 @@ export function createCatalogueService ({ repos, storage, config, redis, events 
    * from its own scope (dropped by its events), its series from the series' (dropped by the series' events).
    */
   async function publishedEpisode (id: ObjectId) {
-    const episode = await cache.get(`episode:${id.toHexString()}`, 'detail', async () => {
+    const cached = await cache.get(`episode:${id.toHexString()}`, 'detail', async () => {
       const found = await episodes.findPublished(id)
-      return found === null ? null : toEpisodeBase(found)
+      return found === null ? null : { episode: toEpisodeBase(found), videoId: found.videoId.toHexString() }
     })
-    const owner = episode === null ? null : await publishedSeries(ObjectId.createFromHexString(episode.seriesId))
-    if (episode === null || owner === null) throw new ApiError('episode_not_found')
-    return { episode, owner }
+    const owner = cached === null ? null : await publishedSeries(ObjectId.createFromHexString(cached.episode.seriesId))
+    if (cached === null || owner === null) throw new ApiError('episode_not_found')
+    return { ...cached, owner }
   }
 
   /** A published series as every viewer sees it, with what access depends on; null when not published. */
@@ -59,12 +59,10 @@ export function createCatalogueService ({ repos, storage, config, redis, events 
     seriesForViewer,
     publishedEpisode,
 
-    /** The key of a published episode's video in the bucket (cached beside the episode), or null. */
-    async videoKey (episodeId: ObjectId): Promise<string | null> {
-      return await cache.get(`episode:${episodeId.toHexString()}`, 'video', async () => {
-        const episode = await episodes.findById(episodeId)
-        return episode === null ? null : (await videos.findById(episode.videoId))?.s3Key ?? null
-      })
+    /** The key in the bucket of a published episode's video (cached beside the episode), or null. */
+    async videoKey (episodeId: ObjectId, videoId: string): Promise<string | null> {
+      return await cache.get(`episode:${episodeId.toHexString()}`, 'video', async () =>
+        (await videos.findById(ObjectId.createFromHexString(videoId)))?.s3Key ?? null)
     },
 
     async listSeries (caller: Caller, filter: CatalogueFilter, page: PageRequest): Promise<Page<Series>> {

@@ -83,7 +83,7 @@ export function createPlaybackService (
           // It counts towards the series' views and trending score; it need not delay the answer.
           countView(ObjectId.createFromHexString(owner.id)).catch((err: unknown) => log.warn({ err }, 'could not count a view'))
         }
-        key = await catalogue.videoKey(id)
+        key = await catalogue.videoKey(id, published.videoId)
       } else {
         // Not (or no longer) published: only its reviewers may play it, to review it.
         const episode = await episodes.findById(id)
