@@ -41,6 +41,12 @@ export interface Scenario {
 }
 
 const pick = <T>(data: ScenarioData, list: readonly T[]): T => list[Math.floor(data.rand() * list.length)]!
+/**
+ * A popular item: viewers crowd onto a few hits (a new release, a trending series), so 90 % of the picks fall
+ * on the first 20 items and the rest anywhere; this is what the read cache is for. `pick` is the uniform case.
+ */
+const popular = <T>(data: ScenarioData, list: readonly T[]): T =>
+  data.rand() < 0.9 ? list[Math.floor(data.rand() * Math.min(20, list.length))]! : pick(data, list)
 const viewer = (data: ScenarioData) => pick(data, data.viewers)
 const differ = (what: string, a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b) ? null : `${what}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`
 // The ceiling answers what the service returns: a page as the API's, a single item without the { data } envelope.
@@ -78,6 +84,18 @@ export const scenarios: Scenario[] = [
     title: 'episode detail',
     next: (data) => ({ method: 'GET', path: `/content/episodes/${pick(data, data.episodeIds)}`, viewer: viewer(data) }),
     compare: (api, ceiling) => differ('episode', [api.data.id, api.data.access], [ceiling.id, ceiling.access])
+  },
+  {
+    name: 'episode-detail-popular',
+    title: 'episode detail, popular episodes',
+    next: (data) => ({ method: 'GET', path: `/content/episodes/${popular(data, data.episodeIds)}`, viewer: viewer(data) }),
+    compare: (api, ceiling) => differ('episode', [api.data.id, api.data.access], [ceiling.id, ceiling.access])
+  },
+  {
+    name: 'play-url-popular',
+    title: 'play URL, popular episodes',
+    next: (data) => ({ method: 'GET', path: `/video/play/${popular(data, data.episodeIds)}`, viewer: viewer(data) }),
+    compare: (api, ceiling) => differ('object', api.data.url.split('?')[0], ceiling.url.split('?')[0])
   },
   {
     name: 'play-url',
