@@ -33,98 +33,43 @@ const notIn = (kind: string, expected: string, code: ErrorCode = 'wrong_status')
   ({ code, message: () => `This ${kind} is not ${expected}` })
 const whileIn = (kind: string) => ({ code: 'wrong_status' as const, message: (status: string) => `Not possible while the ${kind} is ${status}` })
 
+/** A row of a table below: who, from → to, the audit action, the event (by the status left), fields, refusal. */
+function step<S extends string> (
+  who: Step<S>['who'], from: ReadonlyArray<NoInfer<S>>, to: NoInfer<S>, action: string,
+  event: EventType | ((from: NoInfer<S>) => EventType), set: Step<S>['set'], refusal: Step<NoInfer<S>>['refusal']
+): Step<S> {
+  return { who, from, to, action, event: typeof event === 'function' ? event : () => event, set, refusal }
+}
+
 /** An episode: created pending; an admin publishes or rejects it, and may take it down; its creator resubmits. */
-export const EPISODE_STEPS = {
-  approve: {
-    who: 'admin',
-    from: ['pending'],
-    to: 'published',
-    action: 'episode.approve',
-    event: () => 'episode.published',
-    set: published,
-    refusal: notIn('episode', 'pending', 'not_pending')
-  },
-  reject: {
-    who: 'admin',
-    from: ['pending'],
-    to: 'rejected',
-    action: 'episode.reject',
-    event: () => 'episode.rejected',
-    set: noted,
-    refusal: notIn('episode', 'pending', 'not_pending')
-  },
-  unpublish: {
-    who: 'admin',
-    from: ['published'],
-    to: 'unpublished',
-    action: 'episode.unpublish',
-    event: () => 'episode.unpublished',
-    set: noted,
-    refusal: notIn('episode', 'published')
-  },
-  submit: {
-    who: 'owner',
-    from: ['rejected', 'unpublished'],
-    to: 'pending',
-    action: 'episode.submit',
-    event: () => 'episode.resubmitted',
-    set: cleared,
-    refusal: whileIn('episode')
-  }
-} as const satisfies Record<string, Step<EpisodeStatus>>
+export const EPISODE_STEPS: Record<'approve' | 'reject' | 'unpublish' | 'submit', Step<EpisodeStatus>> = {
+  approve: step('admin', ['pending'], 'published', 'episode.approve', 'episode.published',
+    published, notIn('episode', 'pending', 'not_pending')),
+  reject: step('admin', ['pending'], 'rejected', 'episode.reject', 'episode.rejected',
+    noted, notIn('episode', 'pending', 'not_pending')),
+  unpublish: step('admin', ['published'], 'unpublished', 'episode.unpublish', 'episode.unpublished',
+    noted, notIn('episode', 'published')),
+  submit: step('owner', ['rejected', 'unpublished'], 'pending', 'episode.submit', 'episode.resubmitted',
+    cleared, whileIn('episode'))
+}
 
 /**
  * A series: created pending (or a draft); published with its first approved episode, or by an admin when it
  * was resubmitted; rejected or taken down by an admin; submitted (again) by its creator.
  */
-export const SERIES_STEPS = {
+export const SERIES_STEPS: Record<'publishWithEpisode' | 'approve' | 'reject' | 'unpublish' | 'submit', Step<SeriesStatus>> = {
   /** The cascade of an episode's approval: a draft or pending series goes live with it. */
-  publishWithEpisode: {
-    who: 'admin',
-    from: ['draft', 'pending'],
-    to: 'published',
-    action: 'series.publish',
-    event: () => 'series.published',
-    set: published,
-    refusal: notIn('series', 'pending', 'not_pending')
-  },
-  approve: {
-    who: 'admin',
-    from: ['pending'],
-    to: 'published',
-    action: 'series.publish',
-    event: () => 'series.published',
-    set: published,
-    refusal: notIn('series', 'pending', 'not_pending')
-  },
-  reject: {
-    who: 'admin',
-    from: ['draft', 'pending'],
-    to: 'rejected',
-    action: 'series.reject',
-    event: () => 'series.rejected',
-    set: noted,
-    refusal: notIn('series', 'pending')
-  },
-  unpublish: {
-    who: 'admin',
-    from: ['published'],
-    to: 'unpublished',
-    action: 'series.unpublish',
-    event: () => 'series.unpublished',
-    set: noted,
-    refusal: notIn('series', 'published')
-  },
-  submit: {
-    who: 'owner',
-    from: ['draft', 'rejected', 'unpublished'],
-    to: 'pending',
-    action: 'series.submit',
-    event: (from) => from === 'draft' ? 'series.submitted' : 'series.resubmitted',
-    set: cleared,
-    refusal: whileIn('series')
-  }
-} as const satisfies Record<string, Step<SeriesStatus>>
+  publishWithEpisode: step('admin', ['draft', 'pending'], 'published', 'series.publish', 'series.published',
+    published, notIn('series', 'pending', 'not_pending')),
+  approve: step('admin', ['pending'], 'published', 'series.publish', 'series.published',
+    published, notIn('series', 'pending', 'not_pending')),
+  reject: step('admin', ['draft', 'pending'], 'rejected', 'series.reject', 'series.rejected',
+    noted, notIn('series', 'pending')),
+  unpublish: step('admin', ['published'], 'unpublished', 'series.unpublish', 'series.unpublished',
+    noted, notIn('series', 'published')),
+  submit: step('owner', ['draft', 'rejected', 'unpublished'], 'pending', 'series.submit',
+    (from) => from === 'draft' ? 'series.submitted' : 'series.resubmitted', cleared, whileIn('series'))
+}
 
 /** What a creator may delete: a series never published, an episode never published (DELETE is 409 otherwise). */
 export const DELETABLE = {
