@@ -5,8 +5,9 @@ import type { Redis } from 'ioredis'
  * hash each: 'catalogue' for the lists and genres, 'series:<id>' for one series and its episodes), so that a
  * change drops a whole scope with one DEL; the services drop the scopes a domain event touches before the change
  * is answered (src/services/catalogue.ts). Each entry also carries the time it was made and is used for at most
- * `ttlMs`, which bounds what no event announces (view counts, changes made to the database directly). Values are
- * what every caller sees: never a per-caller field. Redis unreachable: every read goes to the database.
+ * `ttlMs`, which bounds what no event announces (view counts, changes made to the database directly). Values in a
+ * shared scope are what every caller sees, never a per-caller field; what belongs to one caller lives in a scope
+ * of its own ('my-list:<userId>'). Redis unreachable: every read goes to the database.
  */
 export function createReadCache (redis: Redis, ttlMs: number) {
   const scopeKey = (scope: string) => `cache:${scope}`

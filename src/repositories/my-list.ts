@@ -35,6 +35,12 @@ export function createMyListRepository (db: Db) {
       return await findPage(list, { userId }, page)
     },
 
+    /** The ids of the series the user saved, at most `limit` of them, in no particular order. */
+    async savedIds (userId: ObjectId, limit: number): Promise<string[]> {
+      const rows = await list.find({ userId }, { projection: { seriesId: 1 }, limit }).toArray()
+      return rows.map((r) => r.seriesId.toHexString())
+    },
+
     /** Which of these series the user saved, in one query. */
     async savedAmong (userId: ObjectId, seriesIds: ObjectId[]): Promise<Set<string>> {
       if (seriesIds.length === 0) return new Set()

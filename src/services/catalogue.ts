@@ -11,10 +11,14 @@ import { ownerOf, toEpisode, toEpisodeBase, toSeries, toSeriesBase, type SeriesB
 /**
  * The published catalogue: only published episodes of published series exist here; anything else is 404.
  * Lists, series and their episodes come from the shared read cache (src/cache.ts); what depends on the caller
- * (`inMyList`, `access`) is added on every request, never cached. A domain event about a series drops the
- * catalogue and that series; one about an episode drops the episode and its series, before the change is
- * answered.
+ * (`inMyList`, `access`) is added on every request, from the caller's own data, never from another caller's.
+ * A domain event about a series drops the catalogue and that series; one about an episode drops the episode
+ * and its series, before the change is answered.
  */
+/** How many saved series ids are kept in the cache per viewer; a longer list is asked about per page. */
+const MY_LIST_CACHED = 500
+const savedScope = (viewerId: ObjectId) => `my-list:${viewerId.toHexString()}`
+
 export function createCatalogueService ({ repos, storage, config, redis, events }: ServiceDeps) {
   const { series, episodes, videos, myList } = repos
   const cache = createReadCache(redis, config.READ_CACHE_MS)
@@ -46,9 +50,18 @@ export function createCatalogueService ({ repos, storage, config, redis, events 
     return found === null ? null : toSeriesBase(found)
   })
 
-  /** Series as a viewer sees them, each saying whether it is in the viewer's list (one query for them all). */
+  /**
+   * Series as a viewer sees them, each saying whether it is in the viewer's list. The ids a viewer saved are
+   * cached under the viewer's own scope (dropped by the library when they save or remove one), so a page read
+   * from the cache costs no query; a list longer than MY_LIST_CACHED is asked about the page's series instead.
+   */
   async function seriesForViewer (viewerId: ObjectId, items: SeriesBase[]): Promise<Series[]> {
-    const saved = await myList.savedAmong(viewerId, items.map((s) => ObjectId.createFromHexString(s.id)))
+    if (items.length === 0) return []
+    const ids = await cache.get(savedScope(viewerId), 'ids',
+      async () => await myList.savedIds(viewerId, MY_LIST_CACHED + 1))
+    const saved = ids.length <= MY_LIST_CACHED
+      ? new Set(ids)
+      : await myList.savedAmong(viewerId, items.map((s) => ObjectId.createFromHexString(s.id)))
     return items.map((s) => toSeries(s, saved.has(s.id)))
   }
 
@@ -58,6 +71,11 @@ export function createCatalogueService ({ repos, storage, config, redis, events 
   return {
     seriesForViewer,
     publishedEpisode,
+
+    /** After a viewer saved or removed a series: their next page shows it, on every instance. */
+    async savedChanged (viewerId: ObjectId): Promise<void> {
+      await cache.drop(savedScope(viewerId))
+    },
 
     /** The key in the bucket of a published episode's video (cached beside the episode), or null. */
     async videoKey (episodeId: ObjectId, videoId: string): Promise<string | null> {

@@ -9,7 +9,9 @@ import type { Caller, Page, ServiceDeps } from './types.js'
 import { toEpisode, toSeriesBase } from './views.js'
 
 /** A viewer's own shelf: My list and continue watching. */
-export function createLibraryService ({ repos }: ServiceDeps, catalogue: Pick<CatalogueService, 'seriesForViewer'>) {
+export function createLibraryService (
+  { repos }: ServiceDeps, catalogue: Pick<CatalogueService, 'seriesForViewer' | 'savedChanged'>
+) {
   const { myList, series, episodes, watchHistory } = repos
 
   return {
@@ -18,11 +20,13 @@ export function createLibraryService ({ repos }: ServiceDeps, catalogue: Pick<Ca
       const found = await series.findPublished(seriesId)
       if (found === null) throw new ApiError('series_not_found')
       await myList.add(caller._id, found._id)
+      await catalogue.savedChanged(caller._id)
     },
 
     /** Idempotent: removing a series that is not in the list does nothing. */
     async remove (caller: Caller, seriesId: ObjectId): Promise<void> {
       await myList.remove(caller._id, seriesId)
+      await catalogue.savedChanged(caller._id)
     },
 
     /** The saved series, most recently saved first; one taken down since is left out of the page. */
