@@ -166,7 +166,10 @@ export async function startPostgres (dataDir: string, port?: number): Promise<Lo
       // No Unix socket: FerretDB connects over TCP, and a socket under a deep folder can pass the 107-byte path limit.
       '-c', 'unix_socket_directories=',
       // Many small concurrent queries on a few cores: parallel workers per query only add processes.
-      '-c', 'max_parallel_workers_per_gather=0'
+      '-c', 'max_parallel_workers_per_gather=0',
+      // Each statement planned for its parameters: FerretDB passes the field name of a filter as one, and the
+      // bench's lookup indexes (bench/postgres-indexes.ts) are on the expression for a given field.
+      '-c', 'plan_cache_mode=force_custom_plan'
     ], {}, p, { stopSignal: 'SIGINT', user })
     server.url = `postgres://ferretdb@127.0.0.1:${p}/postgres`
     const stop = server.stop

@@ -59,15 +59,28 @@ export interface WorkerLog {
   warn: (obj: object, msg: string) => void
 }
 
+/**
+ * How soon a job whose worker died runs again: its lock lapses after `lockDurationMs` without renewal and the
+ * stalled-job check, every `stalledIntervalMs`, hands it to a live worker (at most twice, then it fails).
+ */
+export const workerTiming = { lockDurationMs: 30_000, stalledIntervalMs: 30_000 }
+
 /** A worker for one queue: a job whose name has no handler fails at once (no retry); any other failure is retried. */
 export function startWorker (
-  name: QueueName, connection: Redis, keyPrefix: string, handlers: Handlers, log: WorkerLog
+  name: QueueName, connection: Redis, keyPrefix: string, handlers: Handlers, log: WorkerLog, timing = workerTiming
 ): Worker {
   const worker = new Worker(name, async (job) => {
     const run = handlers[job.name]
     if (run === undefined) throw new UnrecoverableError(`no handler for the job ${job.name}`)
     return await run(job)
-  }, { connection, prefix: `${keyPrefix}bull`, concurrency: 1, stalledInterval: 30_000, maxStalledCount: 2 })
+  }, {
+    connection,
+    prefix: `${keyPrefix}bull`,
+    concurrency: 1,
+    lockDuration: timing.lockDurationMs,
+    stalledInterval: timing.stalledIntervalMs,
+    maxStalledCount: 2
+  })
   worker.on('failed', (job, err) => {
     log.warn({ queue: name, job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed')
   })

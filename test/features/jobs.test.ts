@@ -2,15 +2,15 @@ import t, { type Test } from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyInstance } from 'fastify'
 import type { Worker } from 'bullmq'
-import { jobsConnection, maintenanceHandlers, scheduleMaintenance, startWorker, type Handlers } from '../../src/jobs.js'
+import { jobsConnection, maintenanceHandlers, scheduleMaintenance, startWorker, workerTiming, type Handlers } from '../../src/jobs.js'
 import { build, isError, publishedCatalogue, setSubscription, signUp } from '../helper.js'
 
 const log = { info: () => {}, warn: () => {} }
 
 /** A worker on the app's queues (what `npm run worker` runs), stopped at teardown. */
-function worker (t: Test, app: FastifyInstance, handlers: Handlers): Worker {
+function worker (t: Test, app: FastifyInstance, handlers: Handlers, timing = workerTiming): Worker {
   const connection = jobsConnection(app.config.REDIS_URL)
-  const started = startWorker('maintenance', connection, app.config.REDIS_KEY_PREFIX, handlers, log)
+  const started = startWorker('maintenance', connection, app.config.REDIS_KEY_PREFIX, handlers, log, timing)
   t.teardown(async () => {
     await started.close()
     connection.disconnect()
@@ -94,4 +94,22 @@ t.test('a worker told to stop finishes the job in hand first', async (t) => {
   await running.close()
   t.ok(finished, 'the job ran to its end')
   t.equal(await job.getState(), 'completed')
+})
+
+t.test('a job whose worker died mid-way runs again on another worker', async (t) => {
+  const app = await build(t)
+  const quick = { lockDurationMs: 1000, stalledIntervalMs: 500 }
+  // The first worker takes the job and then loses Redis for good, as a killed process would: its lock lapses.
+  const connection = jobsConnection(app.config.REDIS_URL)
+  const dying = startWorker('maintenance', connection, app.config.REDIS_KEY_PREFIX,
+    { transcode: async () => await new Promise(() => {}) }, log, quick)
+  const job = await app.queues.maintenance.add('transcode', { videoId: 'v1' })
+  t.ok(await eventually(async () => await job.getState() === 'active'), 'the first worker took it')
+  connection.disconnect()
+  t.teardown(async () => { await dying.close(true).catch(() => {}) })
+
+  const ran: unknown[] = []
+  worker(t, app, { transcode: async (again) => { ran.push(again.data); return 'done' } }, quick)
+  t.ok(await eventually(async () => await job.getState() === 'completed'), 'completed by the second worker')
+  t.same(ran, [{ videoId: 'v1' }], 'with the same payload, once')
 })
