@@ -181,8 +181,13 @@ export async function seed (db: Db, scale: number, log: (line: string) => void):
       title: `episode-${(e % EPISODES_PER_SERIES) + 1}.mp4`,
       contentType: 'video/mp4',
       sizeBytes: 5_000_000 + Math.floor(rand() * 45_000_000),
-      status: 'pending',
-      createdAt: new Date(seriesPublished[Math.floor(e / EPISODES_PER_SERIES)]!.getTime() - 3 * DAY)
+      // Ready, as videos saved before the HLS pipeline existed: played as MP4.
+      status: 'ready',
+      posterTimeSec: null,
+      failure: null,
+      media: { durationSec: 90, width: 720, height: 1280, renditions: [], hlsMasterKey: null, posterKey: null },
+      createdAt: new Date(seriesPublished[Math.floor(e / EPISODES_PER_SERIES)]!.getTime() - 3 * DAY),
+      processedAt: new Date(seriesPublished[Math.floor(e / EPISODES_PER_SERIES)]!.getTime() - 3 * DAY)
     }
   }))
 
@@ -197,6 +202,7 @@ export async function seed (db: Db, scale: number, log: (line: string) => void):
       videoId: videoIds[e]!,
       number: (e % EPISODES_PER_SERIES) + 1,
       title: `Episode ${(e % EPISODES_PER_SERIES) + 1}: ${title(3)}`,
+      durationSec: 90,
       status: 'published',
       revision: 0,
       moderationNote: null,

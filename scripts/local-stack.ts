@@ -250,9 +250,20 @@ export async function startMinIO (dataDir: string, port?: number): Promise<Local
   return server
 }
 
+/**
+ * ffmpeg and ffprobe for the media pipeline: Debian's `ffmpeg` package, installed with apt-get when missing
+ * (FFMPEG_PATH and FFPROBE_PATH, when set, name other binaries and nothing is installed).
+ */
+export function ensureFfmpeg (): { FFMPEG_PATH: string, FFPROBE_PATH: string } {
+  const { FFMPEG_PATH, FFPROBE_PATH } = process.env
+  if (FFMPEG_PATH !== undefined && FFPROBE_PATH !== undefined) return { FFMPEG_PATH, FFPROBE_PATH }
+  return { FFMPEG_PATH: debianProgram('/usr/bin/ffmpeg', 'ffmpeg'), FFPROBE_PATH: debianProgram('/usr/bin/ffprobe', 'ffmpeg') }
+}
+
 /** The environment the API needs to run on the local stack. */
 export function stackEnv (mongo: LocalServer, s3: LocalServer, redis: LocalServer): Record<string, string> {
   return {
+    ...ensureFfmpeg(),
     MONGODB_URI: `${mongo.url}microdrama`,
     REDIS_URL: redis.url,
     S3_ENDPOINT: s3.url,

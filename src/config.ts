@@ -48,7 +48,16 @@ export const ConfigSchema = Type.Object({
   // How long the shared read cache keeps published content (catalogue pages and totals, genres, series, their
   // episodes). Changes through the API drop what they touch at once; this bounds view counts and trending order,
   // and changes made to the database directly. 0: no cache.
-  READ_CACHE_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 30_000 })
+  READ_CACHE_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 30_000 }),
+  // A job whose worker died (its lock not renewed for this long) is handed to another worker within about twice this.
+  JOB_LOCK_MS: Type.Integer({ minimum: 500, maximum: 600_000, default: 30_000 }),
+  // The media pipeline (the worker): Debian's ffmpeg package, or these paths.
+  FFMPEG_PATH: Type.String({ minLength: 1, default: 'ffmpeg' }),
+  FFPROBE_PATH: Type.String({ minLength: 1, default: 'ffprobe' }),
+  // The longest video accepted, in seconds (micro-drama episodes last a few minutes).
+  MAX_VIDEO_SECONDS: Type.Integer({ minimum: 1, maximum: 21_600, default: 900 }),
+  // The length of an HLS segment: every rendition has a keyframe at each boundary.
+  HLS_SEGMENT_SEC: Type.Integer({ minimum: 2, maximum: 6, default: 4 })
 })
 
 export type Config = Static<typeof ConfigSchema>

@@ -20,6 +20,7 @@ export const errorCatalogue = {
   admin_signup_forbidden: { status: 403, message: 'Admin accounts cannot be self-registered' },
   forbidden_key: { status: 403, message: 'This key was not issued to you' },
   video_not_yours: { status: 403, message: 'videoId is not one of your videos' },
+  video_not_found: { status: 404, message: 'Video not found' },
   subscription_required: { status: 403, message: 'An active subscription is needed to play this episode' },
   // 404
   not_found: { status: 404, message: 'Route not found' },
@@ -35,6 +36,7 @@ export const errorCatalogue = {
   // 409
   email_taken: { status: 409, message: 'An account with this email already exists' },
   video_exists: { status: 409, message: 'This upload is already saved as a video' },
+  video_not_ready: { status: 409, message: 'The video is not ready yet (still processing, or processing failed)' },
   episode_number_taken: { status: 409, message: 'This episode number already exists in this series' },
   episode_published: { status: 409, message: 'A published episode keeps its video; ask an admin to take it down first' },
   not_pending: { status: 409, message: 'It is not pending' },

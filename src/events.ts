@@ -28,6 +28,8 @@ interface Shapes {
   'episode.rejected': { target: 'episode', state: EpisodeStatus }
   'episode.unpublished': { target: 'episode', state: EpisodeStatus }
   'video.saved': { target: 'video', state: VideoStatus }
+  'video.ready': { target: 'video', state: VideoStatus }
+  'video.failed': { target: 'video', state: VideoStatus }
   'user.registered': { target: 'user', state: Role }
   'user.role_changed': { target: 'user', state: Role }
   'user.subscription_changed': { target: 'user', state: SubscriptionStatus }

@@ -7,7 +7,7 @@ import type { Services } from './services/index.js'
  * service function, is retried with exponential backoff, and is picked up again when the worker running it dies
  * (a stalled job). Jobs that keep failing stay in the failed list, where admins see them (GET /admin/jobs).
  */
-export const QUEUE_NAMES = ['maintenance'] as const
+export const QUEUE_NAMES = ['maintenance', 'media'] as const
 export type QueueName = typeof QUEUE_NAMES[number]
 
 export const defaultJobOptions = {
@@ -28,7 +28,9 @@ export type Queues = Record<QueueName, Queue>
 
 export function createQueues (connection: Redis, keyPrefix: string): Queues {
   return {
-    maintenance: new Queue('maintenance', { connection, prefix: `${keyPrefix}bull`, defaultJobOptions })
+    maintenance: new Queue('maintenance', { connection, prefix: `${keyPrefix}bull`, defaultJobOptions }),
+    // Transcodes: minutes each, on their own queue so that they never hold up the counting of views.
+    media: new Queue('media', { connection, prefix: `${keyPrefix}bull`, defaultJobOptions })
   }
 }
 
@@ -40,9 +42,17 @@ export async function closeQueues (queues: Queues): Promise<void> {
 export type Handlers = Record<string, (job: Job) => Promise<unknown>>
 
 /** The maintenance jobs: each runs one service function (the same the API would call). */
-export const maintenanceHandlers = (services: Pick<Services, 'playback'>): Handlers => ({
+export const maintenanceHandlers = (services: Pick<Services, 'playback' | 'media'>): Handlers => ({
   'flush-views': async () => await services.playback.flushViews(),
-  'refresh-trending': async () => await services.playback.refreshTrending()
+  'refresh-trending': async () => await services.playback.refreshTrending(),
+  'enqueue-waiting-videos': async () => await services.media.enqueueWaiting()
+})
+
+/** The media jobs: one per uploaded video. */
+export const mediaHandlers = (services: Pick<Services, 'media'>): Handlers => ({
+  'process-video': async (job) => await services.media.process(services.media.videoIdOf(job.data as { videoId?: unknown }), {
+    lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
+  })
 })
 
 /**
@@ -52,6 +62,7 @@ export const maintenanceHandlers = (services: Pick<Services, 'playback'>): Handl
 export async function scheduleMaintenance (queues: Queues, { viewsFlushMs }: { viewsFlushMs: number }): Promise<void> {
   await queues.maintenance.upsertJobScheduler('flush-views', { every: viewsFlushMs }, { name: 'flush-views' })
   await queues.maintenance.upsertJobScheduler('refresh-trending', { every: 3_600_000 }, { name: 'refresh-trending' })
+  await queues.maintenance.upsertJobScheduler('enqueue-waiting-videos', { every: 300_000 }, { name: 'enqueue-waiting-videos' })
 }
 
 export interface WorkerLog {
@@ -64,6 +75,7 @@ export interface WorkerLog {
  * stalled-job check, every `stalledIntervalMs`, hands it to a live worker (at most twice, then it fails).
  */
 export const workerTiming = { lockDurationMs: 30_000, stalledIntervalMs: 30_000 }
+export const timingFor = (jobLockMs: number) => ({ lockDurationMs: jobLockMs, stalledIntervalMs: jobLockMs })
 
 /** A worker for one queue: a job whose name has no handler fails at once (no retry); any other failure is retried. */
 export function startWorker (

@@ -1,3 +1,7 @@
+import { createReadStream, createWriteStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import { pipeline } from 'node:stream/promises'
+import type { Readable } from 'node:stream'
 import { S3Client, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, GetObjectCommand, NotFound } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import type { Config } from './config.js'
@@ -55,6 +59,25 @@ export function createStorage (config: Config) {
         if (err instanceof NotFound || status === 404) return null
         throw err
       }
+    },
+
+    /** Copies an object to a local file (the media pipeline's input). */
+    async download (key: string, file: string): Promise<void> {
+      const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+      await pipeline(out.Body as Readable, createWriteStream(file))
+    },
+
+    /** Stores a local file under `key`. */
+    async upload (key: string, file: string, contentType: string, cacheControl?: string): Promise<void> {
+      const { size } = await stat(file)
+      await client.send(new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: createReadStream(file),
+        ContentLength: size,
+        ContentType: contentType,
+        CacheControl: cacheControl
+      }))
     },
 
     async ping (): Promise<void> {

@@ -6,7 +6,10 @@ import pino from 'pino'
 import { loadConfigOrExit } from './config.js'
 import { mongoClientOptions } from './db.js'
 import { createEventBus } from './events.js'
-import { closeQueues, createQueues, jobsConnection, maintenanceHandlers, scheduleMaintenance, startWorker } from './jobs.js'
+import {
+  closeQueues, createQueues, jobsConnection, maintenanceHandlers, mediaHandlers, scheduleMaintenance, startWorker,
+  timingFor
+} from './jobs.js'
 import { redisClientOptions } from './redis.js'
 import { createRepositories, ensureIndexes } from './repositories/index.js'
 import { createSessionCache } from './sessions.js'
@@ -30,14 +33,20 @@ export async function startJobs (config: Config, log: pino.Logger) {
   const queues = createQueues(connection, config.REDIS_KEY_PREFIX)
   const services = createServices({ repos, storage: createStorage(config), redis, events, queues, config, log })
   await scheduleMaintenance(queues, { viewsFlushMs: config.VIEWS_FLUSH_MS })
-  const worker = startWorker('maintenance', connection, config.REDIS_KEY_PREFIX, maintenanceHandlers(services), log)
+  const timing = timingFor(config.JOB_LOCK_MS)
+  const workers = [
+    startWorker('maintenance', connection, config.REDIS_KEY_PREFIX, maintenanceHandlers(services), log, timing),
+    startWorker('media', connection, config.REDIS_KEY_PREFIX, mediaHandlers(services), log, timing)
+  ]
+  // Videos saved while Redis was down, or before the pipeline existed, are queued now rather than in 5 minutes.
+  await services.media.enqueueWaiting()
   log.info({ queues: Object.keys(queues) }, 'worker started')
 
   return {
     services,
     /** Finishes the job in hand (or hands it back when it outlasts the grace period), then disconnects. */
     async close (): Promise<void> {
-      await worker.close()
+      await Promise.all(workers.map(async (worker) => await worker.close()))
       await closeQueues(queues)
       connection.disconnect()
       redis.disconnect()

@@ -23,12 +23,16 @@
 // API client `api(app)` send their requests through injectWithRetry, so a busy machine that sheds load
 // (503 with Retry-After) slows the suite down instead of failing it.
 import { randomBytes } from 'node:crypto'
+import { ObjectId } from 'mongodb'
 import type { Test } from 'tap'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildApp, type AppOptions } from '../src/app.js'
 import { loadConfig, type Config } from '../src/config.js'
+import { jobsConnection, mediaHandlers, startWorker, workerTiming } from '../src/jobs.js'
 import { hashPassword } from '../src/lib/passwords.js'
 import type { Role, User } from '../src/schemas/common.js'
 
@@ -163,8 +167,60 @@ export function fakeVideo (size = 2048): Buffer {
   return bytes
 }
 
-/** Presigns, PUTs the bytes to the real S3 server, saves the video: what a creator's app does. */
-export async function uploadVideo (app: FastifyInstance, account: Account, bytes = fakeVideo(), contentType = 'video/mp4') {
+const clips = new Map<string, Buffer>()
+/**
+ * A real video made with ffmpeg's test sources (a test pattern, and a tone unless `audio` is false): H.264 in
+ * MP4, `width`×`height`, `seconds` long. Made once per shape.
+ */
+export function makeClip ({ width = 360, height = 640, seconds = 2, audio = true } = {}): Buffer {
+  const key = `${width}x${height}-${seconds}-${audio}`
+  const made = clips.get(key)
+  if (made !== undefined) return made
+  const dir = mkdtempSync(join(tmpdir(), 'microdrama-clip-'))
+  const file = join(dir, 'clip.mp4')
+  execFileSync(process.env.FFMPEG_PATH ?? 'ffmpeg', [
+    '-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=24:duration=${seconds}`,
+    ...(audio ? ['-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`, '-c:a', 'aac', '-shortest'] : []),
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', file
+  ])
+  const bytes = readFileSync(file)
+  rmSync(dir, { recursive: true, force: true })
+  clips.set(key, bytes)
+  return bytes
+}
+
+/** A worker on the app's media queue (what `npm run worker` runs), stopped at teardown. */
+export function mediaWorker (t: Test, app: FastifyInstance, timing = workerTiming) {
+  const connection = jobsConnection(app.config.REDIS_URL)
+  const worker = startWorker('media', connection, app.config.REDIS_KEY_PREFIX, mediaHandlers(app.services), quietLog, timing)
+  t.teardown(async () => {
+    await worker.close()
+    connection.disconnect()
+  })
+  return worker
+}
+const quietLog = { info: () => {}, warn: () => {} }
+
+/** Polls the creator's view of a video until processing is over (ready or failed), for at most `seconds`. */
+export async function processedVideo (app: FastifyInstance, account: Pick<Account, 'auth'>, videoId: string, seconds = 60) {
+  for (const started = Date.now(); Date.now() - started < seconds * 1000;) {
+    const res = await app.inject({ url: `/creator/videos/${videoId}`, headers: account.auth })
+    const video = res.json().data
+    if (video?.status === 'ready' || video?.status === 'failed') return video
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`video ${videoId} was not processed within ${seconds} s`)
+}
+
+/**
+ * Uploads `bytes` and saves them as a video, then, unless `ready` is false, marks it ready as the media pipeline
+ * would (its duration `durationSec`, no HLS ladder: played as MP4), so that tests of everything else need not
+ * transcode. The pipeline itself runs for real in test/features/media-pipeline.test.ts.
+ */
+export async function uploadVideo (
+  app: FastifyInstance, account: Account, bytes = fakeVideo(), contentType = 'video/mp4',
+  { ready = true, durationSec = 120 }: { ready?: boolean, durationSec?: number } = {}
+) {
   const presign = await injectWithRetry(app, {
     method: 'POST', url: '/uploads/presign', headers: account.auth, payload: { contentType, sizeBytes: bytes.length, fileName: 'clip.mp4' }
   })
@@ -174,7 +230,13 @@ export async function uploadVideo (app: FastifyInstance, account: Account, bytes
   if (!put.ok) throw new Error(`upload failed: ${put.status} ${await put.text()}`)
   const saved = await injectWithRetry(app, { method: 'POST', url: '/creator/videos', headers: account.auth, payload: { s3Key, title: 'clip' } })
   if (saved.statusCode !== 201) throw new Error(`save video failed: ${saved.statusCode} ${saved.body}`)
-  return saved.json().data as { id: string, s3Key: string, sizeBytes: number, contentType: string }
+  const video = saved.json().data as { id: string, s3Key: string, sizeBytes: number, contentType: string }
+  if (ready) {
+    const media = { durationSec, width: 720, height: 1280, renditions: [], hlsMasterKey: null, posterKey: null }
+    await app.mongo.db!.collection('videos').updateOne({ _id: new ObjectId(video.id) },
+      { $set: { status: 'ready', media, processedAt: new Date() } })
+  }
+  return video
 }
 
 export async function createSeries (app: FastifyInstance, account: Account, body: Record<string, unknown> = {}) {
@@ -242,6 +304,8 @@ export function api (app: FastifyInstance) {
     deleteSeries: async (creator: Account, id: string) => await send('DELETE', `/creator/series/${id}`, creator),
     submitSeries: async (creator: Account, id: string) => await send('POST', `/creator/series/${id}/submit`, creator),
     myEpisodes: async (creator: Account, seriesId: string) => await send('GET', `/creator/series/${seriesId}/episodes`, creator),
+    addEpisode: async (creator: Account, seriesId: string, payload: object) =>
+      await send('POST', `/creator/series/${seriesId}/episodes`, creator, payload),
     patchEpisode: async (creator: Account, id: string, payload: object) => await send('PATCH', `/creator/episodes/${id}`, creator, payload),
     deleteEpisode: async (creator: Account, id: string) => await send('DELETE', `/creator/episodes/${id}`, creator),
     submitEpisode: async (creator: Account, id: string) => await send('POST', `/creator/episodes/${id}/submit`, creator),

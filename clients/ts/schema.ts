@@ -55,7 +55,7 @@ export interface paths {
         put?: never;
         /**
          * Publish a pending episode
-         * @description Admins only. pending → published; its series is published too if it was draft or pending. An episode that is not pending is 409 `not_pending` (so two admins approving at once get one 200 and one 409).
+         * @description Admins only. pending → published; its series is published too if it was draft or pending. An episode that is not pending is 409 `not_pending` (so two admins approving at once get one 200 and one 409); one whose video is not ready is 409 `video_not_ready`.
          */
         post: operations["approveEpisode"];
         delete?: never;
@@ -499,9 +499,29 @@ export interface paths {
         put?: never;
         /**
          * Save an uploaded video
-         * @description Creators and admins. The key must be one this caller was given by POST /uploads/presign (403 otherwise) and the file must be in the bucket (404 `upload_missing` otherwise; 422 `unsupported_upload` if it is not a video). Size and type are read from the stored object.
+         * @description Creators and admins. The key must be one this caller was given by POST /uploads/presign (403 otherwise) and the file must be in the bucket (404 `upload_missing` otherwise; 422 `unsupported_upload` if it is not a video). Size and type are read from the stored object. The video starts `uploaded` and the media pipeline takes it: it probes the file, refuses what is not a vertical video it takes (`failed`, with a failure code), or makes an HLS ladder and a poster (`ready`). Follow it with GET /creator/videos/{videoId}; an episode needs a ready video.
          */
         post: operations["createVideo"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/creator/videos/{videoId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of my videos, with its processing state
+         * @description Creators and admins, their own videos (404 for anyone else's): status (uploaded → processing → ready | failed), the failure code and message, duration and size as read from the file, the renditions made, and a short-lived poster URL.
+         */
+        get: operations["getMyVideo"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -567,7 +587,7 @@ export interface paths {
         put?: never;
         /**
          * Send my series for review
-         * @description Creators and admins, on their own series (404 otherwise): draft, rejected or unpublished → pending. Otherwise 409 `wrong_status`.
+         * @description Creators and admins, on their own series (404 otherwise): draft, rejected or unpublished → pending. Otherwise 409 `wrong_status`; 409 `video_not_ready` unless its video is ready.
          */
         post: operations["submitSeries"];
         delete?: never;
@@ -591,7 +611,7 @@ export interface paths {
         put?: never;
         /**
          * Add an episode to my series
-         * @description Creators and admins, on their own series (404 otherwise). The video must be one of the caller's (403 `video_not_yours` otherwise, whether it exists or not); a number already used in the series is 409. The episode starts pending.
+         * @description Creators and admins, on their own series (404 otherwise). The video must be one of the caller's (403 `video_not_yours` otherwise, whether it exists or not) and ready (409 `video_not_ready` while it is processing or when it failed); a number already used in the series is 409. The episode starts pending; its durationSec is its video's.
          */
         post: operations["createEpisode"];
         delete?: never;
@@ -619,7 +639,7 @@ export interface paths {
         head?: never;
         /**
          * Edit my episode
-         * @description Creators and admins, on their own episode (404 otherwise): title, or the video (one of the caller's, 403 `video_not_yours` otherwise). The video of a published episode cannot be replaced: 409 `episode_published`.
+         * @description Creators and admins, on their own episode (404 otherwise): title, or the video (one of the caller's, 403 `video_not_yours` otherwise; ready, 409 `video_not_ready` otherwise). The video of a published episode cannot be replaced: 409 `episode_published`.
          */
         patch: operations["updateEpisode"];
         trace?: never;
@@ -635,7 +655,7 @@ export interface paths {
         put?: never;
         /**
          * Send my rejected or taken-down episode for review again
-         * @description Creators and admins, on their own episode (404 otherwise): rejected or unpublished → pending. Otherwise 409 `wrong_status`.
+         * @description Creators and admins, on their own episode (404 otherwise): rejected or unpublished → pending. Otherwise 409 `wrong_status`; 409 `video_not_ready` unless its video is ready.
          */
         post: operations["submitEpisode"];
         delete?: never;
@@ -851,7 +871,7 @@ export interface components {
                  * @description What went wrong, for programs: one of the error catalogue's codes (src/errors.ts); each operation lists those it answers
                  * @enum {string}
                  */
-                code: "bad_request" | "validation_failed" | "invalid_cursor" | "upload_too_large" | "unauthorized" | "token_expired" | "token_revoked" | "invalid_credentials" | "forbidden" | "admin_signup_forbidden" | "forbidden_key" | "video_not_yours" | "subscription_required" | "not_found" | "series_not_found" | "episode_not_found" | "user_not_found" | "upload_missing" | "no_next_episode" | "cover_not_found" | "job_not_found" | "method_not_allowed" | "email_taken" | "video_exists" | "episode_number_taken" | "episode_published" | "not_pending" | "wrong_status" | "job_not_failed" | "payload_too_large" | "unsupported_media_type" | "unsupported_upload" | "rate_limited" | "internal_error" | "service_unavailable" | "database_unavailable" | "storage_unavailable" | "not_ready";
+                code: "bad_request" | "validation_failed" | "invalid_cursor" | "upload_too_large" | "unauthorized" | "token_expired" | "token_revoked" | "invalid_credentials" | "forbidden" | "admin_signup_forbidden" | "forbidden_key" | "video_not_yours" | "video_not_found" | "subscription_required" | "not_found" | "series_not_found" | "episode_not_found" | "user_not_found" | "upload_missing" | "no_next_episode" | "cover_not_found" | "job_not_found" | "method_not_allowed" | "email_taken" | "video_exists" | "video_not_ready" | "episode_number_taken" | "episode_published" | "not_pending" | "wrong_status" | "job_not_failed" | "payload_too_large" | "unsupported_media_type" | "unsupported_upload" | "rate_limited" | "internal_error" | "service_unavailable" | "database_unavailable" | "storage_unavailable" | "not_ready";
                 /** @description Quote it when reporting a server error */
                 requestId?: string;
             };
@@ -889,7 +909,17 @@ export interface components {
         SeriesStatus: "draft" | "pending" | "published" | "rejected" | "unpublished";
         /** @enum {string} */
         EpisodeStatus: "pending" | "published" | "rejected" | "unpublished";
-        /** @description An uploaded video file, as its owner sees it */
+        /**
+         * @description uploaded (waiting for the pipeline), processing, ready (playable; episodes may use it) or failed (see failure)
+         * @enum {string}
+         */
+        VideoStatus: "uploaded" | "processing" | "ready" | "failed";
+        /**
+         * @description Why processing failed; every code but processing_failed is about the file itself
+         * @enum {string}
+         */
+        VideoFailureCode: "not_a_video" | "unsupported_codec" | "too_long" | "not_vertical" | "corrupt" | "processing_failed";
+        /** @description An uploaded video file and what processing made of it, as its owner sees it */
         Video: {
             id: components["schemas"]["ObjectId"];
             /** @description Object key in the bucket; only ever shown to its owner */
@@ -898,10 +928,43 @@ export interface components {
             contentType: string;
             /** Format: int64 */
             sizeBytes: number;
-            /** @enum {string} */
-            status: "pending";
+            status: components["schemas"]["VideoStatus"];
+            /** @description Why processing failed; null unless failed */
+            failure: {
+                code: components["schemas"]["VideoFailureCode"];
+                message: string;
+            } | null;
+            /** @description From the file itself, once processed */
+            durationSec: number | null;
+            /**
+             * Format: int32
+             * @description As displayed (after rotation), once processed
+             */
+            width: number | null;
+            /** Format: int32 */
+            height: number | null;
+            /** @description The HLS ladder made from it (never wider than the source); empty until ready */
+            renditions: {
+                /** @description e.g. 720p: 720 pixels wide */
+                name: string;
+                /** Format: int32 */
+                width: number;
+                /** Format: int32 */
+                height: number;
+                /**
+                 * Format: int32
+                 * @description Video bitrate
+                 */
+                bitrateKbps: number;
+            }[];
+            /** @description Where the poster is taken from; null: the pipeline chooses */
+            posterTimeSec: number | null;
+            /** @description A short-lived URL of its poster image, once ready */
+            posterUrl: string | null;
             /** Format: date-time */
             createdAt: string;
+            /** Format: date-time */
+            processedAt: string | null;
         };
         /** @description A published series, as a viewer sees it */
         Series: {
@@ -976,6 +1039,8 @@ export interface components {
              */
             number: number;
             title: string;
+            /** @description Read from its video by the media pipeline */
+            durationSec: number | null;
             status: components["schemas"]["EpisodeStatus"];
             /** Format: date-time */
             createdAt: string;
@@ -995,6 +1060,8 @@ export interface components {
              */
             number: number;
             title: string;
+            /** @description Read from its video by the media pipeline */
+            durationSec: number | null;
             status: components["schemas"]["EpisodeStatus"];
             /** Format: date-time */
             createdAt: string;
@@ -1285,7 +1352,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: `not_pending` */
+            /** @description Conflict: `not_pending`, `video_not_ready` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2184,7 +2251,7 @@ export interface operations {
                              * @description A job queue
                              * @enum {string}
                              */
-                            name: "maintenance";
+                            name: "maintenance" | "media";
                             /** @description Jobs in each state (completed and failed ones are kept for a while) */
                             counts: {
                                 /** Format: int64 */
@@ -2274,7 +2341,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description A job queue */
-                queue: "maintenance";
+                queue: "maintenance" | "media";
                 /** @description At most 100 characters, as every path segment */
                 jobId: string;
             };
@@ -3515,13 +3582,16 @@ export interface operations {
                 /**
                  * @example {
                  *       "s3Key": "videos/665f1c2b9d3e4a0012345678/0b9c6c1e-episode-1.mp4",
-                 *       "title": "Episode 1 master"
+                 *       "title": "Episode 1 master",
+                 *       "posterTimeSec": 3.5
                  *     }
                  */
                 "application/json": {
                     /** @description The key from POST /uploads/presign, after the upload */
                     s3Key: string;
                     title?: string;
+                    /** @description Take the poster from this second of the video (within it); by default the pipeline chooses */
+                    posterTimeSec?: number;
                 };
             };
         };
@@ -3602,6 +3672,97 @@ export interface operations {
             };
             /** @description Unprocessable Entity: `unsupported_upload` */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getMyVideo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                videoId: components["schemas"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Video"];
+                    };
+                };
+            };
+            /** @description Bad Request: `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found: `video_not_found` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4382,7 +4543,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: `episode_number_taken` */
+            /** @description Conflict: `episode_number_taken`, `video_not_ready` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4608,7 +4769,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: `episode_published` */
+            /** @description Conflict: `episode_published`, `video_not_ready` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4726,7 +4887,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: `wrong_status` */
+            /** @description Conflict: `wrong_status`, `video_not_ready` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5454,13 +5615,16 @@ export interface operations {
                 /**
                  * @example {
                  *       "episodeId": "665f1c2b9d3e4a0012345678",
-                 *       "positionSec": 42.5,
-                 *       "durationSec": 95
+                 *       "positionSec": 42.5
                  *     }
                  */
                 "application/json": {
                     episodeId: components["schemas"]["ObjectId"];
                     positionSec: number;
+                    /**
+                     * @deprecated
+                     * @description Ignored: the episode's durationSec, read from its video, is what counts. Accepted for older clients.
+                     */
                     durationSec?: number;
                     /** @description Defaults to true once positionSec reaches 95 % of a known duration */
                     completed?: boolean;

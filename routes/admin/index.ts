@@ -48,9 +48,10 @@ const admin: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'approveEpisode',
       summary: 'Publish a pending episode',
       description: 'Admins only. pending → published; its series is published too if it was draft or pending. ' +
-        'An episode that is not pending is 409 `not_pending` (so two admins approving at once get one 200 and one 409).',
+        'An episode that is not pending is 409 `not_pending` (so two admins approving at once get one 200 and one 409); ' +
+        'one whose video is not ready is 409 `video_not_ready`.',
       params: EpisodeParamsSchema,
-      response: { 200: envelope(ref(CreatorEpisodeSchema)), ...errors('episode_not_found', 'not_pending') }
+      response: { 200: envelope(ref(CreatorEpisodeSchema)), ...errors('episode_not_found', 'not_pending', 'video_not_ready') }
     },
     links: {
       200: {

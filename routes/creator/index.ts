@@ -2,13 +2,19 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { envelope, errors, ObjectIdSchema, page, ref } from '../../src/schemas/common.js'
 import { CreatorEpisodeSchema, CreatorSeriesSchema, SeriesStatusSchema, VideoSchema } from '../../src/schemas/catalog.js'
-import { EpisodeParamsSchema, listQuery, SeriesParamsSchema } from '../../src/schemas/params.js'
+import { EpisodeParamsSchema, listQuery, SeriesParamsSchema, VideoParamsSchema } from '../../src/schemas/params.js'
 import { toObjectId } from '../../src/lib/ids.js'
 
 const CreateVideoBodySchema = Type.Object({
   s3Key: Type.String({ minLength: 1, maxLength: 512, description: 'The key from POST /uploads/presign, after the upload' }),
-  title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 }))
-}, { additionalProperties: false, examples: [{ s3Key: 'videos/665f1c2b9d3e4a0012345678/0b9c6c1e-episode-1.mp4', title: 'Episode 1 master' }] })
+  title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  posterTimeSec: Type.Optional(Type.Number({
+    minimum: 0, maximum: 21_600, description: 'Take the poster from this second of the video (within it); by default the pipeline chooses'
+  }))
+}, {
+  additionalProperties: false,
+  examples: [{ s3Key: 'videos/665f1c2b9d3e4a0012345678/0b9c6c1e-episode-1.mp4', title: 'Episode 1 master', posterTimeSec: 3.5 }]
+})
 
 // Titles and genres need a visible character: they are trimmed before they are stored.
 const Title = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' })
@@ -55,16 +61,32 @@ const creator: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'createVideo',
       summary: 'Save an uploaded video',
       description: 'Creators and admins. The key must be one this caller was given by POST /uploads/presign (403 otherwise) ' +
-        'and the file must be in the bucket (404 `upload_missing` otherwise; 422 `unsupported_upload` if it is not a video). Size and type are read from the stored object.',
+        'and the file must be in the bucket (404 `upload_missing` otherwise; 422 `unsupported_upload` if it is not a video). ' +
+        'Size and type are read from the stored object. The video starts `uploaded` and the media pipeline takes it: ' +
+        'it probes the file, refuses what is not a vertical video it takes (`failed`, with a failure code), or makes an ' +
+        'HLS ladder and a poster (`ready`). Follow it with GET /creator/videos/{videoId}; an episode needs a ready video.',
       body: CreateVideoBodySchema,
       response: { 201: envelope(ref(VideoSchema)), ...errors('forbidden_key', 'upload_missing', 'video_exists', 'unsupported_upload') }
     },
     links: {
       201: {
-        addEpisode: { operationId: 'createEpisode', description: 'Use data.id as the videoId of an episode.' }
+        addEpisode: { operationId: 'createEpisode', description: 'Use data.id as the videoId of an episode, once it is ready.' },
+        getVideo: { operationId: 'getMyVideo', parameters: { videoId: '$response.body#/data/id' } }
       }
     }
   }, async (request, reply) => reply.code(201).send({ data: await studio.createVideo(request.account, request.body) }))
+
+  app.get('/videos/:videoId', {
+    schema: {
+      operationId: 'getMyVideo',
+      summary: 'One of my videos, with its processing state',
+      description: 'Creators and admins, their own videos (404 for anyone else\'s): status (uploaded → processing → ready | ' +
+        'failed), the failure code and message, duration and size as read from the file, the renditions made, and a ' +
+        'short-lived poster URL.',
+      params: VideoParamsSchema,
+      response: { 200: envelope(ref(VideoSchema)), ...errors('video_not_found') }
+    }
+  }, async (request) => ({ data: await studio.getVideo(request.account, toObjectId(request.params.videoId)) }))
 
   app.get('/videos', {
     schema: {
@@ -126,7 +148,7 @@ const creator: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'submitSeries',
       summary: 'Send my series for review',
       description: 'Creators and admins, on their own series (404 otherwise): draft, rejected or unpublished → pending. ' +
-        'Otherwise 409 `wrong_status`.',
+        'Otherwise 409 `wrong_status`; 409 `video_not_ready` unless its video is ready.',
       params: SeriesParamsSchema,
       response: { 200: envelope(ref(CreatorSeriesSchema)), ...errors('series_not_found', 'wrong_status') }
     }
@@ -151,10 +173,14 @@ const creator: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'createEpisode',
       summary: 'Add an episode to my series',
       description: 'Creators and admins, on their own series (404 otherwise). The video must be one of the caller\'s ' +
-        '(403 `video_not_yours` otherwise, whether it exists or not); a number already used in the series is 409. The episode starts pending.',
+        '(403 `video_not_yours` otherwise, whether it exists or not) and ready (409 `video_not_ready` while it is processing ' +
+        'or when it failed); a number already used in the series is 409. The episode starts pending; its durationSec is its video\'s.',
       params: SeriesParamsSchema,
       body: CreateEpisodeBodySchema,
-      response: { 201: envelope(ref(CreatorEpisodeSchema)), ...errors('video_not_yours', 'series_not_found', 'episode_number_taken') }
+      response: {
+        201: envelope(ref(CreatorEpisodeSchema)),
+        ...errors('video_not_yours', 'series_not_found', 'episode_number_taken', 'video_not_ready')
+      }
     },
     links: {
       201: {
@@ -186,10 +212,14 @@ const creator: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'updateEpisode',
       summary: 'Edit my episode',
       description: 'Creators and admins, on their own episode (404 otherwise): title, or the video (one of the caller\'s, ' +
-        '403 `video_not_yours` otherwise). The video of a published episode cannot be replaced: 409 `episode_published`.',
+        '403 `video_not_yours` otherwise; ready, 409 `video_not_ready` otherwise). The video of a published episode cannot be ' +
+        'replaced: 409 `episode_published`.',
       params: EpisodeParamsSchema,
       body: UpdateEpisodeBodySchema,
-      response: { 200: envelope(ref(CreatorEpisodeSchema)), ...errors('video_not_yours', 'episode_not_found', 'episode_published') }
+      response: {
+        200: envelope(ref(CreatorEpisodeSchema)),
+        ...errors('video_not_yours', 'episode_not_found', 'episode_published', 'video_not_ready')
+      }
     }
   }, async (request) => {
     const { title, videoId } = request.body
@@ -202,9 +232,9 @@ const creator: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'submitEpisode',
       summary: 'Send my rejected or taken-down episode for review again',
       description: 'Creators and admins, on their own episode (404 otherwise): rejected or unpublished → pending. ' +
-        'Otherwise 409 `wrong_status`.',
+        'Otherwise 409 `wrong_status`; 409 `video_not_ready` unless its video is ready.',
       params: EpisodeParamsSchema,
-      response: { 200: envelope(ref(CreatorEpisodeSchema)), ...errors('episode_not_found', 'wrong_status') }
+      response: { 200: envelope(ref(CreatorEpisodeSchema)), ...errors('episode_not_found', 'wrong_status', 'video_not_ready') }
     }
   }, async (request) => ({
     data: await moderation.submitEpisode(request.account, toObjectId(request.params.episodeId))

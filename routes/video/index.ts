@@ -13,9 +13,14 @@ const PlaySchema = envelope(Type.Object({
 const ProgressBodySchema = Type.Object({
   episodeId: ref(ObjectIdSchema),
   positionSec: Type.Number({ minimum: 0, maximum: 86_400 }),
-  durationSec: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86_400 })),
+  durationSec: Type.Optional(Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 86_400,
+    deprecated: true,
+    description: 'Ignored: the episode\'s durationSec, read from its video, is what counts. Accepted for older clients.'
+  })),
   completed: Type.Optional(Type.Boolean({ description: 'Defaults to true once positionSec reaches 95 % of a known duration' }))
-}, { additionalProperties: false, examples: [{ episodeId: '665f1c2b9d3e4a0012345678', positionSec: 42.5, durationSec: 95 }] })
+}, { additionalProperties: false, examples: [{ episodeId: '665f1c2b9d3e4a0012345678', positionSec: 42.5 }] })
 
 /** Playback, progress and history (src/services/playback.ts). */
 const video: FastifyPluginAsyncTypebox = async (app) => {
@@ -54,8 +59,9 @@ const video: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request) => {
-    const { episodeId, ...report } = request.body
-    return { data: await playback.recordProgress(request.account, { ...report, episodeId: toObjectId(episodeId) }) }
+    const { episodeId, positionSec, completed } = request.body
+    const report = { episodeId: toObjectId(episodeId), positionSec, completed }
+    return { data: await playback.recordProgress(request.account, report) }
   })
 
   app.get('/history', {

@@ -10,6 +10,8 @@ export interface EpisodeDoc {
   videoId: ObjectId
   number: number
   title: string
+  /** Its video's, as the media pipeline read it. */
+  durationSec: number | null
   status: EpisodeStatus
   /** Bumped by every status change; see the audit repository. */
   revision: number
@@ -33,7 +35,9 @@ export function createEpisodesRepository (db: Db) {
     },
 
     /** Adds a pending episode; null when the series already has an episode with that number. */
-    async create (input: Pick<EpisodeDoc, 'seriesId' | 'ownerId' | 'videoId' | 'number' | 'title'>): Promise<EpisodeDoc | null> {
+    async create (
+      input: Pick<EpisodeDoc, 'seriesId' | 'ownerId' | 'videoId' | 'number' | 'title' | 'durationSec'>
+    ): Promise<EpisodeDoc | null> {
       const now = new Date()
       return await insertOrNull(episodes, {
         ...input, status: 'pending', revision: 0, moderationNote: null, createdAt: now, updatedAt: now, publishedAt: null
@@ -73,7 +77,9 @@ export function createEpisodesRepository (db: Db) {
       return await episodes.findOne({ seriesId, status: 'published', number: { $gt: number } }, { sort: { number: 1 } })
     },
 
-    async update (ownerId: ObjectId, id: ObjectId, set: Partial<Pick<EpisodeDoc, 'title' | 'videoId'>>): Promise<EpisodeDoc | null> {
+    async update (
+      ownerId: ObjectId, id: ObjectId, set: Partial<Pick<EpisodeDoc, 'title' | 'videoId' | 'durationSec'>>
+    ): Promise<EpisodeDoc | null> {
       return await episodes.findOneAndUpdate({ _id: id, ownerId }, { $set: { ...set, updatedAt: new Date() } }, { returnDocument: 'after' })
     },
 

@@ -10,13 +10,20 @@ export const MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
 export const SeriesStatusSchema = StringEnum(['draft', 'pending', 'published', 'rejected', 'unpublished'], { $id: 'SeriesStatus' })
 export const EpisodeStatusSchema = StringEnum(['pending', 'published', 'rejected', 'unpublished'], { $id: 'EpisodeStatus' })
-export const VideoStatusSchema = StringEnum(['pending'])
+export const VideoStatusSchema = StringEnum(['uploaded', 'processing', 'ready', 'failed'], {
+  $id: 'VideoStatus',
+  description: 'uploaded (waiting for the pipeline), processing, ready (playable; episodes may use it) or failed (see failure)'
+})
+export const VideoFailureCodeSchema = StringEnum(
+  ['not_a_video', 'unsupported_codec', 'too_long', 'not_vertical', 'corrupt', 'processing_failed'],
+  { $id: 'VideoFailureCode', description: 'Why processing failed; every code but processing_failed is about the file itself' })
 /** What an audit entry (and a domain event) is about. */
 export const AuditTargetSchema = StringEnum(['episode', 'series', 'user'])
 
 export type SeriesStatus = Static<typeof SeriesStatusSchema>
 export type EpisodeStatus = Static<typeof EpisodeStatusSchema>
 export type VideoStatus = Static<typeof VideoStatusSchema>
+export type VideoFailureCode = Static<typeof VideoFailureCodeSchema>
 export type AuditTarget = Static<typeof AuditTargetSchema>
 
 export const VideoSchema = Type.Object({
@@ -25,9 +32,25 @@ export const VideoSchema = Type.Object({
   title: Nullable(Type.String()),
   contentType: Type.String(),
   sizeBytes: Type.Integer({ minimum: 0, format: 'int64' }),
-  status: VideoStatusSchema,
-  createdAt: DateTime
-}, { $id: 'Video', additionalProperties: false, description: 'An uploaded video file, as its owner sees it' })
+  status: ref(VideoStatusSchema),
+  failure: Nullable(Type.Object({
+    code: ref(VideoFailureCodeSchema),
+    message: Type.String()
+  }, { additionalProperties: false, description: 'Why processing failed; null unless failed' })),
+  durationSec: Nullable(Type.Number({ minimum: 0, description: 'From the file itself, once processed' })),
+  width: Nullable(Type.Integer({ minimum: 1, format: 'int32', description: 'As displayed (after rotation), once processed' })),
+  height: Nullable(Type.Integer({ minimum: 1, format: 'int32' })),
+  renditions: Type.Array(Type.Object({
+    name: Type.String({ description: 'e.g. 720p: 720 pixels wide' }),
+    width: Type.Integer({ minimum: 1, format: 'int32' }),
+    height: Type.Integer({ minimum: 1, format: 'int32' }),
+    bitrateKbps: Type.Integer({ minimum: 1, format: 'int32', description: 'Video bitrate' })
+  }, { additionalProperties: false }), { description: 'The HLS ladder made from it (never wider than the source); empty until ready' }),
+  posterTimeSec: Nullable(Type.Number({ minimum: 0, description: 'Where the poster is taken from; null: the pipeline chooses' })),
+  posterUrl: Nullable(Type.String({ description: 'A short-lived URL of its poster image, once ready' })),
+  createdAt: DateTime,
+  processedAt: Nullable(DateTime)
+}, { $id: 'Video', additionalProperties: false, description: 'An uploaded video file and what processing made of it, as its owner sees it' })
 
 const ModerationNote = Nullable(Type.String({ description: 'Why an admin rejected it or took it down; null otherwise' }))
 
@@ -58,6 +81,7 @@ const EpisodeFields = Type.Object({
   seriesId: ref(ObjectIdSchema),
   number: Type.Integer({ minimum: 1, format: 'int32', description: 'Position in the series, from 1' }),
   title: Type.String(),
+  durationSec: Nullable(Type.Number({ minimum: 0, description: 'Read from its video by the media pipeline' })),
   status: ref(EpisodeStatusSchema),
   createdAt: DateTime,
   updatedAt: DateTime,

@@ -1,9 +1,12 @@
 import { ErrorResponseSchema, ObjectIdSchema, PageMetaSchema, RoleSchema, SubscriptionStatusSchema, UserSchema } from './common.js'
-import { AccessSchema, AuditEntrySchema, CreatorEpisodeSchema, CreatorSeriesSchema, EpisodeSchema, EpisodeStatusSchema, SeriesSchema, SeriesStatusSchema, VideoSchema, WatchEntrySchema } from './catalog.js'
+import {
+  AccessSchema, AuditEntrySchema, CreatorEpisodeSchema, CreatorSeriesSchema, EpisodeSchema, EpisodeStatusSchema,
+  SeriesSchema, SeriesStatusSchema, VideoFailureCodeSchema, VideoSchema, VideoStatusSchema, WatchEntrySchema
+} from './catalog.js'
 
 /** The schemas registered once with `addSchema` (dependencies first) and named in components.schemas. */
 export const sharedSchemas = [
   ObjectIdSchema, ErrorResponseSchema, RoleSchema, SubscriptionStatusSchema, UserSchema, PageMetaSchema,
-  SeriesStatusSchema, EpisodeStatusSchema, VideoSchema, SeriesSchema, CreatorSeriesSchema, AccessSchema, EpisodeSchema,
-  CreatorEpisodeSchema, WatchEntrySchema, AuditEntrySchema
+  SeriesStatusSchema, EpisodeStatusSchema, VideoStatusSchema, VideoFailureCodeSchema, VideoSchema, SeriesSchema,
+  CreatorSeriesSchema, AccessSchema, EpisodeSchema, CreatorEpisodeSchema, WatchEntrySchema, AuditEntrySchema
 ]

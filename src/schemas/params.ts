@@ -5,6 +5,7 @@ import { ObjectIdSchema, ref, StringEnum } from './common.js'
 export const SeriesParamsSchema = Type.Object({ seriesId: ref(ObjectIdSchema) })
 export const EpisodeParamsSchema = Type.Object({ episodeId: ref(ObjectIdSchema) })
 export const UserParamsSchema = Type.Object({ userId: ref(ObjectIdSchema) })
+export const VideoParamsSchema = Type.Object({ videoId: ref(ObjectIdSchema) })
 
 const LimitSchema = Type.Integer({ minimum: 1, maximum: 100, format: 'int32', default: 20, description: 'Items per page, 1 to 100' })
 

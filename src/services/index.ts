@@ -2,6 +2,7 @@ import { createAccountsService } from './accounts.js'
 import { createCatalogueService } from './catalogue.js'
 import { createJobsService } from './jobs.js'
 import { createLibraryService } from './library.js'
+import { createMediaService } from './media.js'
 import { createModerationService } from './moderation.js'
 import { createPlaybackService } from './playback.js'
 import { createStudioService } from './studio.js'
@@ -17,10 +18,12 @@ export type { Caller, Page, ServiceDeps } from './types.js'
 export function createServices (deps: ServiceDeps) {
   const uploads = createUploadsService(deps)
   const catalogue = createCatalogueService(deps)
+  const media = createMediaService(deps)
   return {
     accounts: createAccountsService(deps),
     uploads,
-    studio: createStudioService(deps, uploads),
+    media,
+    studio: createStudioService(deps, uploads, media),
     moderation: createModerationService(deps),
     catalogue,
     playback: createPlaybackService(deps, catalogue),

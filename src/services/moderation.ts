@@ -95,7 +95,7 @@ interface Target<D extends Moderated> {
 }
 
 export function createModerationService ({ repos, events }: ServiceDeps) {
-  const { series, episodes, audit } = repos
+  const { series, episodes, videos, audit } = repos
   const SERIES: Target<SeriesDoc> = { type: 'series', notFound: 'series_not_found', repo: series }
   const EPISODE: Target<EpisodeDoc> = { type: 'episode', notFound: 'episode_not_found', repo: episodes }
 
@@ -134,6 +134,16 @@ export function createModerationService ({ repos, events }: ServiceDeps) {
     return moved
   }
 
+  /**
+   * An episode goes to viewers, or to review, only with a video that is ready (409 `video_not_ready`). Checked
+   * for callers allowed to take the step; take() refuses the others as it refuses any step.
+   */
+  async function requireReadyVideo (episodeId: ObjectId, caller: Caller, who: 'admin' | 'owner'): Promise<void> {
+    const found = await episodes.findById(episodeId)
+    if (found === null || (who === 'owner' ? !found.ownerId.equals(caller._id) : caller.role !== 'admin')) return
+    if ((await videos.findById(found.videoId))?.status !== 'ready') throw new ApiError('video_not_ready')
+  }
+
   return {
     /**
      * An admin publishes a pending episode (409 `not_pending` otherwise, so of two admins approving at once one
@@ -141,6 +151,7 @@ export function createModerationService ({ repos, events }: ServiceDeps) {
      * a series already published, rejected or taken down stays as it is.
      */
     async approveEpisode (caller: Caller, id: ObjectId) {
+      await requireReadyVideo(id, caller, 'admin')
       const episode = await take(EPISODE, EPISODE_STEPS.approve, caller, id)
       await take(SERIES, SERIES_STEPS.publishWithEpisode, caller, episode.seriesId).catch((err: unknown) => {
         if (!(err instanceof ApiError)) throw err // refused: the series stays as it is
@@ -158,6 +169,7 @@ export function createModerationService ({ repos, events }: ServiceDeps) {
 
     /** Its creator sends a rejected or taken-down episode back for review. */
     async submitEpisode (caller: Caller, id: ObjectId) {
+      await requireReadyVideo(id, caller, 'owner')
       return toCreatorEpisode(await take(EPISODE, EPISODE_STEPS.submit, caller, id))
     },
 

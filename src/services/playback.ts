@@ -37,7 +37,6 @@ export function progressOf (report: { positionSec: number, durationSec: number |
 export interface ProgressReport {
   episodeId: ObjectId
   positionSec: number
-  durationSec?: number
   completed?: boolean
 }
 
@@ -98,12 +97,13 @@ export function createPlaybackService (
 
     /**
      * Saves where the caller is in a published episode (404 otherwise): one entry per user and episode, the
-     * latest report wins; the duration sent now or before bounds the position.
+     * latest report wins; the episode's duration (read from its video by the media pipeline, never taken from
+     * the client) bounds the position.
      */
     async recordProgress (caller: Caller, report: ProgressReport): Promise<WatchEntry> {
-      const { owner } = await catalogue.publishedEpisode(report.episodeId)
+      const { episode, owner } = await catalogue.publishedEpisode(report.episodeId)
       const [episodeId, seriesId] = [report.episodeId, ObjectId.createFromHexString(owner.id)]
-      const durationSec = report.durationSec ?? (await watchHistory.find(caller._id, episodeId))?.durationSec ?? null
+      const durationSec = episode.durationSec ?? null
       const entry = await watchHistory.record({
         userId: caller._id,
         episodeId,

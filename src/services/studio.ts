@@ -7,6 +7,8 @@ import type { SeriesEdit } from '../repositories/series.js'
 import { DELETABLE } from './moderation.js'
 import type { Caller, Page, ServiceDeps } from './types.js'
 import type { UploadsService } from './uploads.js'
+import type { MediaService } from './media.js'
+import type { VideoDoc } from '../repositories/videos.js'
 import { toCreatorEpisode, toCreatorSeries, toVideo } from './views.js'
 
 const normaliseGenres = (genres: string[]): string[] => [...new Set(genres.map((g) => g.trim().toLowerCase()))]
@@ -30,8 +32,22 @@ export interface NewEpisode {
  * A creator's studio: their videos, series and episodes. Everything here is the caller's own: another
  * creator's series or episode does not exist for them (404), another's video is not theirs (403).
  */
-export function createStudioService ({ repos, events }: ServiceDeps, uploads: Pick<UploadsService, 'check'>) {
+export function createStudioService (
+  { repos, events, storage, config, log }: ServiceDeps, uploads: Pick<UploadsService, 'check'>, media: Pick<MediaService, 'enqueue'>
+) {
   const { videos, series, episodes } = repos
+
+  const videoView = async (doc: VideoDoc): Promise<Video> => {
+    const poster = doc.media?.posterKey
+    return toVideo(doc, poster == null ? null : await storage.presignDownload(poster, config.PLAYBACK_URL_TTL))
+  }
+
+  /** One of the caller's videos that is ready to be an episode (409 `video_not_ready` otherwise). */
+  async function readyVideo (caller: Caller, id: ObjectId) {
+    const found = await ownVideo(caller, id)
+    if (found.status !== 'ready' || found.media === null) throw new ApiError('video_not_ready')
+    return { ...found, media: found.media }
+  }
 
   async function ownedSeries (caller: Caller, id: ObjectId) {
     const found = await series.findOwned(caller._id, id)
@@ -52,19 +68,37 @@ export function createStudioService ({ repos, events }: ServiceDeps, uploads: Pi
   }
 
   return {
-    /** Saves an uploaded file as a video; its size and type are read from the stored object. */
-    async createVideo (caller: Caller, { s3Key, title }: { s3Key: string, title?: string }): Promise<Video> {
+    /**
+     * Saves an uploaded file as a video (its size and type read from the stored object) and queues its
+     * processing. Should the queue be unreachable, the video stays uploaded and the worker's sweep queues it.
+     */
+    async createVideo (
+      caller: Caller, upload: { s3Key: string, title?: string, posterTimeSec?: number }
+    ): Promise<Video> {
+      const { s3Key, title, posterTimeSec } = upload
       const object = await uploads.check(caller, s3Key, 'videos', ALLOWED_VIDEO_TYPES)
       const { contentType, sizeBytes } = object
-      const video = await videos.create({ ownerId: caller._id, s3Key, title: title ?? null, contentType, sizeBytes })
+      const video = await videos.create({
+        ownerId: caller._id, s3Key, title: title ?? null, contentType, sizeBytes, posterTimeSec: posterTimeSec ?? null
+      })
       if (video === null) throw new ApiError('video_exists')
       await events.emit(event('video.saved', caller._id, { type: 'video', id: video._id }, null, video.status, video.createdAt))
-      return toVideo(video)
+      await media.enqueue(video._id).catch((err: unknown) => {
+        log.warn({ videoId: video._id, err: (err as Error).message }, 'could not queue a video: the worker\'s sweep will')
+      })
+      return await videoView(video)
+    },
+
+    /** One of the caller's videos with its processing state (404 `video_not_found` for anyone else's). */
+    async getVideo (caller: Caller, id: ObjectId): Promise<Video> {
+      const found = await videos.findOwned(caller._id, id)
+      if (found === null) throw new ApiError('video_not_found')
+      return await videoView(found)
     },
 
     async listVideos (caller: Caller, page: PageRequest): Promise<Page<Video>> {
       const { items, meta } = await videos.listOwned(caller._id, page)
-      return { data: items.map(toVideo), meta }
+      return { data: await Promise.all(items.map(videoView)), meta }
     },
 
     /** A new series, pending review (or a draft); it is published when an admin approves its first episode. */
@@ -108,12 +142,20 @@ export function createStudioService ({ repos, events }: ServiceDeps, uploads: Pi
       await events.emit(event('series.deleted', caller._id, { type: 'series', id }, owned.status, null))
     },
 
-    /** A new pending episode of the caller's series, of one of the caller's videos; its number unique in the series. */
+    /**
+     * A new episode of the caller's series, pending review, of one of the caller's videos that is ready (its
+     * duration read from the video); its number unique in the series.
+     */
     async createEpisode (caller: Caller, seriesId: ObjectId, input: NewEpisode): Promise<CreatorEpisode> {
       const owned = await ownedSeries(caller, seriesId)
-      const video = await ownVideo(caller, input.videoId)
+      const video = await readyVideo(caller, input.videoId)
       const episode = await episodes.create({
-        seriesId: owned._id, ownerId: owned.ownerId, videoId: video._id, number: input.number, title: input.title.trim()
+        seriesId: owned._id,
+        ownerId: owned.ownerId,
+        videoId: video._id,
+        number: input.number,
+        title: input.title.trim(),
+        durationSec: video.media.durationSec
       })
       if (episode === null) throw new ApiError('episode_number_taken', `Episode ${input.number} already exists in this series`)
       await events.emit(event('episode.created', caller._id, { type: 'episode', id: episode._id, seriesId: owned._id }, null, episode.status, episode.createdAt))
@@ -126,17 +168,18 @@ export function createStudioService ({ repos, events }: ServiceDeps, uploads: Pi
       return { data: items.map(toCreatorEpisode), meta }
     },
 
-    /** Edits the title, or the video (one of the caller's; a published episode keeps its video: 409). */
+    /** Edits the title, or the video (one of the caller's, ready; a published episode keeps its video: 409). */
     async updateEpisode (caller: Caller, id: ObjectId, edit: Partial<Omit<NewEpisode, 'number'>>): Promise<CreatorEpisode> {
       const owned = await ownedEpisode(caller, id)
       const { title, videoId } = edit
+      let durationSec: number | undefined
       if (videoId !== undefined && !owned.videoId.equals(videoId)) {
         if (owned.status === 'published') throw new ApiError('episode_published')
-        await ownVideo(caller, videoId)
+        durationSec = (await readyVideo(caller, videoId)).media.durationSec
       }
       const updated = await episodes.update(owned.ownerId, owned._id, {
         ...(title === undefined ? {} : { title: title.trim() }),
-        ...(videoId === undefined ? {} : { videoId })
+        ...(durationSec === undefined ? {} : { videoId, durationSec })
       })
       if (updated === null) throw new ApiError('episode_not_found')
       await events.emit(event('episode.updated', caller._id, { type: 'episode', id, seriesId: updated.seriesId }, updated.status, updated.status, updated.updatedAt))

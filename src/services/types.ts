@@ -16,7 +16,8 @@ export interface ServiceDeps {
   /** The job queues (src/jobs.ts), for what admins see of them (the bench's ceiling has none). */
   queues?: Queues
   events: EventBus
-  config: Pick<Config, 'PLAYBACK_URL_TTL' | 'UPLOAD_URL_TTL' | 'MAX_UPLOAD_BYTES' | 'BCRYPT_ROUNDS' | 'READ_CACHE_MS'>
+  config: Pick<Config, 'PLAYBACK_URL_TTL' | 'UPLOAD_URL_TTL' | 'MAX_UPLOAD_BYTES' | 'BCRYPT_ROUNDS' | 'READ_CACHE_MS' |
+    'FFMPEG_PATH' | 'FFPROBE_PATH' | 'MAX_VIDEO_SECONDS' | 'HLS_SEGMENT_SEC'>
   log: { warn: (obj: object, msg: string) => void }
 }
 

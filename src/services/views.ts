@@ -25,7 +25,8 @@ export function toUser (doc: UserDoc): User {
   }
 }
 
-export function toVideo (doc: VideoDoc): Video {
+/** A video as its owner sees it; `posterUrl` is a presigned URL of its poster (null until it has one). */
+export function toVideo (doc: VideoDoc, posterUrl: string | null): Video {
   return {
     id: doc._id.toHexString(),
     s3Key: doc.s3Key,
@@ -33,7 +34,15 @@ export function toVideo (doc: VideoDoc): Video {
     contentType: doc.contentType,
     sizeBytes: doc.sizeBytes,
     status: doc.status,
-    createdAt: doc.createdAt.toISOString()
+    failure: doc.failure,
+    durationSec: doc.media?.durationSec ?? null,
+    width: doc.media?.width ?? null,
+    height: doc.media?.height ?? null,
+    renditions: doc.media?.renditions ?? [],
+    posterTimeSec: doc.posterTimeSec,
+    posterUrl,
+    createdAt: doc.createdAt.toISOString(),
+    processedAt: doc.processedAt?.toISOString() ?? null
   }
 }
 
@@ -75,6 +84,7 @@ export function toEpisodeBase (doc: EpisodeDoc) {
     seriesId: doc.seriesId.toHexString(),
     number: doc.number,
     title: doc.title,
+    durationSec: doc.durationSec ?? null,
     status: doc.status,
     createdAt: doc.createdAt.toISOString(),
     updatedAt: doc.updatedAt.toISOString(),

@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { build, fakeVideo, signUp, uniqueEmail } from '../helper.js'
+import { build, makeClip, mediaWorker, processedVideo, signUp, uniqueEmail } from '../helper.js'
 
 // The seed's data flow, upload → moderation → catalogue → gated playback → progress, over a real
 // listening server with fetch, real bytes through MinIO and real documents in FerretDB.
@@ -29,7 +29,8 @@ t.test('a video goes from a creator\'s upload to a subscriber\'s screen', async 
   const admin = await signUp(app, 'admin')
 
   // 1. The creator presigns and uploads the file straight to S3.
-  const bytes = fakeVideo(64 * 1024)
+  mediaWorker(t, app)
+  const bytes = makeClip({ seconds: 2 })
   const presign = await call('POST', '/uploads/presign', creatorToken, { contentType: 'video/mp4', sizeBytes: bytes.length, fileName: 'Pilot.mp4' })
   t.equal(presign.status, 200)
   const { s3Key, uploadUrl, headers } = presign.body.data
@@ -40,6 +41,8 @@ t.test('a video goes from a creator\'s upload to a subscriber\'s screen', async 
   const video = await call('POST', '/creator/videos', creatorToken, { s3Key, title: 'Pilot master' })
   t.equal(video.status, 201)
   t.equal(video.body.data.sizeBytes, bytes.length, 'the stored size is read from S3')
+  const processed = await processedVideo(app, { auth: { authorization: `Bearer ${creatorToken}` } }, video.body.data.id)
+  t.equal(processed.status, 'ready', 'the media pipeline made it playable')
   const series = await call('POST', '/creator/series', creatorToken, { title: 'Contract Marriage', genres: ['Romance'] })
   t.equal(series.body.data.status, 'pending')
   const seriesId: string = series.body.data.id
@@ -80,12 +83,14 @@ t.test('a video goes from a creator\'s upload to a subscriber\'s screen', async 
   t.same(Buffer.from(await download.arrayBuffer()), bytes, 'the viewer gets exactly the uploaded bytes')
 
   // 6. Progress and history round-trip.
-  const progress = await call('POST', '/video/progress', viewerToken, { episodeId, positionSec: 12.5, durationSec: 90 })
+  const progress = await call('POST', '/video/progress', viewerToken, { episodeId, positionSec: 1 })
   t.equal(progress.status, 200)
-  t.match(progress.body.data, { episodeId, seriesId, positionSec: 12.5, durationSec: 90, completed: false })
+  t.match(progress.body.data, {
+    episodeId, seriesId, positionSec: 1, durationSec: processed.durationSec, completed: false
+  })
   const history = await call('GET', '/video/history', viewerToken)
   t.match(history.body, {
-    data: [{ episodeId, positionSec: 12.5 }],
+    data: [{ episodeId, positionSec: 1 }],
     meta: { total: 1, page: 1, limit: 20, totalPages: 1 }
   })
 })

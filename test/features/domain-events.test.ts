@@ -30,7 +30,7 @@ t.test('each committed change emits one typed event, after the write, with actor
   const episode = await createEpisode(app, creator, series.id, video.id)
 
   t.same(await next(), [
-    { type: 'video.saved', actorId: creator.user.id, target: { type: 'video', id: video.id }, before: null, after: 'pending', at: true },
+    { type: 'video.saved', actorId: creator.user.id, target: { type: 'video', id: video.id }, before: null, after: 'uploaded', at: true },
     { type: 'series.created', actorId: creator.user.id, target: { type: 'series', id: series.id }, before: null, after: 'pending', at: true },
     {
       type: 'episode.created',

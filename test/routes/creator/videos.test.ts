@@ -33,10 +33,26 @@ t.test('POST /creator/videos', async (t) => {
     const res = await saveVideo(app, creator, { s3Key, title: 'Pilot master' })
     t.equal(res.statusCode, 201)
     const { data } = res.json()
-    t.same(Object.keys(data).sort(), ['contentType', 'createdAt', 'id', 's3Key', 'sizeBytes', 'status', 'title'])
-    t.match(data, { s3Key, title: 'Pilot master', contentType: 'video/webm', sizeBytes: 3000, status: 'pending' })
+    t.same(Object.keys(data).sort(), ['contentType', 'createdAt', 'durationSec', 'failure', 'height', 'id', 'posterTimeSec',
+      'posterUrl', 'processedAt', 'renditions', 's3Key', 'sizeBytes', 'status', 'title', 'width'])
+    t.match(data, { s3Key, title: 'Pilot master', contentType: 'video/webm', sizeBytes: 3000, status: 'uploaded' })
+    const fromPipeline = {
+      failure: null, durationSec: null, width: null, height: null, renditions: [], posterUrl: null, processedAt: null
+    }
+    t.match(data, fromPipeline, 'nothing from the pipeline yet')
+    const job = await app.queues.media.getJob(`process-video-${data.id}`)
+    t.same(job?.data, { videoId: data.id }, 'its processing is queued')
     t.match(data.id, /^[0-9a-f]{24}$/)
     t.ok(Number.isFinite(Date.parse(data.createdAt)), 'createdAt is a date')
+  })
+
+  t.test('the creator may choose where the poster is taken from; a negative time is 400', async (t) => {
+    const chosen = { s3Key: await uploadOnly(app, creator, fakeVideo(100)), posterTimeSec: 2.5 }
+    const res = await saveVideo(app, creator, chosen)
+    t.equal(res.statusCode, 201)
+    t.equal(res.json().data.posterTimeSec, 2.5)
+    const negative = { s3Key: await uploadOnly(app, creator, fakeVideo(100)), posterTimeSec: -1 }
+    isError(t, await saveVideo(app, creator, negative), 400, 'validation_failed')
   })
 
   t.test('the title is optional and saved as null', async (t) => {
@@ -142,7 +158,7 @@ t.test('GET /creator/videos', async (t) => {
     t.same(ids(res), newestFirst)
     t.same(res.json().meta, { total: 3, page: 1, limit: 20, totalPages: 1, nextCursor: null })
     t.notOk(res.body.includes(theirs.id), 'another creator\'s video is not listed')
-    t.match(res.json().data[0], { s3Key: String, contentType: 'video/mp4', sizeBytes: 2048, status: 'pending' })
+    t.match(res.json().data[0], { s3Key: String, contentType: 'video/mp4', sizeBytes: 2048, status: 'ready' })
   })
 
   t.test('sort=createdAt:asc lists oldest first', async (t) => {

@@ -1,0 +1,171 @@
+import { execFile, spawn } from 'node:child_process'
+import { promisify } from 'node:util'
+
+/**
+ * What ffprobe and ffmpeg (Debian's `ffmpeg` package, or FFPROBE_PATH / FFMPEG_PATH) do for the media
+ * pipeline: read what a file is, turn it into a portrait HLS ladder, take a poster. No state, no storage.
+ */
+
+/** Why a video cannot be processed: permanent, shown to its creator. */
+export const MEDIA_FAILURES = {
+  not_a_video: 'The file is not a video',
+  unsupported_codec: 'The video is in a codec we do not accept',
+  too_long: 'The video is longer than allowed',
+  not_vertical: 'The video is not vertical: its width is not smaller than its height',
+  corrupt: 'The video file is damaged or incomplete',
+  processing_failed: 'Processing failed after several attempts'
+} as const
+export type MediaFailureCode = keyof typeof MEDIA_FAILURES
+
+/** A failure that retrying will not change. */
+export class MediaFailure extends Error {
+  constructor (readonly code: MediaFailureCode, message: string = MEDIA_FAILURES[code]) {
+    super(message)
+    this.name = 'MediaFailure'
+  }
+}
+
+/** The video codecs a source may be in (decoded by Debian's ffmpeg). */
+const ACCEPTED_CODECS = new Set(['h264', 'hevc', 'vp8', 'vp9', 'av1', 'mpeg4'])
+
+export interface Probe {
+  durationSec: number
+  /** As displayed, after rotation. */
+  width: number
+  height: number
+  rotation: number
+  videoCodec: string
+  audioCodec: string | null
+}
+
+interface FfprobeStream {
+  codec_type?: string
+  codec_name?: string
+  width?: number
+  height?: number
+  tags?: { rotate?: string }
+  side_data_list?: Array<{ rotation?: number }>
+}
+
+const run = promisify(execFile)
+
+/** What the file is; a MediaFailure when it is not a video this service takes. */
+export async function probe (ffprobe: string, file: string, maxDurationSec: number): Promise<Probe> {
+  let out: string
+  try {
+    out = (await run(ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file],
+      { maxBuffer: 4 * 1024 * 1024 })).stdout
+  } catch (err) {
+    const stderr = String((err as { stderr?: string }).stderr ?? '')
+    if (/moov atom not found|Invalid NAL|partial file|end of file/i.test(stderr)) throw new MediaFailure('corrupt')
+    if (/Invalid data found|could not find codec|unknown format/i.test(stderr)) throw new MediaFailure('not_a_video')
+    throw err // not the file's fault (a missing binary, a full disk): retried
+  }
+  const info = JSON.parse(out) as { streams?: FfprobeStream[], format?: { duration?: string, format_name?: string } }
+  const video = info.streams?.find((s) => s.codec_type === 'video' && s.width !== undefined && s.height !== undefined)
+  // Images (a JPEG sent as video/mp4) are one-frame "videos" to ffprobe: formats of still pictures are not videos.
+  if (video === undefined || /image2|_pipe|png|mjpeg|gif/.test(info.format?.format_name ?? '')) {
+    throw new MediaFailure('not_a_video')
+  }
+  if (!ACCEPTED_CODECS.has(video.codec_name ?? '')) {
+    const accepted = [...ACCEPTED_CODECS].join(', ')
+    throw new MediaFailure('unsupported_codec', `The video is in ${video.codec_name ?? 'an unknown codec'}; accepted: ${accepted}`)
+  }
+  const durationSec = Number(info.format?.duration)
+  if (!Number.isFinite(durationSec) || durationSec <= 0) throw new MediaFailure('corrupt')
+  if (durationSec > maxDurationSec) {
+    throw new MediaFailure('too_long', `The video lasts ${Math.round(durationSec)} s; at most ${maxDurationSec} s is allowed`)
+  }
+  const sideRotation = video.side_data_list?.find((d) => d.rotation !== undefined)?.rotation
+  const rotation = Number(sideRotation ?? video.tags?.rotate ?? 0)
+  const turned = Math.abs(rotation) % 180 === 90
+  const width = turned ? video.height! : video.width!
+  const height = turned ? video.width! : video.height!
+  if (width >= height) throw new MediaFailure('not_vertical', `The video is ${width}×${height}; a vertical video is taller than wide`)
+  const audio = info.streams?.find((s) => s.codec_type === 'audio')
+  return { durationSec, width, height, rotation, videoCodec: video.codec_name!, audioCodec: audio?.codec_name ?? null }
+}
+
+export interface Rendition {
+  name: string
+  width: number
+  height: number
+  /** Video bitrate, kbit/s. */
+  bitrateKbps: number
+}
+
+/** The portrait ladder by width (360p is 360 wide), and each rung's video bitrate. */
+const LADDER = [
+  { width: 360, bitrateKbps: 800 },
+  { width: 540, bitrateKbps: 1400 },
+  { width: 720, bitrateKbps: 2500 },
+  { width: 1080, bitrateKbps: 5000 }
+]
+const even = (n: number) => Math.max(2, Math.round(n / 2) * 2)
+
+/** The rungs a source gets: never wider than the source (a source under 360 wide gets one rung, its own size). */
+export function ladderFor (source: { width: number, height: number }): Rendition[] {
+  const rungs = LADDER.filter((r) => r.width <= source.width)
+  const chosen = rungs.length > 0 ? rungs : [{ width: even(source.width), bitrateKbps: LADDER[0]!.bitrateKbps }]
+  return chosen.map(({ width, bitrateKbps }) =>
+    ({ name: `${width}p`, width, height: even(source.height * width / source.width), bitrateKbps }))
+}
+
+/** Runs ffmpeg; a MediaFailure('corrupt') when it stops on the input's data, a plain error otherwise. */
+async function ffmpegRun (ffmpeg: string, args: string[], timeoutMs: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(ffmpeg, ['-hide_banner', '-nostdin', '-v', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000) })
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    child.on('error', (err) => { clearTimeout(timer); reject(err) })
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      if (code === 0) return resolve()
+      if (signal === null && /Invalid data|corrupt|error while decoding|partial file|Error splitting/i.test(stderr)) {
+        return reject(new MediaFailure('corrupt'))
+      }
+      reject(new Error(`ffmpeg ${signal !== null ? `killed (${signal})` : `exited ${code}`}: ${stderr.trim().slice(-500)}`))
+    })
+  })
+}
+
+/**
+ * Transcodes `file` into `outDir`: H.264 + AAC renditions, each an HLS media playlist (`<name>/index.m3u8`) of
+ * segments of `segmentSec` with keyframes at the same times in every rendition, and `master.m3u8` naming them.
+ */
+export async function transcodeHls (
+  ffmpeg: string, file: string, outDir: string, source: Probe, renditions: Rendition[], segmentSec: number
+): Promise<void> {
+  const n = renditions.length
+  const audio = source.audioCodec !== null
+  const filter = `[0:v]split=${n}${renditions.map((_, i) => `[s${i}]`).join('')};` +
+    renditions.map((r, i) => `[s${i}]scale=${r.width}:${r.height}:flags=bicubic,setsar=1[v${i}]`).join(';')
+  const args = ['-i', file, '-filter_complex', filter]
+  renditions.forEach((r, i) => {
+    args.push('-map', `[v${i}]`)
+    if (audio) args.push('-map', '0:a:0')
+    args.push(`-b:v:${i}`, `${r.bitrateKbps}k`, `-maxrate:v:${i}`, `${Math.round(r.bitrateKbps * 1.2)}k`, `-bufsize:v:${i}`, `${r.bitrateKbps * 2}k`)
+  })
+  args.push(
+    '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'main', '-pix_fmt', 'yuv420p',
+    // A keyframe at every segment boundary, in every rendition, and nowhere a scene cut would add one.
+    '-force_key_frames', `expr:gte(t,n_forced*${segmentSec})`, '-sc_threshold', '0',
+    ...(audio ? ['-c:a', 'aac', '-b:a', '96k', '-ac', '2', '-ar', '48000'] : []),
+    '-f', 'hls', '-hls_time', String(segmentSec), '-hls_playlist_type', 'vod', '-hls_flags', 'independent_segments',
+    '-hls_segment_type', 'mpegts', '-hls_segment_filename', `${outDir}/%v/segment_%03d.ts`,
+    '-master_pl_name', 'master.m3u8',
+    '-var_stream_map', renditions.map((r, i) => `v:${i}${audio ? `,a:${i}` : ''},name:${r.name}`).join(' '),
+    `${outDir}/%v/index.m3u8`
+  )
+  await ffmpegRun(ffmpeg, args, Math.max(60_000, source.durationSec * 20_000))
+}
+
+/** A JPEG of the frame at `atSec` (within the video), 720 wide at most. */
+export async function extractPoster (
+  ffmpeg: string, file: string, out: string, atSec: number, source: Probe
+): Promise<void> {
+  const at = Math.min(Math.max(0, atSec), Math.max(0, source.durationSec - 0.1))
+  const scale = `scale=${Math.min(720, source.width)}:-2`
+  await ffmpegRun(ffmpeg, ['-ss', at.toFixed(3), '-i', file, '-frames:v', '1', '-vf', scale, '-q:v', '3', out], 60_000)
+}
