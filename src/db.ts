@@ -137,9 +137,10 @@ export interface PageOptions {
 }
 
 /**
- * One page of a collection and the total, in two concurrent queries served by the same index: by offset, or
- * after a cursor (the sort key of the previous page's last item). One item more than the page is read, to
- * tell whether a next page exists.
+ * One page of a collection and the total, served by the same index: by offset, or after a cursor (the sort key
+ * of the previous page's last item). One item more than the page is read, to tell whether a next page exists.
+ * The total is counted only when the page cannot tell it: a page by offset that holds the last item (most
+ * first pages of a viewer's own lists) already says how many there are.
  */
 export async function findPage<T extends Document> (
   collection: Collection<T>, filter: Filter<T>, request: PageRequest,
@@ -150,12 +151,13 @@ export async function findPage<T extends Document> (
   const from = cursor === undefined ? undefined : decodeCursor(cursor, sort, Object.keys(order).length)
   const page = from?.page ?? request.page
   const query = (from === undefined ? filter : { ...filter, $or: after(order, from.keys) }) as Filter<T>
-  const [found, total] = await Promise.all([
-    collection.find(query, { sort: order, skip: from === undefined ? (page - 1) * limit : 0, limit: limit + 1 })
-      .toArray() as Promise<T[]>,
-    countTotal === undefined ? collection.countDocuments(filter) : countTotal()
-  ])
+  const skip = from === undefined ? (page - 1) * limit : 0
+  const found = await collection.find(query, { sort: order, skip, limit: limit + 1 }).toArray() as T[]
   const items = found.slice(0, limit)
+  const endsHere = from === undefined && found.length <= limit && (items.length > 0 || page === 1)
+  const total = endsHere
+    ? (page - 1) * limit + items.length
+    : countTotal === undefined ? await collection.countDocuments(filter) : await countTotal()
   const last = items.at(-1)
   const nextCursor = found.length > limit && last !== undefined
     ? encodeCursor(sort, Object.keys(order).map((f) => last[f]), page + 1)
