@@ -27,7 +27,7 @@ export interface Measure {
   peakRssBytes: number
 }
 
-/** A scenario whose check failed (an error status, a timeout, or the API and the ceiling disagreeing). */
+/** A scenario whose check failed (an error status, a timeout, or another target disagreeing with the API). */
 export interface ScenarioFailure {
   name: string
   title: string
@@ -38,8 +38,8 @@ export interface ScenarioResult {
   name: string
   title: string
   example: string
-  /** Milliseconds one request took with nothing else running (the API's, the ceiling's). */
-  aloneMs: { api: number, ceiling: number }
+  /** Milliseconds one request took with nothing else running (the API's, the ceiling's, the seed design's). */
+  aloneMs: { api?: number, ceiling?: number, seed?: number }
   /** The machine's 1-minute load average when the scenario started (other work on it shows here). */
   loadAverage: number
   api: Measure
@@ -48,6 +48,12 @@ export interface ScenarioResult {
   ratio: number
   /** The same for each round alone. */
   roundRatios: number[]
+  /**
+   * The seed design (bench/seed-design): its server ('seed design', or 'bare Express' for the GET /health
+   * baseline), its measure, and API req/s ÷ its req/s over all rounds and in each. Null where the seed design
+   * has no such request (a cursor); absent with --no-seed.
+   */
+  seed?: { server: string, measure: Measure, ratio: number, roundRatios: number[] } | null
 }
 
 /**
@@ -87,24 +93,53 @@ const rate = (value: number) => value >= 100 ? fixed(value, 0) : value >= 10 ? f
 const ms = (value: number) => value >= 100 ? fixed(value, 0) : fixed(value, 1)
 const micros = (value: number) => Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '–'
 const failures = (m: Measure) => `${m.non2xx}${m.errors + m.timeouts > 0 ? ` (+${m.errors} errors, ${m.timeouts} timeouts)` : ''}`
+/** The API's failures, and the other targets' where they had any. */
+const allFailures = (api: Measure, others: Array<[string, Measure | undefined]>) =>
+  [failures(api), ...others.flatMap(([name, m]) => m === undefined || failures(m) === '0' ? [] : [`${name}: ${failures(m)}`])].join('; ')
 
+/** A ratio (2 decimals below 10), and each round's in brackets when there were several. */
+const ratio = (overall: number, rounds: number[]) => {
+  const one = (x: number) => x >= 10 ? rate(x) : fixed(x, 2)
+  return `${one(overall)}${rounds.length > 1 ? ` (${rounds.map(one).join(', ')})` : ''}`
+}
+
+/**
+ * The table: the API, the ceiling and, unless the run left it out (--no-seed), the seed design: its req/s (bare
+ * Express on the GET /health row), API ÷ seed ("vs seed"), its CPU and its database commands per request.
+ */
 export function markdownTable (results: Array<ScenarioResult | ScenarioFailure>): string {
-  const rows = [
-    '| scenario | conns | req/s | ceiling req/s | ratio | p50 ms | p99 ms | alone ms | requests | non-2xx | API CPU µs/req | ceiling CPU µs/req | DB CPU µs/req | DB cmds/req | Redis cmds/req | peak RSS MB |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
-  ]
+  const withSeed = results.some((r) => 'seed' in r)
+  const columns = ['scenario', 'conns', 'req/s', 'ceiling req/s', 'ratio', ...(withSeed ? ['seed req/s', 'vs seed'] : []),
+    'p50 ms', 'p99 ms', 'alone ms', 'requests', 'non-2xx', 'API CPU µs/req', 'ceiling CPU µs/req',
+    ...(withSeed ? ['seed CPU µs/req'] : []), 'DB CPU µs/req', 'DB cmds/req', ...(withSeed ? ['seed DB cmds/req'] : []),
+    'Redis cmds/req', 'peak RSS MB']
+  const rows = [`| ${columns.join(' | ')} |`, `| --- |${' ---: |'.repeat(columns.length - 1)}`]
   for (const r of results) {
     if ('failed' in r) {
-      rows.push(`| ${r.title} | not measured: ${r.failed.split('\n')[0]!.slice(0, 160).replaceAll('|', '/')} |||||||||||||||`)
+      rows.push(`| ${r.title} | not measured: ${r.failed.split('\n')[0]!.slice(0, 160).replaceAll('|', '/')} |${'|'.repeat(columns.length - 2)}`)
       continue
     }
     // No request completed within the run: there are no latencies and no ratio to show.
     const none = r.api.requests === 0
-    rows.push(`| ${r.title} | ${r.api.connections} | ${rate(r.api.reqPerSec)} | ${rate(r.ceiling.reqPerSec)} | ` +
-      `${r.ceiling.reqPerSec > 0 ? fixed(r.ratio, 2) : '–'}${r.roundRatios.length > 1 ? ` (${r.roundRatios.map((x) => fixed(x, 2)).join(', ')})` : ''} | ${none ? '–' : ms(r.api.p50Ms)} | ${none ? '–' : ms(r.api.p99Ms)} | ` +
-      `${ms(r.aloneMs.api)} | ${r.api.requests} | ${failures(r.api)} | ${micros(r.api.cpuMicrosPerRequest)} | ` +
-      `${micros(r.ceiling.cpuMicrosPerRequest)} | ${micros(r.api.dbCpuMicrosPerRequest)} | ` +
-      `${fixed(r.api.dbCommandsPerRequest, 2)} | ${fixed(r.api.redisCommandsPerRequest, 2)} | ${fixed(r.api.peakRssBytes / 1048576, 0)} |`)
+    const seed = r.seed ?? undefined
+    /** The seed design's cells: none without it, `absent` where it has no such request. */
+    const seedCells = (cells: (s: NonNullable<typeof seed>) => string[], absent: string[]) =>
+      !withSeed ? [] : seed === undefined ? absent : cells(seed)
+    rows.push(`| ${[
+      r.title, r.api.connections, rate(r.api.reqPerSec), rate(r.ceiling.reqPerSec),
+      r.ceiling.reqPerSec > 0 ? ratio(r.ratio, r.roundRatios) : '–',
+      ...seedCells((s) => [
+        `${rate(s.measure.reqPerSec)}${s.server === 'seed design' ? '' : ` (${s.server})`}`,
+        s.measure.reqPerSec > 0 ? ratio(s.ratio, s.roundRatios) : '–'
+      ], ['not in the seed design', '–']),
+      none ? '–' : ms(r.api.p50Ms), none ? '–' : ms(r.api.p99Ms), ms(r.aloneMs.api ?? NaN), r.api.requests,
+      allFailures(r.api, [['ceiling', r.ceiling], ['seed', seed?.measure]]),
+      micros(r.api.cpuMicrosPerRequest), micros(r.ceiling.cpuMicrosPerRequest),
+      ...seedCells((s) => [micros(s.measure.cpuMicrosPerRequest)], ['–']),
+      micros(r.api.dbCpuMicrosPerRequest), fixed(r.api.dbCommandsPerRequest, 2),
+      ...seedCells((s) => [fixed(s.measure.dbCommandsPerRequest, 2)], ['–']),
+      fixed(r.api.redisCommandsPerRequest, 2), fixed(r.api.peakRssBytes / 1048576, 0)
+    ].join(' | ')} |`)
   }
   return rows.join('\n')
 }

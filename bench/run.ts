@@ -1,28 +1,35 @@
 // npm run bench [-- --scale N --duration S --rounds N --warmup S --connections N --only a,b --[no-]queries
-//                  --db D --skip-build]
+//                  --db D --no-seed --skip-build]
 //
 // Builds the API, starts FerretDB (on a private PostgreSQL cluster, or on SQLite) and MinIO on free ports
 // with fresh data, seeds the data set (at scale 1:
 // 2,000 published series × 30 episodes with a video each, 10,000 users, 100,000 watch-history rows, 30,000
-// my-list saves; --scale multiplies every count), starts the built API (`node dist/src/server.js`) and the ceiling
-// (bench/ceiling.ts) as child processes, and for each scenario warms up and measures the API, then the ceiling, for
-// the same fixed time with the same number of connections. Prints a markdown table and writes everything to
-// bench/results/<timestamp>.json. Every process it started is stopped at the end, on error and on Ctrl-C.
+// my-list saves; --scale multiplies every count), starts the built API (`node dist/src/server.js`), the ceiling
+// (bench/ceiling.ts) and the seed design (bench/seed-design/app.ts, and bare Express for GET /health) as child
+// processes, and for each scenario warms up and measures each of them in turn, for the same fixed time with the
+// same number of connections. Prints a markdown table and writes everything to bench/results/<timestamp>.json.
+// Every process it started is stopped at the end, on error and on Ctrl-C.
 //
 //   --scale N        data set size multiplier (default 1)
 //   --duration S     seconds of each measurement (default 6)
-//   --rounds N       measurements per scenario and target (default 2), in alternating order (API then ceiling,
-//                    then ceiling then API, ...), so that neither always runs on caches the other just warmed
+//   --rounds N       measurements per scenario and target (default 2), in changing order (API, ceiling, seed;
+//                    then seed, ceiling, API; then rotated: see orderOf), so that none always runs on caches
+//                    another just warmed
 //   --warmup S       seconds of warm-up before each measurement (default 2; none for a scenario whose single
 //                    request takes over a second: the check before it has warmed its code path)
 //   --connections N  most concurrent connections (default 16); a scenario whose single request takes long
-//                    gets fewer, so that a run completes several requests per connection (same for both targets)
+//                    gets fewer, so that a run completes several requests per connection (same for every target)
 //   --only a,b       only these scenarios (names as in bench/scenarios.ts)
 //   --[no-]queries   time each repository call alone and ask FerretDB for its plan (default: on at scale 1
 //                    only; at scale 10 the slowest calls take up to the driver's 30 s timeout each)
 //   --db D           postgresql (default: FerretDB on a PostgreSQL cluster of its own, which evaluates equality
 //                    filters itself; Debian's postgresql is installed with apt-get when missing) or sqlite (the
 //                    test and dev stack, where FerretDB decodes every document of a collection for such filters)
+//   --no-lookup-indexes  leave out the GIN indexes the bench adds to PostgreSQL behind FerretDB for lookups
+//                    by _id, series and user (bench/postgres-indexes.ts): then every such lookup scans its table
+//   --no-two-instances  leave out the two-instance measure (two API processes against one, on the cached
+//                    catalogue page; run when catalogue-page-1 is among the scenarios)
+//   --no-seed        leave out the seed design (the original Express + Mongoose design, bench/seed-design/)
 //   --skip-build     use the existing dist/ (for iterating on the bench itself)
 //   --profile        write a V8 CPU profile of the API (bench/results/profiles/*.cpuprofile, for Chrome DevTools)
 //
@@ -36,11 +43,12 @@ import { parseArgs } from 'node:util'
 import { MongoClient, ObjectId } from 'mongodb'
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import autocannon, { type Instance, type Result } from 'autocannon'
-import { ensureBinaries, freePort, startFerretDB, startFerretDBOnPostgres, startMinIO, startPostgres, startRedis, type LocalServer, stackEnv, S3_ACCESS_KEY, S3_BUCKET, S3_SECRET_KEY } from '../scripts/local-stack.js'
+import { ensureBinaries, freePort, postgresBin, startFerretDB, startFerretDBOnPostgres, startMinIO, startPostgres, startRedis, type LocalServer, stackEnv, S3_ACCESS_KEY, S3_BUCKET, S3_SECRET_KEY } from '../scripts/local-stack.js'
 import { BENCH_PASSWORD, prng, seed, seedSize } from './seed.js'
+import { addLookupIndexes } from './postgres-indexes.js'
 import { measureQueries, type QueryCost } from './queries.js'
 import { databaseCommands, redisCounter } from './commands.js'
-import { loadRequests, scenarios, toHttp, type Scenario, type ScenarioData, type Target, type Viewer } from './scenarios.js'
+import { differ, loadRequests, scenarios, toHttp, type Scenario, type ScenarioData, type Target, type Viewer } from './scenarios.js'
 import { Cleanup, cpuMicros, peakRssBytes, resetPeakRss, rssBytes, runCommand, startNodeServer, waitUntilIdle, type NodeServer } from './processes.js'
 import { combine, markdownTable, queryTable, type Measure, type ScenarioFailure, type ScenarioResult } from './report.js'
 
@@ -61,6 +69,9 @@ const { values: flags } = parseArgs({
     connections: { type: 'string', default: '16' },
     only: { type: 'string' },
     db: { type: 'string', default: 'postgresql' },
+    seed: { type: 'boolean', default: true },
+    'lookup-indexes': { type: 'boolean', default: true },
+    'two-instances': { type: 'boolean', default: true },
     'skip-build': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false }
   }
@@ -79,7 +90,9 @@ const options = {
   connections: positive('connections', flags.connections),
   queries: flags.queries ?? scale === 1,
   only: flags.only?.split(',').map((s) => s.trim()).filter(Boolean),
-  db: flags.db
+  db: flags.db,
+  seed: flags.seed,
+  lookupIndexes: flags['lookup-indexes'] && flags.db === 'postgresql'
 }
 if (options.db !== 'postgresql' && options.db !== 'sqlite') throw new Error(`--db must be postgresql or sqlite, not ${options.db}`)
 const selected = options.only === undefined ? scenarios : scenarios.filter((s) => options.only!.includes(s.name))
@@ -114,7 +127,8 @@ process.on('exit', () => cleanup.killAll())
 async function main (): Promise<void> {
   const size = seedSize(options.scale)
   log(`scale ${options.scale}: ${size.series} series × 30 episodes, ${size.users} users, ${size.history} watch-history rows; ` +
-    `${selected.length} scenarios × ${options.rounds} rounds × ${options.duration} s (+${options.warmup} s warm-up) on the API and on the ceiling`)
+    `${selected.length} scenarios × ${options.rounds} rounds × ${options.duration} s (+${options.warmup} s warm-up) on the API, the ceiling` +
+    `${options.seed ? ' and the seed design' : ''}`)
 
   if (!flags['skip-build']) {
     log('npm run build')
@@ -161,6 +175,10 @@ async function main (): Promise<void> {
   const seeded = await seed(client.db(), options.scale, (line) => log(line))
   const seedSeconds = Math.round((performance.now() - seedStarted) / 100) / 10
   log(`seeded in ${seedSeconds} s`)
+  if (options.lookupIndexes && postgres !== undefined) {
+    const made = addLookupIndexes(join(postgresBin(), 'psql'), postgres.url, 'microdrama')
+    log(`lookup indexes in PostgreSQL (bench/postgres-indexes.ts): ${made.join(', ')}`)
+  }
   const storage = new S3Client({ region: 'us-east-1', endpoint: s3.url, forcePathStyle: true, credentials: { accessKeyId: S3_ACCESS_KEY, secretAccessKey: S3_SECRET_KEY } })
   const video = Buffer.alloc(64 * 1024)
   Buffer.from('000000186674797069736f6d0000020069736f6d69736f32', 'hex').copy(video) // an MP4 'ftyp' box
@@ -188,7 +206,8 @@ async function main (): Promise<void> {
     apiRssAtStartBytes: 0,
     apiNodeFlags: [] as string[],
     realObject: '',
-    scenarios: results
+    scenarios: results,
+    twoInstances: null as TwoInstances | null
   }
   const resultsDir = join(root, 'bench', 'results')
   mkdirSync(resultsDir, { recursive: true })
@@ -232,15 +251,30 @@ async function main (): Promise<void> {
     DB_TIMEOUT_MS: '60000'
   }
   const [apiPort, ceilingPort] = [await freePort(), await freePort()]
+  const [seedPort, bareExpressPort] = [await freePort(), await freePort()]
   // The node flags of `npm start` (the V8 young generation's size), so the API runs as production runs it.
   const startScript = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
   const nodeFlags = startScript.split(/\s+/).filter((arg) => arg.startsWith('--') && !arg.startsWith('--env-file'))
   const profile = flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench', 'results', 'profiles')}`] : []
   const api = await startNodeServer('API', [...nodeFlags, ...profile, join(root, 'dist', 'src', 'server.js')], { ...serverEnv, PORT: String(apiPort) }, apiPort, '/health', cleanup)
   const ceiling = await startNodeServer('ceiling', [...nodeFlags, '--import', 'tsx', join(root, 'bench', 'ceiling.ts')], { ...serverEnv, PORT: String(ceilingPort) }, ceilingPort, '/health', cleanup)
+  // The seed design, with the same environment and node flags; bare Express is its side of the GET /health row.
+  const seedDesign = options.seed
+    ? {
+        app: await startNodeServer('seed design', [...nodeFlags, '--import', 'tsx', join(root, 'bench', 'seed-design', 'app.ts')], { ...serverEnv, PORT: String(seedPort) }, seedPort, '/health', cleanup),
+        bare: await startNodeServer('bare Express', [...nodeFlags, '--import', 'tsx', join(root, 'bench', 'seed-design', 'bare-express.ts')], { PORT: String(bareExpressPort) }, bareExpressPort, '/health', cleanup)
+      }
+    : undefined
+  /** The targets of a scenario, in their base order: the API, the ceiling, the seed design's server (if any). */
+  const targetsOf = (scenario: Scenario): Array<[Target, NodeServer]> => {
+    const seedServer = scenario.seed === 'none' ? undefined : seedDesign?.[scenario.seed === 'bare' ? 'bare' : 'app']
+    return [['api', api], ['ceiling', ceiling], ...(seedServer === undefined ? [] : [['seed', seedServer] as [Target, NodeServer]])]
+  }
+  const serverPids = [api, ceiling, ...Object.values(seedDesign ?? {})].map((server) => server.pid)
   report.apiRssAtStartBytes = rssBytes(api.pid)
   report.apiNodeFlags = nodeFlags
-  log(`API (pid ${api.pid}, ${Math.round(report.apiRssAtStartBytes / 1048576)} MB) on ${api.url}, ceiling (pid ${ceiling.pid}) on ${ceiling.url}`)
+  log(`API (pid ${api.pid}, ${Math.round(report.apiRssAtStartBytes / 1048576)} MB) on ${api.url}, ceiling (pid ${ceiling.pid}) on ${ceiling.url}` +
+    (seedDesign === undefined ? '' : `, seed design (pid ${seedDesign.app.pid}) on ${seedDesign.app.url}, bare Express (pid ${seedDesign.bare.pid}) on ${seedDesign.bare.url}`))
 
   // Tokens the real way: POST /auth/login for a sample of subscribed viewers (also checks the seeded hashes),
   // one at a time, for up to 20 s: on FerretDB each login decodes the whole users collection.
@@ -286,9 +320,10 @@ async function main (): Promise<void> {
   for (const scenario of selected) {
     if (stopping) return
     const loadAverage = Math.round(loadavg()[0]! * 100) / 100
-    let aloneMs: { api: number, ceiling: number }
+    const targets = targetsOf(scenario)
+    let aloneMs: Partial<Record<Target, number>>
     try {
-      aloneMs = await check(scenario, data, api, ceiling)
+      aloneMs = await check(scenario, data, targets)
     } catch (err) {
       // Reported, and the run goes on: at a large scale one slow scenario should not lose the others.
       const failed = (err as Error).message
@@ -296,18 +331,17 @@ async function main (): Promise<void> {
       save()
       if (stopping) return
       log(`${scenario.name}: NOT MEASURED: ${failed}`)
-      await waitUntilIdle([api.pid, ceiling.pid, ...db.pids])
+      await waitUntilIdle([...serverPids, ...db.pids])
       continue
     }
     // Enough connections to load the server, few enough that each completes a few requests in the run
-    // (the same for the API and the ceiling). A slow scenario skips the warm-up: the check warmed its path.
-    const slowest = Math.max(aloneMs.api, aloneMs.ceiling)
+    // (the same for every target). A slow scenario skips the warm-up: the check warmed its path.
+    const slowest = Math.max(...Object.values(aloneMs))
     const connections = Math.max(1, Math.min(options.connections, Math.floor(options.duration * 1000 / (3 * slowest))))
     const warmup = slowest > 1000 ? 0 : options.warmup
-    const rounds: Record<Target, Measure[]> = { api: [], ceiling: [] }
+    const rounds: Record<Target, Measure[]> = { api: [], ceiling: [], seed: [] }
     for (let round = 0; round < options.rounds; round++) {
-      const order: Array<[Target, NodeServer]> = round % 2 === 0 ? [['api', api], ['ceiling', ceiling]] : [['ceiling', ceiling], ['api', api]]
-      for (const [target, server] of order) {
+      for (const [target, server] of orderOf(targets, round)) {
         if (stopping) return
         rounds[target].push(
           await measure(scenario, data, target, server, db.pids, connections, round === 0 ? warmup : 0)
@@ -316,6 +350,8 @@ async function main (): Promise<void> {
     }
     const apiMeasure = combine(rounds.api)
     const ceilingMeasure = combine(rounds.ceiling)
+    const seedServer = targets.find(([target]) => target === 'seed')?.[1]
+    const seedMeasure = seedServer === undefined ? undefined : combine(rounds.seed)
     const result: ScenarioResult = {
       name: scenario.name,
       title: scenario.title,
@@ -325,19 +361,44 @@ async function main (): Promise<void> {
       api: apiMeasure,
       ceiling: ceilingMeasure,
       ratio: apiMeasure.reqPerSec / ceilingMeasure.reqPerSec,
-      roundRatios: rounds.api.map((m, i) => m.reqPerSec / rounds.ceiling[i]!.reqPerSec)
+      roundRatios: rounds.api.map((m, i) => m.reqPerSec / rounds.ceiling[i]!.reqPerSec),
+      ...(seedDesign === undefined
+        ? {}
+        : {
+            seed: seedServer === undefined || seedMeasure === undefined
+              ? null
+              : {
+                  server: seedServer.name,
+                  measure: seedMeasure,
+                  ratio: apiMeasure.reqPerSec / seedMeasure.reqPerSec,
+                  roundRatios: rounds.api.map((m, i) => m.reqPerSec / rounds.seed[i]!.reqPerSec)
+                }
+          })
     }
     results.push(result)
     save()
     log(`${scenario.name}: ${result.api.reqPerSec.toFixed(1)} req/s vs ceiling ${result.ceiling.reqPerSec.toFixed(1)} ` +
-      `(${result.ceiling.reqPerSec > 0 ? result.ratio.toFixed(2) : '–'}), ` +
+      `(${result.ceiling.reqPerSec > 0 ? result.ratio.toFixed(2) : '–'})` +
+      `${result.seed == null ? '' : `, ${result.seed.server} ${result.seed.measure.reqPerSec.toFixed(1)} (${result.seed.ratio.toFixed(2)})`}, ` +
       `p99 ${result.api.p99Ms} ms, non-2xx ${result.api.non2xx}, ${Math.round(result.api.cpuMicrosPerRequest)} µs CPU/req`)
+  }
+
+  const cached = selected.find((s) => s.name === 'catalogue-page-1')
+  if (flags['two-instances'] && cached !== undefined && !stopping) {
+    const port = await freePort()
+    const second = await startNodeServer('API 2', [...nodeFlags, join(root, 'dist', 'src', 'server.js')], { ...serverEnv, PORT: String(port) }, port, '/health', cleanup)
+    report.twoInstances = await twoInstances(cached, data, [api, second])
+    save()
+    await second.stop()
+    const { one, two, ratio } = report.twoInstances
+    log(`two instances: ${two.reqPerSec.toFixed(0)} req/s against ${one.reqPerSec.toFixed(0)} for one (${ratio.toFixed(2)}×)`)
   }
 
   report.finished = true
   save()
 
   console.log(`\n## Scenarios (scale ${options.scale}, ${options.rounds} × ${options.duration} s each)\n\n${markdownTable(results)}\n`)
+  if (report.twoInstances !== null) console.log(`## Two instances\n\n${twoInstancesTable(report.twoInstances)}\n`)
   if (report.queries.length > 0) console.log(`## Each repository call alone (no load)\n\n${queryTable(report.queries)}\n`)
   console.log(`${cpus().length} cores, Node ${process.version}, FerretDB ${ferretdbVersion}; seeded in ${seedSeconds} s; ` +
     `load average at the start of each scenario ${results.map((r) => 'loadAverage' in r ? r.loadAverage : '–').join(', ')}; whole run ${report.totalSeconds} s`)
@@ -345,18 +406,104 @@ async function main (): Promise<void> {
   if (results.some((r) => 'failed' in r)) throw new Error('some scenarios could not be measured (see the table)')
 }
 
+interface InstancesMeasure { reqPerSec: number, p99Ms: number, non2xx: number, cpuMicrosPerRequest: number }
+interface TwoInstances {
+  scenario: string
+  connections: number
+  one: InstancesMeasure
+  two: InstancesMeasure
+  ratio: number
+  roundRatios: number[]
+}
+
 /**
- * One request to each target: both must answer 2xx with the same data. A second one is timed (the first
- * may pay for cold caches) unless the first was already slow. Returns the timed milliseconds.
+ * Two API instances on one stack against one instance, on a cached read: the same connections in both cases,
+ * split evenly between the instances, from one load generator (autocannon in this process, one thread, on the
+ * same two cores as both instances, Redis and the database). Rounds alternate: one then two, two then one.
+ */
+async function twoInstances (
+  scenario: Scenario, data: ScenarioData, servers: [NodeServer, NodeServer]
+): Promise<TwoInstances> {
+  const connections = options.connections
+  const run = async (targets: NodeServer[], duration: number): Promise<InstancesMeasure> => {
+    const cpuBefore = targets.map((s) => cpuMicros(s.pid))
+    const results = await Promise.all(targets.map(async (server) => await autocannon({
+      url: server.url,
+      connections: Math.max(1, Math.floor(connections / targets.length)),
+      duration,
+      requests: loadRequests(scenario, data, 'api')
+    })))
+    await waitUntilIdle(targets.map((s) => s.pid))
+    const requests = results.reduce((sum, r) => sum + r.requests.total, 0)
+    const cpu = targets.reduce((sum, s, i) => sum + cpuMicros(s.pid) - cpuBefore[i]!, 0)
+    return {
+      reqPerSec: requests / duration,
+      p99Ms: Math.max(...results.map((r) => r.latency.p99)),
+      non2xx: results.reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0),
+      cpuMicrosPerRequest: cpu / Math.max(1, requests)
+    }
+  }
+  await run(servers, options.warmup || 1) // both instances' caches and code warm
+  const rounds: Record<'one' | 'two', InstancesMeasure[]> = { one: [], two: [] }
+  for (let round = 0; round < Math.max(2, options.rounds); round++) {
+    for (const which of round % 2 === 0 ? ['one', 'two'] as const : ['two', 'one'] as const) {
+      rounds[which].push(await run(which === 'one' ? [servers[0]] : servers, options.duration))
+    }
+  }
+  const mean = (list: InstancesMeasure[]): InstancesMeasure => ({
+    reqPerSec: list.reduce((s, m) => s + m.reqPerSec, 0) / list.length,
+    p99Ms: Math.max(...list.map((m) => m.p99Ms)),
+    non2xx: list.reduce((s, m) => s + m.non2xx, 0),
+    cpuMicrosPerRequest: list.reduce((s, m) => s + m.cpuMicrosPerRequest, 0) / list.length
+  })
+  const [one, two] = [mean(rounds.one), mean(rounds.two)]
+  return {
+    scenario: scenario.name,
+    connections,
+    one,
+    two,
+    ratio: two.reqPerSec / one.reqPerSec,
+    roundRatios: rounds.two.map((m, i) => m.reqPerSec / rounds.one[i]!.reqPerSec)
+  }
+}
+
+function twoInstancesTable (m: TwoInstances): string {
+  const row = (name: string, x: InstancesMeasure) =>
+    `| ${name} | ${x.reqPerSec.toFixed(0)} | ${x.p99Ms} | ${x.non2xx} | ${Math.round(x.cpuMicrosPerRequest)} |`
+  return [
+    `${m.scenario}, ${m.connections} connections in all: two instances serve ${m.ratio.toFixed(2)}× one ` +
+      `(rounds ${m.roundRatios.map((r) => r.toFixed(2)).join(', ')})`,
+    '',
+    '| instances | req/s | p99 ms | non-2xx | API CPU µs/req |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    row('one', m.one),
+    row('two', m.two)
+  ].join('\n')
+}
+
+/**
+ * The order of the targets in a round: the base order rotated by one every two rounds, and reversed in odd
+ * rounds, so that over the rounds each target runs first, in the middle and last alike (with 2 rounds, the API
+ * and the seed design run first once and last once).
+ */
+function orderOf<T> (targets: T[], round: number): T[] {
+  const shift = Math.floor(round / 2) % targets.length
+  const rotated = [...targets.slice(shift), ...targets.slice(0, shift)]
+  return round % 2 === 0 ? rotated : rotated.reverse()
+}
+
+/**
+ * One request to each target: each must answer 2xx with the same data as the API. A second one is timed (the
+ * first may pay for cold caches) unless the first was already slow. Returns the timed milliseconds.
  */
 async function check (
-  scenario: Scenario, data: ScenarioData, api: NodeServer, ceiling: NodeServer
-): Promise<{ api: number, ceiling: number }> {
-  const timed = { api: 0, ceiling: 0 }
+  scenario: Scenario, data: ScenarioData, targets: Array<[Target, NodeServer]>
+): Promise<Partial<Record<Target, number>>> {
+  const timed: Partial<Record<Target, number>> = {}
   for (let attempt = 0; attempt < 2; attempt++) {
     const call = scenario.next(data)
-    const answers: unknown[] = []
-    for (const [target, server] of [['api', api], ['ceiling', ceiling]] as Array<[Target, NodeServer]>) {
+    const answers: Partial<Record<Target, unknown>> = {}
+    for (const [target, server] of targets) {
       const { method, path, headers, body } = toHttp(call, target)
       const t = performance.now()
       const res = await fetch(`${server.url}${path}`, { method, headers, body }).catch((err: Error) => {
@@ -367,11 +514,13 @@ async function check (
       const text = await res.text()
       timed[target] = Math.round((performance.now() - t) * 10) / 10
       if (!res.ok) throw new Error(`${scenario.name}: ${target} answered ${method} ${path} with ${res.status}: ${text.slice(0, 300)}\n${server.output()}`)
-      answers.push(JSON.parse(text))
+      answers[target] = JSON.parse(text)
     }
-    const difference = scenario.compare(answers[0], answers[1])
-    if (difference !== null) throw new Error(`${scenario.name}: the API and the ceiling disagree on ${call.method} ${call.path}: ${difference}`)
-    if (Math.max(timed.api, timed.ceiling) > 1000) break
+    for (const [target, server] of targets.slice(1)) {
+      const difference = differ(scenario, answers.api, answers[target], target)
+      if (difference !== null) throw new Error(`${scenario.name}: the API and the ${server.name} disagree on ${call.method} ${call.path}: ${difference}`)
+    }
+    if (Math.max(...Object.values(timed)) > 1000) break
   }
   return timed
 }

@@ -1,5 +1,5 @@
-// The bench scenarios: what each request looks like, for the API (bearer token) and for the ceiling (the
-// caller's id in x-user-id), and how to tell that both answered the same thing.
+// The bench scenarios: what each request looks like, for the API and the seed design (bearer token) and for the
+// ceiling (the caller's id in x-user-id), and what every target's answer must carry alike.
 import type { Request } from 'autocannon'
 
 export interface Viewer {
@@ -29,15 +29,26 @@ export interface Call {
   viewer?: Viewer
 }
 
-type Json = any // answers are compared loosely: both sides were checked by their own tests
+/**
+ * The API; the ceiling (bench/ceiling.ts); the seed design (bench/seed-design/app.ts, or bare Express for the
+ * GET /health baseline).
+ */
+export type Target = 'api' | 'ceiling' | 'seed'
+
+type Json = any // answers are compared loosely: each target was checked by its own tests
 
 export interface Scenario {
   name: string
   title: string
   /** The next request (random ids, random caller). */
   next: (data: ScenarioData) => Call
-  /** Null when the API's answer and the ceiling's carry the same data; otherwise what differs. */
-  compare: (api: Json, ceiling: Json) => string | null
+  /** What must be the same in every target's answer (ids, totals, access), read from `target`'s answer. */
+  key: (answer: Json, target: Target) => unknown
+  /**
+   * The seed design's server for this scenario: its app (the default), bare Express (the baseline), or none
+   * (what the seed design does not have).
+   */
+  seed?: 'app' | 'bare' | 'none'
 }
 
 const pick = <T>(data: ScenarioData, list: readonly T[]): T => list[Math.floor(data.rand() * list.length)]!
@@ -48,66 +59,77 @@ const pick = <T>(data: ScenarioData, list: readonly T[]): T => list[Math.floor(d
 const popular = <T>(data: ScenarioData, list: readonly T[]): T =>
   data.rand() < 0.9 ? list[Math.floor(data.rand() * Math.min(20, list.length))]! : pick(data, list)
 const viewer = (data: ScenarioData) => pick(data, data.viewers)
-const differ = (what: string, a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b) ? null : `${what}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`
-// The ceiling answers what the service returns: a page as the API's, a single item without the { data } envelope.
-const samePage = (idOf: (item: Json) => string) => (api: Json, ceiling: Json) =>
-  differ('ids', api.data.map(idOf), ceiling.data.map(idOf)) ?? differ('total', api.meta.total, ceiling.meta.total)
+/** An item's id: `id` in the API's answers and the ceiling's, `_id` in the seed design's (Mongoose documents). */
+const id = (item: Json): string => item.id ?? item._id
+/** A page's ids and total: the API's, the ceiling's and the seed design's pages are all { data, meta }. */
+const page = (idOf: (item: Json) => string) => (answer: Json) =>
+  ({ ids: answer.data.map(idOf), total: answer.meta.total })
+/** One item: the ceiling answers what the service returns, the API and the seed design wrap it in { data }. */
+const item = (answer: Json, target: Target): Json => target === 'ceiling' ? answer : answer.data
+
+/** Null when `other`'s answer carries the same data as the API's; otherwise what differs. */
+export function differ (scenario: Scenario, api: Json, other: Json, target: Target): string | null {
+  const [a, b] = [JSON.stringify(scenario.key(api, 'api')), JSON.stringify(scenario.key(other, target))]
+  return a === b ? null : `${a} vs ${b}`
+}
 
 export const scenarios: Scenario[] = [
   {
     name: 'catalogue-page-1',
     title: 'catalogue list, page 1',
     next: (data) => ({ method: 'GET', path: '/content/series?page=1', viewer: viewer(data) }),
-    compare: samePage((s) => s.id)
+    key: page(id)
   },
   {
     name: 'catalogue-deep-page',
     title: 'catalogue list, last page',
     next: (data) => ({ method: 'GET', path: `/content/series?page=${data.deepPage}`, viewer: viewer(data) }),
-    compare: samePage((s) => s.id)
+    key: page(id)
   },
   {
     name: 'catalogue-cursor',
     title: 'catalogue list, last page by cursor',
     next: (data) => ({ method: 'GET', path: `/content/series?cursor=${data.deepCursor}`, viewer: viewer(data) }),
-    compare: samePage((s) => s.id)
+    key: page(id),
+    seed: 'none' // no cursors in the seed design: it would answer page 1
   },
   {
     name: 'series-episodes',
     title: 'series episodes (page 1)',
     next: (data) => ({ method: 'GET', path: `/content/series/${pick(data, data.seriesIds)}/episodes`, viewer: viewer(data) }),
-    // Also the access each episode shows, which checks that the ceiling's caller is the API's caller.
-    compare: samePage((e) => `${e.id} ${e.access}`)
+    // Also the access each episode shows, which checks that the other target's caller is the API's caller.
+    key: page((e) => `${id(e)} ${e.access}`)
   },
   {
     name: 'episode-detail',
     title: 'episode detail',
     next: (data) => ({ method: 'GET', path: `/content/episodes/${pick(data, data.episodeIds)}`, viewer: viewer(data) }),
-    compare: (api, ceiling) => differ('episode', [api.data.id, api.data.access], [ceiling.id, ceiling.access])
+    key: (answer, target) => [id(item(answer, target)), item(answer, target).access]
   },
   {
     name: 'episode-detail-popular',
     title: 'episode detail, popular episodes',
     next: (data) => ({ method: 'GET', path: `/content/episodes/${popular(data, data.episodeIds)}`, viewer: viewer(data) }),
-    compare: (api, ceiling) => differ('episode', [api.data.id, api.data.access], [ceiling.id, ceiling.access])
+    key: (answer, target) => [id(item(answer, target)), item(answer, target).access]
   },
   {
     name: 'play-url-popular',
     title: 'play URL, popular episodes',
     next: (data) => ({ method: 'GET', path: `/video/play/${popular(data, data.episodeIds)}`, viewer: viewer(data) }),
-    compare: (api, ceiling) => differ('object', api.data.url.split('?')[0], ceiling.url.split('?')[0])
+    key: (answer, target) => item(answer, target).url.split('?')[0]
   },
   {
     name: 'play-url',
     title: 'play URL (subscribed viewer)',
     next: (data) => ({ method: 'GET', path: `/video/play/${pick(data, data.episodeIds)}`, viewer: viewer(data) }),
-    compare: (api, ceiling) => differ('object', api.data.url.split('?')[0], ceiling.url.split('?')[0])
+    key: (answer, target) => item(answer, target).url.split('?')[0]
   },
   {
     name: 'history',
     title: 'watch history (page 1)',
     next: (data) => ({ method: 'GET', path: '/video/history', viewer: viewer(data) }),
-    compare: samePage((w) => w.episodeId)
+    // The seed design's history is one list of every row (no pagination): its first 20 are the API's page 1.
+    key: (answer) => ({ ids: answer.data.slice(0, 20).map((w: Json) => String(w.episodeId)), total: answer.meta.total })
   },
   {
     name: 'progress',
@@ -125,13 +147,13 @@ export const scenarios: Scenario[] = [
         viewer: viewer(data)
       }
     },
-    compare: (api, ceiling) => differ('episode', api.data.episodeId, ceiling.episodeId)
+    key: (answer, target) => String(item(answer, target).episodeId)
   },
   {
     name: 'login',
     title: 'login (bcrypt, 10 rounds)',
     next: (data) => ({ method: 'POST', path: '/auth/login', body: { email: pick(data, data.loginEmails), password: data.password } }),
-    compare: (api, ceiling) => differ('user', api.data.user.id, ceiling.id)
+    key: (answer, target) => target === 'ceiling' ? answer.id : answer.data.user.id
   },
   {
     // Not one of the issue's scenarios: no database and no auth, so its ratio is the cost of the hooks
@@ -140,20 +162,20 @@ export const scenarios: Scenario[] = [
     name: 'baseline-health',
     title: 'baseline: GET /health (no I/O)',
     next: () => ({ method: 'GET', path: '/health' }),
-    compare: (api, ceiling) => differ('status', api.data.status === 'ok', ceiling.ok)
+    // The API: { data: { status } }; the ceiling: { ok }; bare Express: { status }.
+    key: (answer, target) => target === 'ceiling' ? answer.ok : (answer.data ?? answer).status === 'ok',
+    seed: 'bare'
   }
 ]
 
-export type Target = 'api' | 'ceiling'
-
-/** Headers and body of one call, as the API or the ceiling takes it. */
+/** Headers and body of one call, as the target takes it. */
 export function toHttp (
   call: Call, target: Target
 ): { method: string, path: string, headers: Record<string, string>, body?: string } {
   const headers: Record<string, string> = {}
   if (call.viewer !== undefined) {
-    if (target === 'api') headers.authorization = `Bearer ${call.viewer.token}`
-    else headers['x-user-id'] = call.viewer.id
+    if (target === 'ceiling') headers['x-user-id'] = call.viewer.id
+    else headers.authorization = `Bearer ${call.viewer.token}`
   }
   if (call.body === undefined) return { method: call.method, path: call.path, headers }
   headers['content-type'] = 'application/json'

@@ -111,7 +111,7 @@ export async function startFerretDB (dataDir: string, port?: number, metrics = f
 }
 
 /** PostgreSQL's server programs from Debian's packages, installed with apt-get when missing (as root). */
-function postgresBin (): string {
+export function postgresBin (): string {
   const find = () => {
     const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').filter((v) => /^\d+$/.test(v)) : []
     const newest = versions.map(Number).sort((a, b) => b - a)[0]
