@@ -49,7 +49,8 @@ app.get<Id<'seriesId'>>('/content/series/:seriesId/episodes', async (request) =>
   await catalogue.listEpisodes(caller(request), toObjectId(request.params.seriesId), page(request.query, 'number:asc')))
 app.get<Id<'episodeId'>>('/content/episodes/:episodeId', async (request) =>
   await catalogue.getEpisode(caller(request), toObjectId(request.params.episodeId)))
-app.get<Id<'episodeId'>>('/video/play/:episodeId', async (request) => await playback.play(caller(request), toObjectId(request.params.episodeId)))
+app.get<Id<'episodeId'>>('/video/play/:episodeId', async (request) =>
+  await playback.play(caller(request), toObjectId(request.params.episodeId), `${request.protocol}://${request.host}`))
 app.post<{ Body: { episodeId: string, positionSec: number, durationSec?: number } }>('/video/progress', async (request) =>
   await playback.recordProgress(caller(request), { ...request.body, episodeId: toObjectId(request.body.episodeId) }))
 app.get('/video/history', async (request) => await playback.history(caller(request), page(request.query, 'updatedAt:desc')))

@@ -443,9 +443,10 @@ async function twoInstances (
       cpuMicrosPerRequest: cpu / Math.max(1, requests)
     }
   }
-  await run(servers, options.warmup || 1) // both instances' caches and code warm
+  // Both instances warm (the second has just started: its code is cold and it checked its indexes).
+  await run(servers, Math.max(5, options.warmup))
   const rounds: Record<'one' | 'two', InstancesMeasure[]> = { one: [], two: [] }
-  for (let round = 0; round < Math.max(2, options.rounds); round++) {
+  for (let round = 0; round < Math.max(4, options.rounds); round++) {
     for (const which of round % 2 === 0 ? ['one', 'two'] as const : ['two', 'one'] as const) {
       rounds[which].push(await run(which === 'one' ? [servers[0]] : servers, options.duration))
     }

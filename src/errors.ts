@@ -21,6 +21,9 @@ export const errorCatalogue = {
   forbidden_key: { status: 403, message: 'This key was not issued to you' },
   video_not_yours: { status: 403, message: 'videoId is not one of your videos' },
   video_not_found: { status: 404, message: 'Video not found' },
+  stream_not_found: { status: 404, message: 'No such stream' },
+  playback_token_invalid: { status: 401, message: 'The playback token is not valid for this episode' },
+  playback_token_expired: { status: 401, message: 'The playback token has expired: ask GET /video/play/{episodeId} for a new one' },
   subscription_required: { status: 403, message: 'An active subscription is needed to play this episode' },
   // 404
   not_found: { status: 404, message: 'Route not found' },

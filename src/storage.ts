@@ -61,6 +61,17 @@ export function createStorage (config: Config) {
       }
     },
 
+    /** A small text object (a playlist), or null when there is no such object. */
+    async readText (key: string): Promise<string | null> {
+      try {
+        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+        return await out.Body!.transformToString()
+      } catch (err) {
+        if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return null
+        throw err
+      }
+    },
+
     /** Copies an object to a local file (the media pipeline's input). */
     async download (key: string, file: string): Promise<void> {
       const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))

@@ -215,7 +215,8 @@ export async function processedVideo (app: FastifyInstance, account: Pick<Accoun
 /**
  * Uploads `bytes` and saves them as a video, then, unless `ready` is false, marks it ready as the media pipeline
  * would (its duration `durationSec`, no HLS ladder: played as MP4), so that tests of everything else need not
- * transcode. The pipeline itself runs for real in test/features/media-pipeline.test.ts.
+ * transcode. The pipeline itself runs for real in test/features/media-pipeline.test.ts. (Make such videos before
+ * starting a media worker: one already running may take the job first.)
  */
 export async function uploadVideo (
   app: FastifyInstance, account: Account, bytes = fakeVideo(), contentType = 'video/mp4',
@@ -232,6 +233,8 @@ export async function uploadVideo (
   if (saved.statusCode !== 201) throw new Error(`save video failed: ${saved.statusCode} ${saved.body}`)
   const video = saved.json().data as { id: string, s3Key: string, sizeBytes: number, contentType: string }
   if (ready) {
+    // Its processing job leaves the queue first: a worker must not take the file for a real video.
+    await app.queues.media.remove(`process-video-${video.id}`)
     const media = { durationSec, width: 720, height: 1280, renditions: [], hlsMasterKey: null, posterKey: null }
     await app.mongo.db!.collection('videos').updateOne({ _id: new ObjectId(video.id) },
       { $set: { status: 'ready', media, processedAt: new Date() } })

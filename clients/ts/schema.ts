@@ -768,6 +768,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/stream/{episodeId}/{token}/master.m3u8": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The HLS master playlist of an episode
+         * @description Public, with the playback token in the path (401 `playback_token_invalid` when it is not one we made for this episode, `playback_token_expired` after it expired). Its variants are relative URLs under the same token.
+         */
+        get: operations["getStreamMaster"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stream/{episodeId}/{token}/{rendition}/index.m3u8": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The HLS media playlist of one rendition
+         * @description Public, with the playback token in the path (as the master playlist). Every segment is a signed GET URL of the bucket, valid long enough to play the episode to its end.
+         */
+        get: operations["getStreamRendition"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/uploads/presign": {
         parameters: {
             query?: never;
@@ -797,7 +837,7 @@ export interface paths {
         };
         /**
          * Get a signed URL to play an episode
-         * @description Any signed-in user, for a published episode of a published series (404 otherwise): free previews (number ≤ the series' freeEpisodes) for anyone, the rest with an active subscription (403 `subscription_required` otherwise). Admins and the episode's creator may always play it, published or not, to review it. The URL lives PLAYBACK_URL_TTL seconds.
+         * @description Any signed-in user, for a published episode of a published series (404 otherwise): free previews (number ≤ the series' freeEpisodes) for anyone, the rest with an active subscription (403 `subscription_required` otherwise). Admins and the episode's creator may always play it, published or not, to review it. A processed video plays as HLS (type `hls`): the url is a master playlist under a playback token that lives about PLAYBACK_URL_TTL seconds; a video without a ladder plays as its MP4 file.
          */
         get: operations["getPlaybackUrl"];
         put?: never;
@@ -871,7 +911,7 @@ export interface components {
                  * @description What went wrong, for programs: one of the error catalogue's codes (src/errors.ts); each operation lists those it answers
                  * @enum {string}
                  */
-                code: "bad_request" | "validation_failed" | "invalid_cursor" | "upload_too_large" | "unauthorized" | "token_expired" | "token_revoked" | "invalid_credentials" | "forbidden" | "admin_signup_forbidden" | "forbidden_key" | "video_not_yours" | "video_not_found" | "subscription_required" | "not_found" | "series_not_found" | "episode_not_found" | "user_not_found" | "upload_missing" | "no_next_episode" | "cover_not_found" | "job_not_found" | "method_not_allowed" | "email_taken" | "video_exists" | "video_not_ready" | "episode_number_taken" | "episode_published" | "not_pending" | "wrong_status" | "job_not_failed" | "payload_too_large" | "unsupported_media_type" | "unsupported_upload" | "rate_limited" | "internal_error" | "service_unavailable" | "database_unavailable" | "storage_unavailable" | "not_ready";
+                code: "bad_request" | "validation_failed" | "invalid_cursor" | "upload_too_large" | "unauthorized" | "token_expired" | "token_revoked" | "invalid_credentials" | "forbidden" | "admin_signup_forbidden" | "forbidden_key" | "video_not_yours" | "video_not_found" | "stream_not_found" | "playback_token_invalid" | "playback_token_expired" | "subscription_required" | "not_found" | "series_not_found" | "episode_not_found" | "user_not_found" | "upload_missing" | "no_next_episode" | "cover_not_found" | "job_not_found" | "method_not_allowed" | "email_taken" | "video_exists" | "video_not_ready" | "episode_number_taken" | "episode_published" | "not_pending" | "wrong_status" | "job_not_failed" | "payload_too_large" | "unsupported_media_type" | "unsupported_upload" | "rate_limited" | "internal_error" | "service_unavailable" | "database_unavailable" | "storage_unavailable" | "not_ready";
                 /** @description Quote it when reporting a server error */
                 requestId?: string;
             };
@@ -5352,6 +5392,172 @@ export interface operations {
             };
         };
     };
+    getStreamMaster: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                episodeId: components["schemas"]["ObjectId"];
+                /** @description The playback token in the url GET /video/play/{episodeId} gave (a malformed one is 400) */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HLS playlist */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.apple.mpegurl": string;
+                };
+            };
+            /** @description Bad Request: `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `playback_token_invalid`, `playback_token_expired` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found: `stream_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getStreamRendition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                episodeId: components["schemas"]["ObjectId"];
+                /** @description The playback token in the url GET /video/play/{episodeId} gave (a malformed one is 400) */
+                token: string;
+                /** @description e.g. 720p */
+                rendition: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HLS playlist */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.apple.mpegurl": string;
+                };
+            };
+            /** @description Bad Request: `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `playback_token_invalid`, `playback_token_expired` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found: `stream_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     presignUpload: {
         parameters: {
             query?: never;
@@ -5524,11 +5730,24 @@ export interface operations {
                     "application/json": {
                         data: {
                             /**
+                             * @description hls: url is an HLS master playlist (an adaptive ladder); mp4: url is the uploaded file itself, only for a video without an HLS ladder yet (processed before the media pipeline existed)
+                             * @enum {string}
+                             */
+                            type: "hls" | "mp4";
+                            /**
                              * Format: uri
-                             * @description Signed GET URL of the video file
+                             * @description What to give the player. For hls, a playlist served by this API under a playback token bound to the episode; its segments are signed URLs of the bucket. For mp4, a signed GET URL of the file.
                              */
                             url: string;
-                            /** Format: date-time */
+                            /**
+                             * Format: uri
+                             * @description A signed URL of the poster image, when it has one
+                             */
+                            posterUrl: string | null;
+                            /**
+                             * Format: date-time
+                             * @description Until when the url may be opened (a player already playing goes on)
+                             */
                             expiresAt: string;
                         };
                     };

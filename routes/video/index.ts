@@ -1,13 +1,22 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { envelope, errors, ObjectIdSchema, page, ref } from '../../src/schemas/common.js'
+import { envelope, errors, Nullable, ObjectIdSchema, page, ref, StringEnum } from '../../src/schemas/common.js'
 import { WatchEntrySchema } from '../../src/schemas/catalog.js'
 import { EpisodeParamsSchema, listQuery } from '../../src/schemas/params.js'
 import { toObjectId } from '../../src/lib/ids.js'
 
 const PlaySchema = envelope(Type.Object({
-  url: Type.String({ format: 'uri', description: 'Signed GET URL of the video file' }),
-  expiresAt: Type.String({ format: 'date-time' })
+  type: StringEnum(['hls', 'mp4'], {
+    description: 'hls: url is an HLS master playlist (an adaptive ladder); mp4: url is the uploaded file itself, only for a ' +
+      'video without an HLS ladder yet (processed before the media pipeline existed)'
+  }),
+  url: Type.String({
+    format: 'uri',
+    description: 'What to give the player. For hls, a playlist served by this API under a playback token bound to the episode; ' +
+      'its segments are signed URLs of the bucket. For mp4, a signed GET URL of the file.'
+  }),
+  posterUrl: Nullable(Type.String({ format: 'uri', description: 'A signed URL of the poster image, when it has one' })),
+  expiresAt: Type.String({ format: 'date-time', description: 'Until when the url may be opened (a player already playing goes on)' })
 }, { additionalProperties: false }))
 
 const ProgressBodySchema = Type.Object({
@@ -32,7 +41,8 @@ const video: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Get a signed URL to play an episode',
       description: 'Any signed-in user, for a published episode of a published series (404 otherwise): free previews (number ≤ ' +
         'the series\' freeEpisodes) for anyone, the rest with an active subscription (403 `subscription_required` otherwise). Admins and the episode\'s creator may always play it, ' +
-        'published or not, to review it. The URL lives PLAYBACK_URL_TTL seconds.',
+        'published or not, to review it. A processed video plays as HLS (type `hls`): the url is a master playlist ' +
+        'under a playback token that lives about PLAYBACK_URL_TTL seconds; a video without a ladder plays as its MP4 file.',
       params: EpisodeParamsSchema,
       response: { 200: PlaySchema, ...errors('subscription_required', 'episode_not_found') }
     },
@@ -41,7 +51,9 @@ const video: FastifyPluginAsyncTypebox = async (app) => {
         saveProgress: { operationId: 'recordProgress', description: 'While watching, save the position, with the same episodeId in the body.' }
       }
     }
-  }, async (request) => ({ data: await playback.play(request.account, toObjectId(request.params.episodeId)) }))
+  }, async (request) => ({
+    data: await playback.play(request.account, toObjectId(request.params.episodeId), `${request.protocol}://${request.host}`)
+  }))
 
   app.post('/progress', {
     schema: {

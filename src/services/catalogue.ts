@@ -6,7 +6,7 @@ import type { Episode, Series } from '../schemas/catalog.js'
 import type { PageRequest } from '../schemas/params.js'
 import { accessFor } from './playback.js'
 import type { Caller, Page, ServiceDeps } from './types.js'
-import { ownerOf, toEpisode, toEpisodeBase, toSeries, toSeriesBase, type SeriesBase } from './views.js'
+import { ownerOf, toEpisode, toEpisodeBase, toSeries, toSeriesBase, toVideoSource, type SeriesBase, type VideoSource } from './views.js'
 
 /**
  * The published catalogue: only published episodes of published series exist here; anything else is 404.
@@ -77,10 +77,12 @@ export function createCatalogueService ({ repos, storage, config, redis, events 
       await cache.drop(savedScope(viewerId))
     },
 
-    /** The key in the bucket of a published episode's video (cached beside the episode), or null. */
-    async videoKey (episodeId: ObjectId, videoId: string): Promise<string | null> {
-      return await cache.get(`episode:${episodeId.toHexString()}`, 'video', async () =>
-        (await videos.findById(ObjectId.createFromHexString(videoId)))?.s3Key ?? null)
+    /** What plays a published episode (its upload, HLS ladder and poster; cached beside the episode), or null. */
+    async videoSource (episodeId: ObjectId, videoId: string): Promise<VideoSource | null> {
+      return await cache.get(`episode:${episodeId.toHexString()}`, 'source', async () => {
+        const found = await videos.findById(ObjectId.createFromHexString(videoId))
+        return found === null ? null : toVideoSource(found)
+      })
     },
 
     async listSeries (caller: Caller, filter: CatalogueFilter, page: PageRequest): Promise<Page<Series>> {

@@ -5,6 +5,7 @@ import { createLibraryService } from './library.js'
 import { createMediaService } from './media.js'
 import { createModerationService } from './moderation.js'
 import { createPlaybackService } from './playback.js'
+import { createStreamingService } from './streaming.js'
 import { createStudioService } from './studio.js'
 import type { ServiceDeps } from './types.js'
 import { createUploadsService } from './uploads.js'
@@ -19,6 +20,7 @@ export function createServices (deps: ServiceDeps) {
   const uploads = createUploadsService(deps)
   const catalogue = createCatalogueService(deps)
   const media = createMediaService(deps)
+  const streaming = createStreamingService(deps)
   return {
     accounts: createAccountsService(deps),
     uploads,
@@ -26,7 +28,8 @@ export function createServices (deps: ServiceDeps) {
     studio: createStudioService(deps, uploads, media),
     moderation: createModerationService(deps),
     catalogue,
-    playback: createPlaybackService(deps, catalogue),
+    playback: createPlaybackService(deps, catalogue, streaming),
+    streaming,
     library: createLibraryService(deps, catalogue),
     jobs: createJobsService(deps)
   }

@@ -9,7 +9,7 @@ import type { ServiceDeps } from './types.js'
 
 const CONTENT_TYPES: Record<string, string> = { m3u8: 'application/vnd.apple.mpegurl', ts: 'video/mp2t', jpg: 'image/jpeg' }
 /** Where the pipeline writes what it made of a video: its HLS ladder and its poster. */
-export const hlsPrefix = (videoId: ObjectId) => `hls/${videoId.toHexString()}/`
+export const hlsPrefix = (videoId: ObjectId | string) => `hls/${videoId.toString()}/`
 /** A video waits this long after it is saved before the sweep queues it again (its job may be on its way). */
 const WAITING_MS = 60_000
 

@@ -4,8 +4,9 @@ import { event } from '../events.js'
 import type { Access, WatchEntry } from '../schemas/catalog.js'
 import type { PageRequest } from '../schemas/params.js'
 import type { CatalogueService } from './catalogue.js'
+import type { StreamingService } from './streaming.js'
 import type { Caller, Page, ServiceDeps } from './types.js'
-import { ownerOf, toWatchEntry } from './views.js'
+import { ownerOf, toVideoSource, toWatchEntry, type VideoSource } from './views.js'
 
 /**
  * What the caller may do with an episode: free previews (number ≤ the series' freeEpisodes) play for
@@ -33,6 +34,14 @@ export function progressOf (report: { positionSec: number, durationSec: number |
   return { positionSec, durationSec, completed }
 }
 
+/** How to play an episode: an HLS master playlist, or (a video without a ladder yet) the MP4 file itself. */
+export interface Play {
+  type: 'hls' | 'mp4'
+  url: string
+  posterUrl: string | null
+  expiresAt: string
+}
+
 /** What a player reports: where the viewer is in an episode. */
 export interface ProgressReport {
   episodeId: ObjectId
@@ -53,7 +62,8 @@ const day = (date: Date): string => date.toISOString().slice(0, 10)
  */
 export function createPlaybackService (
   { repos, storage, events, config, redis, log }: ServiceDeps,
-  catalogue: Pick<CatalogueService, 'publishedEpisode' | 'videoKey'>
+  catalogue: Pick<CatalogueService, 'publishedEpisode' | 'videoSource'>,
+  streaming: Pick<StreamingService, 'issue'>
 ) {
   const { episodes, series, videos, watchHistory } = repos
 
@@ -72,8 +82,8 @@ export function createPlaybackService (
      * previews for anyone, the rest with an active subscription (403 `subscription_required`). Reviewers
      * (admins, its creator) may always play it. A viewer's play counts as a view of the series.
      */
-    async play (caller: Caller, id: ObjectId): Promise<{ url: string, expiresAt: string }> {
-      let key: string | null
+    async play (caller: Caller, id: ObjectId, apiBaseUrl: string): Promise<Play> {
+      let source: VideoSource | null
       const published = await catalogue.publishedEpisode(id).catch(() => null)
       if (published !== null) {
         const { episode, owner } = published
@@ -82,17 +92,24 @@ export function createPlaybackService (
           // It counts towards the series' views and trending score; it need not delay the answer.
           countView(ObjectId.createFromHexString(owner.id)).catch((err: unknown) => log.warn({ err }, 'could not count a view'))
         }
-        key = await catalogue.videoKey(id, published.videoId)
+        source = await catalogue.videoSource(id, published.videoId)
       } else {
         // Not (or no longer) published: only its reviewers may play it, to review it.
         const episode = await episodes.findById(id)
         if (episode === null || !isReviewer(episode, caller)) throw new ApiError('episode_not_found')
-        key = (await videos.findById(episode.videoId))?.s3Key ?? null
+        const video = await videos.findById(episode.videoId)
+        source = video === null ? null : toVideoSource(video)
       }
-      if (key === null) throw new ApiError('episode_not_found')
+      if (source === null) throw new ApiError('episode_not_found')
       const ttl = config.PLAYBACK_URL_TTL
-      const url = await storage.presignDownload(key, ttl)
-      return { url, expiresAt: new Date(Date.now() + ttl * 1000).toISOString() }
+      const posterUrl = source.posterKey === null ? null : await storage.presignDownload(source.posterKey, ttl)
+      if (source.hlsMasterKey !== null) {
+        const { token, expiresAt } = streaming.issue(id, source.id)
+        const url = `${apiBaseUrl}/stream/${id.toHexString()}/${token}/master.m3u8`
+        return { type: 'hls', url, posterUrl, expiresAt: expiresAt.toISOString() }
+      }
+      const url = await storage.presignDownload(source.s3Key, ttl)
+      return { type: 'mp4', url, posterUrl, expiresAt: new Date(Date.now() + ttl * 1000).toISOString() }
     },
 
     /**

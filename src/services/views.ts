@@ -25,6 +25,21 @@ export function toUser (doc: UserDoc): User {
   }
 }
 
+/** What a player needs of a video: the upload (played as MP4 until there is a ladder), the HLS ladder, the poster. */
+export interface VideoSource {
+  id: string
+  s3Key: string
+  hlsMasterKey: string | null
+  posterKey: string | null
+}
+
+export const toVideoSource = (doc: VideoDoc): VideoSource => ({
+  id: doc._id.toHexString(),
+  s3Key: doc.s3Key,
+  hlsMasterKey: doc.media?.hlsMasterKey ?? null,
+  posterKey: doc.media?.posterKey ?? null
+})
+
 /** A video as its owner sees it; `posterUrl` is a presigned URL of its poster (null until it has one). */
 export function toVideo (doc: VideoDoc, posterUrl: string | null): Video {
   return {

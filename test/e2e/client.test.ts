@@ -67,8 +67,10 @@ t.test('the typed client drives upload → moderation → catalogue → gated pl
   })).data
   t.equal(subscribed.subscription.status, 'active')
   const play = ok(await viewer.GET('/video/play/{episodeId}', { params: { path: { episodeId: episode.id } } })).data
-  const download = await fetch(play.url)
-  t.same(Buffer.from(await download.arrayBuffer()), bytes, 'the viewer gets exactly the uploaded bytes')
+  t.equal(play.type, 'hls')
+  const master = await fetch(play.url)
+  t.equal(master.headers.get('content-type'), 'application/vnd.apple.mpegurl')
+  t.match(await master.text(), /^#EXTM3U/, 'an HLS master playlist')
 
   const progress = ok(await viewer.POST('/video/progress', { body: { episodeId: episode.id, positionSec: 1 } })).data
   t.match(progress, {

@@ -77,10 +77,15 @@ t.test('a video goes from a creator\'s upload to a subscriber\'s screen', async 
   t.equal(subscribed.body.data.subscription.status, 'active')
   const play = await call('GET', `/video/play/${episodeId}`, viewerToken)
   t.equal(play.status, 200)
-  t.notMatch(play.body.data.url, new RegExp(`^${base}`), 'the URL points at storage, not at the API')
-  const download = await fetch(play.body.data.url)
-  t.equal(download.status, 200)
-  t.same(Buffer.from(await download.arrayBuffer()), bytes, 'the viewer gets exactly the uploaded bytes')
+  t.equal(play.body.data.type, 'hls')
+  t.match(play.body.data.url, new RegExp(`^${base}/stream/${episodeId}/`), 'the playlist is the API\'s, under a playback token')
+  const master = await (await fetch(play.body.data.url)).text()
+  t.match(master, /^#EXTM3U/)
+  const rendition = master.split('\n').find((line) => line.endsWith('index.m3u8'))!
+  const media = await (await fetch(new URL(rendition, play.body.data.url))).text()
+  const segment = media.split('\n').find((line) => line.startsWith('http'))!
+  t.notMatch(segment, new RegExp(`^${base}`), 'segments come from storage, not from the API')
+  t.equal((await fetch(segment)).status, 200, 'the bucket serves the segment')
 
   // 6. Progress and history round-trip.
   const progress = await call('POST', '/video/progress', viewerToken, { episodeId, positionSec: 1 })

@@ -80,6 +80,8 @@ t.test('an episode needs a ready video: 409 video_not_ready while it is processi
   isError(t, await api(app).patchEpisode(creator, episode.id, { videoId: waiting.id }), 409, 'video_not_ready')
   await app.mongo.db!.collection('videos').updateOne({ _id: new ObjectId(ready.id) }, { $set: { status: 'failed' } })
   isError(t, await api(app).approveEpisode(admin, episode.id), 409, 'video_not_ready')
+  t.equal((await api(app).rejectEpisode(admin, episode.id, { reason: 'The video failed' })).statusCode, 200)
+  isError(t, await api(app).submitEpisode(creator, episode.id), 409, 'video_not_ready')
 })
 
 t.test('a worker killed mid-transcode: the job runs again on a live worker and the video becomes ready', async (t) => {

@@ -1,5 +1,6 @@
 // NoSQL operator injection, driven by openapi.yaml: operators and arrays in JSON bodies, bracketed query
 // keys and operator-looking path parameters are all refused with 400 before reaching the database.
+import { ObjectId } from 'mongodb'
 import t, { type Test } from 'tap'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import { build, publishedCatalogue, type Account } from '../helper.js'
@@ -24,7 +25,14 @@ t.test('injection, driven by openapi.yaml', async (t) => {
   const app = await build(t)
   const { admin, creator, viewer, series, episodes, video } = await publishedCatalogue(app, 1)
   const ids: Record<string, string> = {
-    seriesId: series.id, episodeId: episodes[0]!.id, videoId: video.id, userId: viewer.user.id, queue: 'maintenance', jobId: 'none'
+    seriesId: series.id,
+    episodeId: episodes[0]!.id,
+    videoId: video.id,
+    userId: viewer.user.id,
+    queue: 'maintenance',
+    jobId: 'none',
+    token: app.services.streaming.issue(new ObjectId(episodes[0]!.id), video.id).token,
+    rendition: '360p'
   }
   /** An account whose role may call the operation. */
   const caller = (o: Op): Account => has(o, 'admin') ? admin : has(o, 'creator') || has(o, 'uploads') ? creator : viewer

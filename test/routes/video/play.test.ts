@@ -123,7 +123,8 @@ t.test('GET /video/play/:episodeId', async (t) => {
   t.test('the answer never contains the storage key or the video id', async (t) => {
     const res = await play(published.id, viewer.auth)
     t.equal(res.statusCode, 200)
-    t.same(Object.keys(res.json().data).sort(), ['expiresAt', 'url'])
+    t.same(Object.keys(res.json().data).sort(), ['expiresAt', 'posterUrl', 'type', 'url'])
+    t.match(res.json().data, { type: 'mp4', posterUrl: null }, 'a video without an HLS ladder plays as its file')
     t.notMatch(res.body, /s3Key|videoId|ownerId|passwordHash/)
   })
 })
