@@ -274,7 +274,9 @@ export function stackEnv (mongo: LocalServer, s3: LocalServer, redis: LocalServe
     AWS_SECRET_ACCESS_KEY: S3_SECRET_KEY,
     // Local development only: production must set its own secret (the server refuses none or a short one).
     JWT_SECRET: process.env.JWT_SECRET ?? 'local-development-only-secret-never-use-in-production',
-    BCRYPT_ROUNDS: process.env.BCRYPT_ROUNDS ?? '10'
+    BCRYPT_ROUNDS: process.env.BCRYPT_ROUNDS ?? '10',
+    // Webhook receivers in development and tests run on this machine (never allowed in production).
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true'
   }
 }
 

@@ -51,6 +51,12 @@ export const ConfigSchema = Type.Object({
   READ_CACHE_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 30_000 }),
   // A job whose worker died (its lock not renewed for this long) is handed to another worker within about twice this.
   JOB_LOCK_MS: Type.Integer({ minimum: 500, maximum: 600_000, default: 30_000 }),
+  // Outbound webhooks: targets on loopback or private networks are refused (SSRF) unless this is set, and never
+  // in production; a delivery is tried WEBHOOK_ATTEMPTS times, the first retry after WEBHOOK_RETRY_BASE_MS and each
+  // next one twice as long (12 attempts from 20 s: about a day).
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: Bool,
+  WEBHOOK_RETRY_BASE_MS: Type.Integer({ minimum: 10, maximum: 600_000, default: 20_000 }),
+  WEBHOOK_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 12 }),
   // The media pipeline (the worker): Debian's ffmpeg package, or these paths.
   FFMPEG_PATH: Type.String({ minLength: 1, default: 'ffmpeg' }),
   FFPROBE_PATH: Type.String({ minLength: 1, default: 'ffprobe' }),

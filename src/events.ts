@@ -40,6 +40,13 @@ interface Shapes {
 
 export type EventType = keyof Shapes
 
+/** The domain events integrators may subscribe to with a webhook. */
+export const WEBHOOK_EVENTS = [
+  'video.ready', 'video.failed', 'episode.published', 'episode.rejected', 'episode.unpublished',
+  'series.published', 'series.unpublished'
+] as const satisfies readonly EventType[]
+export type WebhookEvent = typeof WEBHOOK_EVENTS[number]
+
 export interface DomainEvent<T extends EventType = EventType> {
   type: T
   /** Who made the change; null for the system (a script, a job). */

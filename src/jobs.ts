@@ -1,5 +1,6 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq'
 import { Redis } from 'ioredis'
+import { ObjectId } from 'mongodb'
 import type { Services } from './services/index.js'
 
 /**
@@ -7,7 +8,7 @@ import type { Services } from './services/index.js'
  * service function, is retried with exponential backoff, and is picked up again when the worker running it dies
  * (a stalled job). Jobs that keep failing stay in the failed list, where admins see them (GET /admin/jobs).
  */
-export const QUEUE_NAMES = ['maintenance', 'media'] as const
+export const QUEUE_NAMES = ['maintenance', 'media', 'webhooks'] as const
 export type QueueName = typeof QUEUE_NAMES[number]
 
 export const defaultJobOptions = {
@@ -26,11 +27,18 @@ export const jobsConnection = (url: string): Redis =>
 
 export type Queues = Record<QueueName, Queue>
 
-export function createQueues (connection: Redis, keyPrefix: string): Queues {
+/** Webhook deliveries: `attempts` tries, the waits doubling from `retryBaseMs` (12 from 20 s: about 23 hours). */
+export const webhookJobOptions = ({ attempts = 12, retryBaseMs = 20_000 } = {}) =>
+  ({ ...defaultJobOptions, attempts, backoff: { type: 'exponential', delay: retryBaseMs } })
+
+export function createQueues (
+  connection: Redis, keyPrefix: string, webhooks: { attempts?: number, retryBaseMs?: number } = {}
+): Queues {
   return {
     maintenance: new Queue('maintenance', { connection, prefix: `${keyPrefix}bull`, defaultJobOptions }),
     // Transcodes: minutes each, on their own queue so that they never hold up the counting of views.
-    media: new Queue('media', { connection, prefix: `${keyPrefix}bull`, defaultJobOptions })
+    media: new Queue('media', { connection, prefix: `${keyPrefix}bull`, defaultJobOptions }),
+    webhooks: new Queue('webhooks', { connection, prefix: `${keyPrefix}bull`, defaultJobOptions: webhookJobOptions(webhooks) })
   }
 }
 
@@ -42,10 +50,21 @@ export async function closeQueues (queues: Queues): Promise<void> {
 export type Handlers = Record<string, (job: Job) => Promise<unknown>>
 
 /** The maintenance jobs: each runs one service function (the same the API would call). */
-export const maintenanceHandlers = (services: Pick<Services, 'playback' | 'media'>): Handlers => ({
+export const maintenanceHandlers = (services: Pick<Services, 'playback' | 'media' | 'uploads' | 'webhooks'>): Handlers => ({
   'flush-views': async () => await services.playback.flushViews(),
   'refresh-trending': async () => await services.playback.refreshTrending(),
-  'enqueue-waiting-videos': async () => await services.media.enqueueWaiting()
+  'enqueue-waiting': async () => ({
+    videos: await services.media.enqueueWaiting(), deliveries: await services.webhooks.enqueueWaiting()
+  }),
+  'abort-abandoned-uploads': async () => await services.uploads.abortAbandoned()
+})
+
+/** The webhook jobs: one per delivery (and one per manual redelivery). */
+export const webhooksHandlers = (services: Pick<Services, 'webhooks'>): Handlers => ({
+  'deliver-webhook': async (job) => await services.webhooks.deliver(
+    ObjectId.createFromHexString(String((job.data as { deliveryId?: unknown }).deliveryId)),
+    { lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }
+  )
 })
 
 /** The media jobs: one per uploaded video. */
@@ -62,7 +81,8 @@ export const mediaHandlers = (services: Pick<Services, 'media'>): Handlers => ({
 export async function scheduleMaintenance (queues: Queues, { viewsFlushMs }: { viewsFlushMs: number }): Promise<void> {
   await queues.maintenance.upsertJobScheduler('flush-views', { every: viewsFlushMs }, { name: 'flush-views' })
   await queues.maintenance.upsertJobScheduler('refresh-trending', { every: 3_600_000 }, { name: 'refresh-trending' })
-  await queues.maintenance.upsertJobScheduler('enqueue-waiting-videos', { every: 300_000 }, { name: 'enqueue-waiting-videos' })
+  await queues.maintenance.upsertJobScheduler('enqueue-waiting', { every: 300_000 }, { name: 'enqueue-waiting' })
+  await queues.maintenance.upsertJobScheduler('abort-abandoned-uploads', { every: 3_600_000 }, { name: 'abort-abandoned-uploads' })
 }
 
 export interface WorkerLog {

@@ -2,7 +2,10 @@ import { createReadStream, createWriteStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { pipeline } from 'node:stream/promises'
 import type { Readable } from 'node:stream'
-import { S3Client, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, GetObjectCommand, NotFound } from '@aws-sdk/client-s3'
+import {
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand,
+  HeadBucketCommand, HeadObjectCommand, NoSuchUpload, NotFound, PutObjectCommand, S3Client, UploadPartCommand
+} from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import type { Config } from './config.js'
 
@@ -58,6 +61,51 @@ export function createStorage (config: Config) {
         const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode
         if (err instanceof NotFound || status === 404) return null
         throw err
+      }
+    },
+
+    /** Starts a multipart upload of `key`: the store's upload id. */
+    async createMultipart (key: string, contentType: string): Promise<string> {
+      const command = new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType })
+      const out = await client.send(command)
+      return out.UploadId!
+    },
+
+    /** A URL that accepts one PUT of part `partNumber`, of exactly `sizeBytes` bytes. */
+    async presignPart (
+      key: string, uploadId: string, partNumber: number, sizeBytes: number, expiresIn: number
+    ): Promise<string> {
+      const command = new UploadPartCommand({
+        Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, ContentLength: sizeBytes
+      })
+      return await getSignedUrl(client, command, { expiresIn, signableHeaders: new Set(['content-length']) })
+    },
+
+    /** Assembles the parts; false when the store refuses them (a part missing, too small, or with another ETag). */
+    async completeMultipart (
+      key: string, uploadId: string, parts: Array<{ partNumber: number, etag: string }>
+    ): Promise<boolean> {
+      try {
+        await client.send(new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) }
+        }))
+        return true
+      } catch (err) {
+        const name = (err as { name?: string }).name ?? ''
+        if (['InvalidPart', 'InvalidPartOrder', 'EntityTooSmall', 'NoSuchUpload'].includes(name)) return false
+        throw err
+      }
+    },
+
+    /** Discards an unfinished multipart upload and its parts (done already: nothing to do). */
+    async abortMultipart (key: string, uploadId: string): Promise<void> {
+      try {
+        await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }))
+      } catch (err) {
+        if (!(err instanceof NoSuchUpload) && (err as { name?: string }).name !== 'NoSuchUpload') throw err
       }
     },
 

@@ -8,7 +8,7 @@ import { mongoClientOptions } from './db.js'
 import { createEventBus } from './events.js'
 import {
   closeQueues, createQueues, jobsConnection, maintenanceHandlers, mediaHandlers, scheduleMaintenance, startWorker,
-  timingFor
+  timingFor, webhooksHandlers
 } from './jobs.js'
 import { redisClientOptions } from './redis.js'
 import { createRepositories, ensureIndexes } from './repositories/index.js'
@@ -30,13 +30,16 @@ export async function startJobs (config: Config, log: pino.Logger) {
   await ensureIndexes(repos)
   const events = createEventBus(log)
   const connection = jobsConnection(config.REDIS_URL)
-  const queues = createQueues(connection, config.REDIS_KEY_PREFIX)
+  const queues = createQueues(connection, config.REDIS_KEY_PREFIX, {
+    attempts: config.WEBHOOK_ATTEMPTS, retryBaseMs: config.WEBHOOK_RETRY_BASE_MS
+  })
   const services = createServices({ repos, storage: createStorage(config), redis, events, queues, config, log })
   await scheduleMaintenance(queues, { viewsFlushMs: config.VIEWS_FLUSH_MS })
   const timing = timingFor(config.JOB_LOCK_MS)
   const workers = [
     startWorker('maintenance', connection, config.REDIS_KEY_PREFIX, maintenanceHandlers(services), log, timing),
-    startWorker('media', connection, config.REDIS_KEY_PREFIX, mediaHandlers(services), log, timing)
+    startWorker('media', connection, config.REDIS_KEY_PREFIX, mediaHandlers(services), log, timing),
+    startWorker('webhooks', connection, config.REDIS_KEY_PREFIX, webhooksHandlers(services), log, timing)
   ]
   // Videos saved while Redis was down, or before the pipeline existed, are queued now rather than in 5 minutes.
   await services.media.enqueueWaiting()

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { envelope, errors, StringEnum } from '../../src/schemas/common.js'
+import { envelope, errors, ObjectIdSchema, ref, StringEnum } from '../../src/schemas/common.js'
+import { toObjectId } from '../../src/lib/ids.js'
 import { ALLOWED_IMAGE_TYPES, ALLOWED_VIDEO_TYPES } from '../../src/schemas/catalog.js'
 import { ALLOWED_UPLOAD_TYPES, UPLOAD_EXTENSIONS, uploadLimit } from '../../src/services/uploads.js'
 import { ApiError } from '../../src/errors.js'
@@ -37,19 +38,48 @@ const PresignSchema = envelope(Type.Object({
   expiresAt: Type.String({ format: 'date-time' })
 }, { additionalProperties: false }))
 
+const MultipartSchema = envelope(Type.Object({
+  uploadId: ref(ObjectIdSchema),
+  s3Key: Type.String({ description: 'Where the file will be, once completed' }),
+  partSize: Type.Integer({ minimum: 1, format: 'int64', description: 'Every part but the last has this many bytes' }),
+  parts: Type.Array(Type.Object({
+    partNumber: Type.Integer({ minimum: 1, maximum: 10_000, format: 'int32' }),
+    sizeBytes: Type.Integer({ minimum: 1, format: 'int64', description: 'Send exactly this many bytes (its Content-Length)' }),
+    url: Type.String({ format: 'uri', description: 'PUT the part here; keep the ETag response header for completeMultipartUpload' })
+  }, { additionalProperties: false })),
+  expiresAt: Type.String({ format: 'date-time', description: 'Until when the part URLs accept a PUT (UPLOAD_URL_TTL)' })
+}, { additionalProperties: false }))
+
+const CompleteBodySchema = Type.Object({
+  parts: Type.Array(Type.Object({
+    partNumber: Type.Integer({ minimum: 1, maximum: 10_000, format: 'int32' }),
+    etag: Type.String({ minLength: 1, maxLength: 200, description: 'The ETag header the bucket answered the part\'s PUT with' })
+  }, { additionalProperties: false }), { minItems: 1, maxItems: 10_000 })
+}, { additionalProperties: false, examples: [{ parts: [{ partNumber: 1, etag: '"5d41402abc4b2a76b9719d911017c592"' }] }] })
+
+const CompletedSchema = envelope(Type.Object({
+  s3Key: Type.String({ description: 'As for a single upload: a video\'s key goes to POST /creator/videos' }),
+  sizeBytes: Type.Integer({ minimum: 1, format: 'int64' }),
+  contentType: Type.String()
+}, { additionalProperties: false }))
+
+const UploadParamsSchema = Type.Object({ uploadId: ref(ObjectIdSchema) })
+
 /** Presigned uploads (src/services/uploads.ts): creators and admins (routes/uploads/autohooks.ts). */
 const uploads: FastifyPluginAsyncTypebox = async (app) => {
   const maxBytes = app.config.MAX_UPLOAD_BYTES
+  // The schema states both limits; this says which one was broken with the statuses clients expect.
+  const checkTypeAndSize = async (request: { body: unknown }) => {
+    const { contentType, sizeBytes } = (request.body ?? {}) as PresignInput
+    if (typeof contentType === 'string' && contentType !== '' && !UPLOAD_EXTENSIONS.has(contentType)) {
+      throw new ApiError('unsupported_media_type', `contentType must be one of ${ALLOWED_UPLOAD_TYPES.join(', ')}`)
+    }
+    const limit = uploadLimit(typeof contentType === 'string' ? contentType : '', maxBytes)
+    if (typeof sizeBytes === 'number' && sizeBytes > limit) throw new ApiError('upload_too_large', `sizeBytes is over the limit of ${limit} bytes`)
+  }
+
   app.post('/presign', {
-    // The schema states both limits; these say which one was broken with the statuses clients expect.
-    preValidation: async (request) => {
-      const { contentType, sizeBytes } = (request.body ?? {}) as PresignInput
-      if (typeof contentType === 'string' && contentType !== '' && !UPLOAD_EXTENSIONS.has(contentType)) {
-        throw new ApiError('unsupported_media_type', `contentType must be one of ${ALLOWED_UPLOAD_TYPES.join(', ')}`)
-      }
-      const limit = uploadLimit(typeof contentType === 'string' ? contentType : '', maxBytes)
-      if (typeof sizeBytes === 'number' && sizeBytes > limit) throw new ApiError('upload_too_large', `sizeBytes is over the limit of ${limit} bytes`)
-    },
+    preValidation: checkTypeAndSize,
     schema: {
       operationId: 'presignUpload',
       summary: 'Get a URL to upload a video or a cover image to',
@@ -67,6 +97,62 @@ const uploads: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request) => ({ data: await app.services.uploads.presign(request.account, request.body) }))
+
+  app.post('/multipart', {
+    preValidation: checkTypeAndSize,
+    schema: {
+      operationId: 'startMultipartUpload',
+      summary: 'Start a resumable upload of a large file, in parts',
+      description: 'Creators and admins, with the same types and sizes as POST /uploads/presign. The answer has one presigned ' +
+        'PUT URL per part, each for exactly its sizeBytes; parts go in any order, a failed one may be sent again, until ' +
+        'expiresAt. Then POST /uploads/multipart/{uploadId}/complete with every part\'s ETag, or DELETE it to give up. ' +
+        'An upload left open for a day is aborted. (The bucket\'s CORS rule must expose the ETag header to browsers.)',
+      body: presignBodySchema(maxBytes),
+      response: { 201: MultipartSchema, ...errors('upload_too_large', 'unsupported_media_type') }
+    },
+    links: {
+      201: {
+        complete: { operationId: 'completeMultipartUpload', parameters: { uploadId: '$response.body#/data/uploadId' } }
+      }
+    }
+  }, async (request, reply) =>
+    reply.code(201).send({ data: await app.services.uploads.startMultipart(request.account, request.body) }))
+
+  app.post('/multipart/:uploadId/complete', {
+    schema: {
+      operationId: 'completeMultipartUpload',
+      summary: 'Assemble a resumable upload from its parts',
+      description: 'Creators and admins, their own uploads (404 otherwise). Every part, each with the ETag the bucket answered ' +
+        'its PUT with (422 `upload_parts_invalid` when one is missing, repeated or has another ETag); 409 `upload_not_open` ' +
+        'once completed or aborted. Answers the key to save, as POST /uploads/presign does.',
+      params: UploadParamsSchema,
+      body: CompleteBodySchema,
+      response: { 200: CompletedSchema, ...errors('upload_not_found', 'upload_not_open', 'upload_parts_invalid') }
+    },
+    links: {
+      200: {
+        saveVideo: { operationId: 'createVideo', description: 'Save it: send data.s3Key as the body\'s s3Key.' }
+      }
+    }
+  }, async (request) => ({
+    data: await app.services.uploads.completeMultipart(
+      request.account, toObjectId(request.params.uploadId), request.body.parts
+    )
+  }))
+
+  app.delete('/multipart/:uploadId', {
+    schema: {
+      operationId: 'abortMultipartUpload',
+      summary: 'Give up a resumable upload',
+      description: 'Creators and admins, their own uploads (404 otherwise). The parts sent are discarded; aborting twice is ' +
+        'fine; a completed upload is 409 `upload_not_open`.',
+      params: UploadParamsSchema,
+      response: { 204: Type.Null({ description: 'Aborted' }), ...errors('upload_not_found', 'upload_not_open') }
+    }
+  }, async (request, reply) => {
+    await app.services.uploads.abortMultipart(request.account, toObjectId(request.params.uploadId))
+    return await reply.code(204).send(null)
+  })
 }
 
 export default uploads

@@ -7,6 +7,8 @@ import { createEpisodesRepository } from './episodes.js'
 import { createMyListRepository } from './my-list.js'
 import { createAuditRepository } from './audit.js'
 import { createWatchHistoryRepository } from './watch-history.js'
+import { createMultipartUploadsRepository } from './multipart-uploads.js'
+import { createWebhooksRepository } from './webhooks.js'
 
 export interface CacheOptions {
   /** Where sessions are cached between requests (none: read on every request); see SESSION_CACHE_MS. */
@@ -22,7 +24,9 @@ export function createRepositories (db: Db, { sessions }: CacheOptions = {}) {
     episodes: createEpisodesRepository(db),
     watchHistory: createWatchHistoryRepository(db),
     audit: createAuditRepository(db),
-    myList: createMyListRepository(db)
+    myList: createMyListRepository(db),
+    multipartUploads: createMultipartUploadsRepository(db),
+    webhooks: createWebhooksRepository(db)
   }
 }
 

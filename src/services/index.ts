@@ -9,6 +9,7 @@ import { createStreamingService } from './streaming.js'
 import { createStudioService } from './studio.js'
 import type { ServiceDeps } from './types.js'
 import { createUploadsService } from './uploads.js'
+import { createWebhooksService } from './webhooks.js'
 
 export type { Caller, Page, ServiceDeps } from './types.js'
 
@@ -31,7 +32,8 @@ export function createServices (deps: ServiceDeps) {
     playback: createPlaybackService(deps, catalogue, streaming),
     streaming,
     library: createLibraryService(deps, catalogue),
-    jobs: createJobsService(deps)
+    jobs: createJobsService(deps),
+    webhooks: createWebhooksService(deps)
   }
 }
 

@@ -17,7 +17,8 @@ export interface ServiceDeps {
   queues?: Queues
   events: EventBus
   config: Pick<Config, 'PLAYBACK_URL_TTL' | 'UPLOAD_URL_TTL' | 'MAX_UPLOAD_BYTES' | 'BCRYPT_ROUNDS' | 'READ_CACHE_MS' |
-    'FFMPEG_PATH' | 'FFPROBE_PATH' | 'MAX_VIDEO_SECONDS' | 'HLS_SEGMENT_SEC' | 'JWT_SECRET'>
+    'FFMPEG_PATH' | 'FFPROBE_PATH' | 'MAX_VIDEO_SECONDS' | 'HLS_SEGMENT_SEC' | 'JWT_SECRET' | 'NODE_ENV' |
+    'WEBHOOK_ALLOW_PRIVATE_TARGETS'>
   log: { warn: (obj: object, msg: string) => void }
 }
 

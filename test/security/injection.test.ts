@@ -3,7 +3,7 @@
 import { ObjectId } from 'mongodb'
 import t, { type Test } from 'tap'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
-import { build, publishedCatalogue, type Account } from '../helper.js'
+import { build, MISSING_ID, publishedCatalogue, type Account } from '../helper.js'
 import { bodyExample, has, jsonBody, operations, paramsIn, resolve, url, type Op } from '../contract.js'
 
 /** The first request body example of the contract, with ids made real; an operation without one fails. */
@@ -31,6 +31,9 @@ t.test('injection, driven by openapi.yaml', async (t) => {
     userId: viewer.user.id,
     queue: 'maintenance',
     jobId: 'none',
+    webhookId: MISSING_ID,
+    deliveryId: MISSING_ID,
+    uploadId: MISSING_ID,
     token: app.services.streaming.issue(new ObjectId(episodes[0]!.id), video.id).token,
     rendition: '360p'
   }
