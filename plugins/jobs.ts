@@ -11,7 +11,8 @@ declare module 'fastify' {
 export default fp(async (app) => {
   const connection = jobsConnection(app.config.REDIS_URL)
   connection.on('error', () => {}) // plugins/redis.ts reports an outage; this connection waits it out
-  app.decorate('queues', createQueues(connection, app.config.REDIS_KEY_PREFIX))
+  const webhooks = { attempts: app.config.WEBHOOK_ATTEMPTS, retryBaseMs: app.config.WEBHOOK_RETRY_BASE_MS }
+  app.decorate('queues', createQueues(connection, app.config.REDIS_KEY_PREFIX, webhooks))
   app.addHook('onClose', async () => {
     await closeQueues(app.queues)
     connection.disconnect()
