@@ -17,6 +17,7 @@ const config = loadConfig()
 
 // The development admin: made once, its password kept beside the stack's data.
 const file = join(root, '.stack', 'dev-admin.json')
+const firstStart = !existsSync(file)
 const admin = existsSync(file)
   ? JSON.parse(readFileSync(file, 'utf8')) as { email: string, password: string }
   : { email: 'admin@example.com', password: randomBytes(12).toString('base64url') }
@@ -37,6 +38,13 @@ let running = children.length
 for (const child of children) child.on('exit', () => { if (--running === 0) process.exit(0) })
 
 const api = `http://${config.HOST}:${config.PORT}`
+// On the first start, once the API answers: the demo catalogue (scripts/seed-demo.ts), made by the worker's pipeline.
+if (firstStart) {
+  for (let i = 0; i < 600 && !await fetch(`${api}/health`).then((res) => res.ok, () => false); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+  spawn('tsx', ['scripts/seed-demo.ts'], { stdio: 'inherit', env: { ...process.env, API_URL: api } })
+}
 console.log([
   '',
   `  API        ${api}   (docs: ${api}/docs)`,
