@@ -26,7 +26,7 @@ await client.connect()
 const repos = createRepositories(client.db())
 const log = { warn: () => {} }
 const redis = new Redis(config.REDIS_URL, redisClientOptions(config.REDIS_KEY_PREFIX))
-const { accounts, catalogue, playback } = createServices({
+const { accounts, catalogue, playback, streaming } = createServices({
   repos, storage: createStorage(config), redis, events: createEventBus(log), config, log
 })
 
@@ -51,6 +51,12 @@ app.get<Id<'episodeId'>>('/content/episodes/:episodeId', async (request) =>
   await catalogue.getEpisode(caller(request), toObjectId(request.params.episodeId)))
 app.get<Id<'episodeId'>>('/video/play/:episodeId', async (request) =>
   await playback.play(caller(request), toObjectId(request.params.episodeId), `${request.protocol}://${request.host}`))
+app.get<{ Params: { episodeId: string, token: string, rendition: string } }>('/stream/:episodeId/:token/:rendition/index.m3u8',
+  async (request, reply) => {
+    const { episodeId, token, rendition } = request.params
+    const { playlist } = await streaming.media(toObjectId(episodeId), token, rendition)
+    return await reply.type('application/vnd.apple.mpegurl').send(playlist)
+  })
 app.post<{ Body: { episodeId: string, positionSec: number, durationSec?: number } }>('/video/progress', async (request) =>
   await playback.recordProgress(caller(request), { ...request.body, episodeId: toObjectId(request.body.episodeId) }))
 app.get('/video/history', async (request) => await playback.history(caller(request), page(request.query, 'updatedAt:desc')))

@@ -180,6 +180,15 @@ async function main (): Promise<void> {
     log(`lookup indexes in PostgreSQL (bench/postgres-indexes.ts): ${made.join(', ')}`)
   }
   const storage = new S3Client({ region: 'us-east-1', endpoint: s3.url, forcePathStyle: true, credentials: { accessKeyId: S3_ACCESS_KEY, secretAccessKey: S3_SECRET_KEY } })
+  for (const videoId of seeded.videoIds.slice(20, 40)) {
+    const prefix = `hls/${videoId.toHexString()}/`
+    const master = '#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-STREAM-INF:BANDWIDTH=985600,RESOLUTION=360x640\n360p/index.m3u8\n'
+    const media = ['#EXTM3U', '#EXT-X-VERSION:6', '#EXT-X-TARGETDURATION:4', '#EXT-X-PLAYLIST-TYPE:VOD',
+      ...Array.from({ length: 30 }, (_, i) => `#EXTINF:4.000000,\nsegment_${String(i).padStart(3, '0')}.ts`), '#EXT-X-ENDLIST', ''].join('\n')
+    await storage.send(new PutObjectCommand({ Bucket: S3_BUCKET, Key: `${prefix}master.m3u8`, Body: master, ContentType: 'application/vnd.apple.mpegurl' }))
+    await storage.send(new PutObjectCommand({ Bucket: S3_BUCKET, Key: `${prefix}360p/index.m3u8`, Body: media, ContentType: 'application/vnd.apple.mpegurl' }))
+    await client.db().collection('videos').updateOne({ _id: videoId }, { $set: { 'media.hlsMasterKey': `${prefix}master.m3u8` } })
+  }
   const video = Buffer.alloc(64 * 1024)
   Buffer.from('000000186674797069736f6d0000020069736f6d69736f32', 'hex').copy(video) // an MP4 'ftyp' box
   await storage.send(new PutObjectCommand({ Bucket: S3_BUCKET, Key: seeded.realObject.s3Key, Body: video, ContentType: 'video/mp4' }))
@@ -306,7 +315,17 @@ async function main (): Promise<void> {
   const deepCursor = ((await before.json()) as { meta?: { nextCursor?: string } }).meta?.nextCursor
   if (deepCursor === undefined) throw new Error(`no nextCursor on catalogue page ${deepPage - 1} (${before.status})`)
 
+  // Twenty episodes played as HLS: their ladders' playlists (a 360p rendition of 30 segments of 4 s) in the bucket.
+  const hlsEpisodeIds = seeded.episodeIds.slice(20, 40).map((id) => id.toHexString())
+  const playlistPaths: string[] = []
+  for (const episodeId of hlsEpisodeIds) {
+    const res = await fetch(`${api.url}/video/play/${episodeId}`, { headers: { authorization: `Bearer ${viewers[0]!.token}` } })
+    const { url } = ((await res.json()) as { data: { url: string, type: string } }).data
+    playlistPaths.push(new URL(url).pathname.replace(/master\.m3u8$/, '360p/index.m3u8'))
+  }
   const data: ScenarioData = {
+    hlsEpisodeIds,
+    playlistPaths,
     deepCursor,
     seriesIds: seeded.seriesIds,
     episodeIds: seeded.episodeIds.map((id) => id.toHexString()),
@@ -515,7 +534,7 @@ async function check (
       const text = await res.text()
       timed[target] = Math.round((performance.now() - t) * 10) / 10
       if (!res.ok) throw new Error(`${scenario.name}: ${target} answered ${method} ${path} with ${res.status}: ${text.slice(0, 300)}\n${server.output()}`)
-      answers[target] = JSON.parse(text)
+      answers[target] = res.headers.get('content-type')?.includes('json') === true ? JSON.parse(text) : text
     }
     for (const [target, server] of targets.slice(1)) {
       const difference = differ(scenario, answers.api, answers[target], target)

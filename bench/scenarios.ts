@@ -19,6 +19,9 @@ export interface ScenarioData {
   deepPage: number
   /** The API's meta.nextCursor of the page before deepPage: the same last page, reached by cursor. */
   deepCursor: string
+  /** Episodes whose video has an HLS ladder (playlists in the bucket), and their media playlists' paths. */
+  hlsEpisodeIds: string[]
+  playlistPaths: string[]
   rand: () => number
 }
 
@@ -117,6 +120,22 @@ export const scenarios: Scenario[] = [
     title: 'play URL, popular episodes',
     next: (data) => ({ method: 'GET', path: `/video/play/${popular(data, data.episodeIds)}`, viewer: viewer(data) }),
     key: (answer, target) => item(answer, target).url.split('?')[0]
+  },
+  {
+    // A play of a processed episode: a playback token and the master playlist's URL, no presigning.
+    name: 'play-hls',
+    title: 'play, HLS (token)',
+    next: (data) => ({ method: 'GET', path: `/video/play/${pick(data, data.hlsEpisodeIds)}`, viewer: viewer(data) }),
+    key: (answer, target) => new URL(item(answer, target).url).pathname.split('/').slice(0, 3).join('/'),
+    seed: 'none'
+  },
+  {
+    // What a player fetches next: a media playlist, every segment line a presigned URL (rewritten once per window).
+    name: 'playlist',
+    title: 'HLS media playlist',
+    next: (data) => ({ method: 'GET', path: pick(data, data.playlistPaths) }),
+    key: (answer: string) => answer.split('\n').filter((line) => line.startsWith('http')).length,
+    seed: 'none'
   },
   {
     name: 'play-url',

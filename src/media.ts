@@ -137,6 +137,14 @@ async function ffmpegRun (ffmpeg: string, args: string[], timeoutMs: number): Pr
 export async function transcodeHls (
   ffmpeg: string, file: string, outDir: string, source: Probe, renditions: Rendition[], segmentSec: number
 ): Promise<void> {
+  const timeoutMs = Math.max(60_000, source.durationSec * 20_000)
+  await ffmpegRun(ffmpeg, hlsArgs(file, outDir, source, renditions, segmentSec), timeoutMs)
+}
+
+/** ffmpeg's arguments for transcodeHls (the bench runs them as a bare command line too). */
+export function hlsArgs (
+  file: string, outDir: string, source: Probe, renditions: Rendition[], segmentSec: number
+): string[] {
   const n = renditions.length
   const audio = source.audioCodec !== null
   const filter = `[0:v]split=${n}${renditions.map((_, i) => `[s${i}]`).join('')};` +
@@ -158,7 +166,7 @@ export async function transcodeHls (
     '-var_stream_map', renditions.map((r, i) => `v:${i}${audio ? `,a:${i}` : ''},name:${r.name}`).join(' '),
     `${outDir}/%v/index.m3u8`
   )
-  await ffmpegRun(ffmpeg, args, Math.max(60_000, source.durationSec * 20_000))
+  return args
 }
 
 /** A JPEG of the frame at `atSec` (within the video), 720 wide at most. */
