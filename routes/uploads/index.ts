@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { envelope, errors, ObjectIdSchema, ref, StringEnum } from '../../src/schemas/common.js'
 import { toObjectId } from '../../src/lib/ids.js'
 import { ALLOWED_IMAGE_TYPES, ALLOWED_VIDEO_TYPES } from '../../src/schemas/catalog.js'
-import { ALLOWED_UPLOAD_TYPES, UPLOAD_EXTENSIONS, uploadLimit } from '../../src/services/uploads.js'
+import { ALLOWED_UPLOAD_TYPES, MAX_PARTS, UPLOAD_EXTENSIONS, uploadLimit } from '../../src/services/uploads.js'
 import { ApiError } from '../../src/errors.js'
 
 const FileName = Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Original file name; only a readable slug of it is kept in the key' }))
@@ -43,7 +43,7 @@ const MultipartSchema = envelope(Type.Object({
   s3Key: Type.String({ description: 'Where the file will be, once completed' }),
   partSize: Type.Integer({ minimum: 1, format: 'int64', description: 'Every part but the last has this many bytes' }),
   parts: Type.Array(Type.Object({
-    partNumber: Type.Integer({ minimum: 1, maximum: 10_000, format: 'int32' }),
+    partNumber: Type.Integer({ minimum: 1, maximum: MAX_PARTS, format: 'int32' }),
     sizeBytes: Type.Integer({ minimum: 1, format: 'int64', description: 'Send exactly this many bytes (its Content-Length)' }),
     url: Type.String({ format: 'uri', description: 'PUT the part here; keep the ETag response header for completeMultipartUpload' })
   }, { additionalProperties: false })),
@@ -52,9 +52,9 @@ const MultipartSchema = envelope(Type.Object({
 
 const CompleteBodySchema = Type.Object({
   parts: Type.Array(Type.Object({
-    partNumber: Type.Integer({ minimum: 1, maximum: 10_000, format: 'int32' }),
-    etag: Type.String({ minLength: 1, maxLength: 200, description: 'The ETag header the bucket answered the part\'s PUT with' })
-  }, { additionalProperties: false }), { minItems: 1, maxItems: 10_000 })
+    partNumber: Type.Integer({ minimum: 1, maximum: MAX_PARTS, format: 'int32' }),
+    etag: Type.String({ minLength: 1, maxLength: 64, description: 'The ETag header the bucket answered the part\'s PUT with' })
+  }, { additionalProperties: false }), { minItems: 1, maxItems: MAX_PARTS })
 }, { additionalProperties: false, examples: [{ parts: [{ partNumber: 1, etag: '"5d41402abc4b2a76b9719d911017c592"' }] }] })
 
 const CompletedSchema = envelope(Type.Object({
@@ -119,6 +119,8 @@ const uploads: FastifyPluginAsyncTypebox = async (app) => {
     reply.code(201).send({ data: await app.services.uploads.startMultipart(request.account, request.body) }))
 
   app.post('/multipart/:uploadId/complete', {
+    // A thousand parts with their ETags: up to about 90 KB.
+    bodyLimit: 256 * 1024,
     schema: {
       operationId: 'completeMultipartUpload',
       summary: 'Assemble a resumable upload from its parts',

@@ -19,9 +19,9 @@ export const uploadLimit = (contentType: string, maxUploadBytes: number): number
   isImage(contentType) ? Math.min(MAX_IMAGE_BYTES, maxUploadBytes) : maxUploadBytes
 
 /** Presigned uploads straight to the bucket, and the checks on what was uploaded. */
-/** S3's smallest part (but the last), and most parts. */
+/** S3's smallest part (but the last); at most 1,000 parts (S3 takes 10,000), so that completing takes a small body. */
 const MIN_PART_BYTES = 5 * 1024 * 1024
-const MAX_PARTS = 10_000
+export const MAX_PARTS = 1000
 /** An open multipart upload this old is abandoned: the maintenance job aborts it and the store drops its parts. */
 export const ABANDONED_AFTER_MS = 24 * 3600_000
 
