@@ -28,9 +28,13 @@ export function createStreamingService ({ storage, config }: ServiceDeps) {
   const key = createHmac('sha256', config.JWT_SECRET).update('microdrama playback tokens v1').digest()
   const sign = (episodeId: string, videoId: string, exp: number) =>
     createHmac('sha256', key).update(`${episodeId}.${videoId}.${exp}`).digest('base64url')
-  // Playlists as stored (they never change once written) and as rewritten for one token window.
-  const stored = new LRUCache<string, string>({ max: 2000 })
-  const rewritten = new LRUCache<string, string>({ max: 2000, ttl: (config.PLAYBACK_URL_TTL + WINDOW_SEC) * 1000 })
+  // Playlists as stored (they never change once written) and as rewritten for one token window (a rewritten one is
+  // about 600 bytes a segment): bounded by size, so that an instance stays small whatever is watched.
+  const sized = { sizeCalculation: (text: string) => text.length + 100 }
+  const stored = new LRUCache<string, string>({ maxSize: 4 * 1024 * 1024, ...sized })
+  const rewritten = new LRUCache<string, string>({
+    maxSize: 16 * 1024 * 1024, ttl: (config.PLAYBACK_URL_TTL + WINDOW_SEC) * 1000, ...sized
+  })
 
   async function storedPlaylist (objectKey: string): Promise<string> {
     const cached = stored.get(objectKey)
