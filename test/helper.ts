@@ -32,7 +32,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildApp, type AppOptions } from '../src/app.js'
 import { loadConfig, type Config } from '../src/config.js'
-import { jobsConnection, mediaHandlers, startWorker, workerTiming } from '../src/jobs.js'
+import { jobsConnection, mediaHandlers, startWorker, workerTiming, type Handlers, type QueueName } from '../src/jobs.js'
 import { hashPassword } from '../src/lib/passwords.js'
 import type { Role, User } from '../src/schemas/common.js'
 
@@ -189,17 +189,32 @@ export function makeClip ({ width = 360, height = 640, seconds = 2, audio = true
   return bytes
 }
 
-/** A worker on the app's media queue (what `npm run worker` runs), stopped at teardown. */
-export function mediaWorker (t: Test, app: FastifyInstance, timing = workerTiming) {
+/** A worker on one of the app's queues (as `npm run worker` runs them), stopped at teardown. */
+export function queueWorker (
+  t: Test, app: FastifyInstance, queue: QueueName, handlers: Handlers, timing = workerTiming
+) {
   const connection = jobsConnection(app.config.REDIS_URL)
-  const worker = startWorker('media', connection, app.config.REDIS_KEY_PREFIX, mediaHandlers(app.services), quietLog, timing)
+  const quiet = { info: () => {}, warn: () => {} }
+  const worker = startWorker(queue, connection, app.config.REDIS_KEY_PREFIX, handlers, quiet, timing)
   t.teardown(async () => {
     await worker.close()
     connection.disconnect()
   })
   return worker
 }
-const quietLog = { info: () => {}, warn: () => {} }
+
+/** A worker on the app's media queue: the media pipeline. */
+export const mediaWorker = (t: Test, app: FastifyInstance, timing = workerTiming) =>
+  queueWorker(t, app, 'media', mediaHandlers(app.services), timing)
+
+/** Polls `check` until it holds, for at most `seconds` (workers run on their own schedule). */
+export async function eventually (check: () => boolean | Promise<boolean>, seconds = 20): Promise<boolean> {
+  for (const started = Date.now(); Date.now() - started < seconds * 1000;) {
+    if (await check()) return true
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  return false
+}
 
 /** Polls the creator's view of a video until processing is over (ready or failed), for at most `seconds`. */
 export async function processedVideo (app: FastifyInstance, account: Pick<Account, 'auth'>, videoId: string, seconds = 60) {

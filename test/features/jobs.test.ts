@@ -1,31 +1,14 @@
 import t, { type Test } from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyInstance } from 'fastify'
-import type { Worker } from 'bullmq'
 import { jobsConnection, maintenanceHandlers, scheduleMaintenance, startWorker, workerTiming, type Handlers } from '../../src/jobs.js'
-import { build, isError, publishedCatalogue, setSubscription, signUp } from '../helper.js'
+import { build, eventually, isError, publishedCatalogue, queueWorker, setSubscription, signUp } from '../helper.js'
 
 const log = { info: () => {}, warn: () => {} }
 
-/** A worker on the app's queues (what `npm run worker` runs), stopped at teardown. */
-function worker (t: Test, app: FastifyInstance, handlers: Handlers, timing = workerTiming): Worker {
-  const connection = jobsConnection(app.config.REDIS_URL)
-  const started = startWorker('maintenance', connection, app.config.REDIS_KEY_PREFIX, handlers, log, timing)
-  t.teardown(async () => {
-    await started.close()
-    connection.disconnect()
-  })
-  return started
-}
-
-/** Polls `check` until it holds, for at most `seconds` (the worker runs on its own schedule). */
-async function eventually (check: () => Promise<boolean>, seconds = 20): Promise<boolean> {
-  for (const started = Date.now(); Date.now() - started < seconds * 1000;) {
-    if (await check()) return true
-    await sleep(100)
-  }
-  return false
-}
+/** A worker on the app's maintenance queue, stopped at teardown. */
+const worker = (t: Test, app: FastifyInstance, handlers: Handlers, timing = workerTiming) =>
+  queueWorker(t, app, 'maintenance', handlers, timing)
 
 t.test('the worker counts buffered plays on its schedule: every play once, across two API instances', async (t) => {
   const a = await build(t)

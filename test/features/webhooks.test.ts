@@ -3,9 +3,8 @@ import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { ObjectId } from 'mongodb'
 import { Webhook } from 'standardwebhooks'
-import type { FastifyInstance } from 'fastify'
-import { jobsConnection, startWorker, webhooksHandlers } from '../../src/jobs.js'
-import { approve, build, createEpisode, createSeries, isError, signUp, uploadVideo, type Account } from '../helper.js'
+import { webhooksHandlers } from '../../src/jobs.js'
+import { approve, build, createEpisode, createSeries, eventually, isError, queueWorker, signUp, uploadVideo, type Account } from '../helper.js'
 
 // Outbound webhooks for real: a receiver listening on this machine, the deliveries made by the worker's job.
 
@@ -29,28 +28,11 @@ async function receiver (t: Test) {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, received, answers }
 }
 
-function webhookWorker (t: Test, app: FastifyInstance) {
-  const connection = jobsConnection(app.config.REDIS_URL)
-  const worker = startWorker('webhooks', connection, app.config.REDIS_KEY_PREFIX, webhooksHandlers(app.services), { info: () => {}, warn: () => {} })
-  t.teardown(async () => {
-    await worker.close()
-    connection.disconnect()
-  })
-}
-
-async function eventually (check: () => boolean | Promise<boolean>, seconds = 20): Promise<boolean> {
-  for (const started = Date.now(); Date.now() - started < seconds * 1000;) {
-    if (await check()) return true
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  return false
-}
-
 t.test('webhooks', async (t) => {
   const app = await build(t, { WEBHOOK_RETRY_BASE_MS: '50', WEBHOOK_ATTEMPTS: '3' })
   const [admin, creator, viewer] = [await signUp(app, 'admin'), await signUp(app, 'creator'), await signUp(app, 'viewer')]
   const video = await uploadVideo(app, creator)
-  webhookWorker(t, app)
+  queueWorker(t, app, 'webhooks', webhooksHandlers(app.services))
   const hook = await receiver(t)
   const register = async (payload: object, account: Account = admin) =>
     await app.inject({ method: 'POST', url: '/admin/webhooks', headers: account.auth, payload })
