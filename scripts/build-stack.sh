@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds the local MongoDB-wire server (FerretDB, SQLite backend) and the local S3 server (MinIO)
-# from the Go module proxy, at the versions pinned in tools/*/go.mod (checked against their go.sum).
-# Binaries land in .stack/bin (git-ignored) and are reused; the first build takes a few minutes.
+# Builds the local MongoDB-wire server (FerretDB, SQLite backend), the local S3 server (MinIO) and Stripe's
+# API mock (stripe-mock) from the Go module proxy, at the versions pinned in tools/*/go.mod (checked against
+# their go.sum). Binaries land in .stack/bin (git-ignored) and are reused; the first build takes a few minutes.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/.stack/bin"
@@ -26,4 +26,10 @@ if [ ! -x "$bin/minio" ]; then
   echo "building MinIO (first run only, about 5 minutes on 2 cores)..." >&2
   (cd "$root/tools/minio" && go build -trimpath -o "$bin/minio.tmp" github.com/minio/minio)
   mv "$bin/minio.tmp" "$bin/minio"
+fi
+
+if [ ! -x "$bin/stripe-mock" ]; then
+  echo "building stripe-mock (first run only, under a minute)..." >&2
+  (cd "$root/tools/stripe-mock" && go build -trimpath -o "$bin/stripe-mock.tmp" github.com/stripe/stripe-mock)
+  mv "$bin/stripe-mock.tmp" "$bin/stripe-mock"
 fi

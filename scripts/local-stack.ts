@@ -1,6 +1,6 @@
-// The embedded local stack: a real MongoDB-wire server (FerretDB on SQLite), a real S3 server (MinIO) and
-// Redis (Debian's redis-server), on loopback ports, with data under .stack/ (git-ignored). Never used in
-// production.
+// The embedded local stack: a real MongoDB-wire server (FerretDB on SQLite), a real S3 server (MinIO), Redis
+// (Debian's redis-server) and Stripe's API mock (stripe-mock: answers from Stripe's OpenAPI spec and fixtures,
+// keeps no state), on loopback ports, with data under .stack/ (git-ignored). Never used in production.
 // `startFerretDBOnPostgres` (the bench's default) puts FerretDB on a private PostgreSQL cluster instead:
 // PostgreSQL evaluates equality filters itself, where FerretDB's SQLite backend decodes every document.
 //
@@ -251,6 +251,20 @@ export async function startMinIO (dataDir: string, port?: number): Promise<Local
 }
 
 /**
+ * Starts stripe-mock, Stripe's API mock, serving HTTP on loopback on `port` or a free one. Given `-http-addr` it
+ * serves HTTPS too, by default on 12112 on all interfaces (only `-http` and `-http-port` turn HTTPS off, and they
+ * bind all interfaces): here HTTPS gets a loopback port the system chooses.
+ */
+export async function startStripeMock (port?: number): Promise<LocalServer> {
+  const p = port ?? await freePort()
+  const server = await start('stripe-mock', join(bin, 'stripe-mock'), [
+    '-http-addr', `127.0.0.1:${p}`, '-https-addr', '127.0.0.1:0'
+  ], {}, p)
+  server.url = `http://127.0.0.1:${p}`
+  return server
+}
+
+/**
  * ffmpeg and ffprobe for the media pipeline: Debian's `ffmpeg` package, installed with apt-get when missing
  * (FFMPEG_PATH and FFPROBE_PATH, when set, name other binaries and nothing is installed).
  */
@@ -261,7 +275,9 @@ export function ensureFfmpeg (): { FFMPEG_PATH: string, FFPROBE_PATH: string } {
 }
 
 /** The environment the API needs to run on the local stack. */
-export function stackEnv (mongo: LocalServer, s3: LocalServer, redis: LocalServer): Record<string, string> {
+export function stackEnv (
+  mongo: LocalServer, s3: LocalServer, redis: LocalServer, stripe: LocalServer
+): Record<string, string> {
   return {
     ...ensureFfmpeg(),
     MONGODB_URI: `${mongo.url}microdrama`,
@@ -276,7 +292,12 @@ export function stackEnv (mongo: LocalServer, s3: LocalServer, redis: LocalServe
     JWT_SECRET: process.env.JWT_SECRET ?? 'local-development-only-secret-never-use-in-production',
     BCRYPT_ROUNDS: process.env.BCRYPT_ROUNDS ?? '10',
     // Webhook receivers in development and tests run on this machine (never allowed in production).
-    WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true'
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+    // Local development and tests only: production sets its real ones. stripe-mock takes any key of the form
+    // sk_test_<one part without an underscore> and refuses others (sk_test_local_development_only included).
+    STRIPE_API_URL: stripe.url,
+    STRIPE_SECRET_KEY: process.env.STRIPE_SECRET_KEY ?? 'sk_test_localDevelopmentOnly',
+    STRIPE_WEBHOOK_SECRET: process.env.STRIPE_WEBHOOK_SECRET ?? 'whsec_local_development_only'
   }
 }
 
@@ -302,18 +323,20 @@ async function main (argv: string[]): Promise<void> {
   const mongoPort = fresh ? undefined : Number(process.env.LOCAL_MONGO_PORT ?? 27018)
   const s3Port = fresh ? undefined : Number(process.env.LOCAL_S3_PORT ?? 9010)
   const redisPort = fresh ? undefined : Number(process.env.LOCAL_REDIS_PORT ?? 6380)
+  const stripePort = fresh ? undefined : Number(process.env.LOCAL_STRIPE_PORT ?? 12111)
   const servers: LocalServer[] = []
   const stopStarted = async () => { await Promise.all(servers.map((server) => server.stop())) }
   try {
     servers.push(await startFerretDB(join(dataRoot, 'ferretdb'), mongoPort))
     servers.push(await startMinIO(join(dataRoot, 'minio'), s3Port))
     servers.push(await startRedis(join(dataRoot, 'redis'), redisPort, !fresh))
+    servers.push(await startStripeMock(stripePort))
   } catch (err) {
     await stopStarted()
     throw err
   }
-  const [mongo, s3, redis] = servers as [LocalServer, LocalServer, LocalServer]
-  const env = stackEnv(mongo, s3, redis)
+  const [mongo, s3, redis, stripe] = servers as [LocalServer, LocalServer, LocalServer, LocalServer]
+  const env = stackEnv(mongo, s3, redis, stripe)
 
   let stopping = false
   const stopAll = async (code: number): Promise<never> => {
