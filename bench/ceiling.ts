@@ -14,6 +14,7 @@ import { mongoClientOptions } from '../src/db.js'
 import { createEventBus } from '../src/events.js'
 import { toObjectId } from '../src/lib/ids.js'
 import { createRepositories } from '../src/repositories/index.js'
+import { createStripe } from '../src/stripe.js'
 import { createServices, type Caller } from '../src/services/index.js'
 import { createStorage } from '../src/storage.js'
 import { redisClientOptions } from '../src/redis.js'
@@ -27,7 +28,7 @@ const repos = createRepositories(client.db())
 const log = { warn: () => {} }
 const redis = new Redis(config.REDIS_URL, redisClientOptions(config.REDIS_KEY_PREFIX))
 const { accounts, catalogue, playback, streaming } = createServices({
-  repos, storage: createStorage(config), redis, events: createEventBus(log), config, log
+  repos, storage: createStorage(config), redis, events: createEventBus(log), config, log, stripe: createStripe(config)
 })
 
 const app = Fastify({ logger: false })

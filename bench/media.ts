@@ -20,6 +20,7 @@ import { createEventBus } from '../src/events.js'
 import { hlsArgs, ladderFor, probe } from '../src/media.js'
 import { redisClientOptions } from '../src/redis.js'
 import { createRepositories, ensureIndexes } from '../src/repositories/index.js'
+import { createStripe } from '../src/stripe.js'
 import { createServices } from '../src/services/index.js'
 import { createStorage } from '../src/storage.js'
 
@@ -71,7 +72,9 @@ async function main (): Promise<void> {
     await ensureIndexes(repos)
     const storage = createStorage(config)
     const quiet = { warn: () => {} }
-    const services = createServices({ repos, storage, redis, events: createEventBus(quiet), config, log: quiet })
+    const services = createServices({
+      repos, storage, redis, events: createEventBus(quiet), config, log: quiet, stripe: createStripe(config)
+    })
 
     const source = join(work, 'source.mp4')
     log(`making the source: ${options.width}×${options.height}, 30 fps, ${options.seconds} s`)

@@ -30,8 +30,9 @@ export default fp(async (app) => {
     nameSpace: 'rate-limit:',
     skipOnError: true,
     // The balancer's health probes (no I/O), and HLS playlists (a player fetches one every few seconds; a playback
-    // token is checked with one HMAC and the playlist comes from memory): no Redis round trip, never refused.
-    allowList: (request) => /^\/(health|stream)\//.test(`${request.routeOptions.url ?? ''}/`),
+    // token is checked with one HMAC and the playlist comes from memory): no Redis round trip, never refused. Stripe's
+    // webhook: its retries come in bursts, and a forged request costs one HMAC.
+    allowList: (request) => /^\/(health|stream|billing\/webhook)\//.test(`${request.routeOptions.url ?? ''}/`),
     errorResponseBuilder: (_request, context) => new ApiError('rate_limited', `Too many requests; retry in ${context.after}`)
   })
   app.addHook('onRequest', app.rateLimit())

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import { createEventBus, type EventBus } from '../src/events.js'
 import { createServices, type Services } from '../src/services/index.js'
+import { createStripe } from '../src/stripe.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -23,6 +24,7 @@ export default fp(async (app) => {
     redis: app.redis,
     queues: app.queues,
     events,
+    stripe: createStripe(app.config),
     config: app.config,
     log: app.log
   }))

@@ -125,10 +125,11 @@ export default fp(async (app) => {
         { name: 'auth', description: 'Accounts and bearer tokens' },
         { name: 'uploads', description: 'Presigned uploads of video files (creators, admins)' },
         { name: 'creator', description: 'A creator\'s own videos, series and episodes (creators, admins)' },
-        { name: 'admin', description: 'Moderation and subscriptions (admins)' },
+        { name: 'admin', description: 'Moderation, offers, coins and subscriptions (admins)' },
+        { name: 'billing', description: 'VIP plans and coin packs through Stripe; Stripe\'s webhook' },
         { name: 'content', description: 'The published catalogue (any signed-in user)' },
         { name: 'playback', description: 'Playback URLs, watch progress and history (any signed-in user)' },
-        { name: 'me', description: 'My list and continue watching (any signed-in user)' }
+        { name: 'me', description: 'My list, continue watching, wallet, check-in and unlocks (any signed-in user)' }
       ],
       components: {
         securitySchemes: {

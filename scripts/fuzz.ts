@@ -45,7 +45,7 @@ const accounts = Object.fromEntries(await Promise.all((['viewer', 'creator', 'ad
     : (await app.repos.users.create({ email, passwordHash: hash, role }))!
   return [role, { token: app.signToken(user), id: user._id }]
 })))
-await app.repos.users.changeSubscription(accounts.viewer!.id, () => 'active', async () => true)
+await app.repos.users.changeSubscription(accounts.viewer!.id, () => ({ status: 'active', source: 'admin', entitledUntil: null }), async () => true)
 await publishedCatalogue(app, 3) // real uploads, series and episodes, so that links and lists lead somewhere
 
 // A list's `cursor` is opaque: every string matches its schema, and only one the API issued is accepted (any

@@ -57,6 +57,21 @@ export const ConfigSchema = Type.Object({
   WEBHOOK_ALLOW_PRIVATE_TARGETS: Bool,
   WEBHOOK_RETRY_BASE_MS: Type.Integer({ minimum: 10, maximum: 600_000, default: 20_000 }),
   WEBHOOK_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 12 }),
+  // Stripe (payments): the secret key and the webhook endpoint's signing secret from the Stripe dashboard.
+  // STRIPE_API_URL only for a Stripe-compatible server other than api.stripe.com (the local stack's stripe-mock).
+  STRIPE_SECRET_KEY: Type.String({ pattern: '^(sk|rk)_', description: 'sk_live_..., sk_test_... or a restricted rk_ key' }),
+  STRIPE_WEBHOOK_SECRET: Type.String({ pattern: '^whsec_', description: 'the signing secret of POST /billing/webhook' }),
+  STRIPE_API_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  // Where Stripe's hosted pages send the buyer back: the app's page (a universal link for a mobile app).
+  BILLING_RETURN_URL: Type.String({ pattern: '^https?://', default: 'http://localhost:3000/billing/return' }),
+  // How long a subscription whose renewal failed (past_due) still plays, after its period ended.
+  SUBSCRIPTION_GRACE_HOURS: Type.Integer({ minimum: 0, maximum: 720, default: 72 }),
+  // Coins a daily check-in gives, by day of the streak (the last one repeats): comma-separated.
+  CHECK_IN_REWARDS: Type.String({ pattern: '^[0-9]{1,4}(,[0-9]{1,4}){0,29}$', default: '10,10,15,15,20,20,40' }),
+  // What a series' episode may cost to unlock, in coins (its creator chooses within these bounds).
+  COIN_PRICE_MIN: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
+  COIN_PRICE_MAX: Type.Integer({ minimum: 1, maximum: 100_000, default: 500 }),
+  COIN_PRICE_DEFAULT: Type.Integer({ minimum: 1, maximum: 100_000, default: 50 }),
   // The media pipeline (the worker): Debian's ffmpeg package, or these paths.
   FFMPEG_PATH: Type.String({ minLength: 1, default: 'ffmpeg' }),
   FFPROBE_PATH: Type.String({ minLength: 1, default: 'ffprobe' }),
@@ -86,6 +101,10 @@ export function loadConfig (
   })
   if (value.NODE_ENV === 'production' && value.BCRYPT_ROUNDS !== undefined && value.BCRYPT_ROUNDS < 10) {
     problems.push('BCRYPT_ROUNDS must be at least 10 in production')
+  }
+  const { COIN_PRICE_MIN: min, COIN_PRICE_MAX: max, COIN_PRICE_DEFAULT: price } = value
+  if (min !== undefined && max !== undefined && price !== undefined && !(min <= price && price <= max)) {
+    problems.push('COIN_PRICE_DEFAULT must be between COIN_PRICE_MIN and COIN_PRICE_MAX')
   }
   if (problems.length > 0) {
     throw new Error(`Invalid configuration:\n  - ${[...new Set(problems)].join('\n  - ')}`)

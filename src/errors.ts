@@ -30,7 +30,9 @@ export const errorCatalogue = {
   stream_not_found: { status: 404, message: 'No such stream' },
   playback_token_invalid: { status: 401, message: 'The playback token is not valid for this episode' },
   playback_token_expired: { status: 401, message: 'The playback token has expired: ask GET /video/play/{episodeId} for a new one' },
-  subscription_required: { status: 403, message: 'An active subscription is needed to play this episode' },
+  subscription_required: { status: 403, message: 'This episode is locked: unlock it with coins or subscribe to VIP' },
+  // 402
+  insufficient_coins: { status: 402, message: 'Not enough coins: buy a coin pack (GET /billing/offers)' },
   // 404
   not_found: { status: 404, message: 'Route not found' },
   series_not_found: { status: 404, message: 'Series not found' },
@@ -40,6 +42,8 @@ export const errorCatalogue = {
   no_next_episode: { status: 404, message: 'This is the last episode so far' },
   cover_not_found: { status: 404, message: 'No cover for this series' },
   job_not_found: { status: 404, message: 'No such job in this queue' },
+  offer_not_found: { status: 404, message: 'No such offer on sale' },
+  no_billing_account: { status: 404, message: 'You have not paid for anything yet: there is no billing account to manage' },
   // 405
   method_not_allowed: { status: 405, message: 'Method not allowed' },
   // 409
@@ -51,16 +55,27 @@ export const errorCatalogue = {
   not_pending: { status: 409, message: 'It is not pending' },
   wrong_status: { status: 409, message: 'Not possible in its current status' },
   job_not_failed: { status: 409, message: 'Only a failed job can be retried' },
+  already_subscribed: { status: 409, message: 'You already have a VIP subscription: manage it with POST /billing/portal' },
+  already_checked_in: { status: 409, message: 'Already checked in today (UTC): come back tomorrow' },
+  episode_not_locked: { status: 409, message: 'This episode is not locked for you: nothing to unlock' },
+  not_for_coins: { status: 409, message: 'This series is not sold for coins: subscribe to VIP to watch it' },
+  price_taken: { status: 409, message: 'Another offer already sells this Stripe price' },
+  idempotency_key_reused: { status: 422, message: 'This Idempotency-Key was used for another request: use a new key for each new request' },
+  coin_price_out_of_bounds: { status: 422, message: 'coinPrice is outside the platform\'s bounds' },
+  price_not_usable: { status: 422, message: 'The Stripe price does not fit this offer (unknown, not recurring for a plan, or recurring for a pack)' },
+  balance_too_low: { status: 422, message: 'Revoking this many coins would take the balance below zero' },
   // 413, 415, 422, 429
   payload_too_large: { status: 413, message: 'The request body is too large' },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json' },
   unsupported_upload: { status: 422, message: 'The uploaded file is not of an accepted type' },
   rate_limited: { status: 429, message: 'Too many requests' },
+  webhook_signature_invalid: { status: 400, message: 'The Stripe-Signature header does not sign this body with our secret, or is too old' },
   // 5xx
   internal_error: { status: 500, message: 'Something went wrong on our side' },
   service_unavailable: { status: 503, message: 'The server is overloaded; try again shortly' },
   database_unavailable: { status: 503, message: 'The database is unavailable; try again shortly' },
   storage_unavailable: { status: 503, message: 'Video storage is unavailable; try again shortly' },
+  payments_unavailable: { status: 503, message: 'The payment provider is unavailable; try again shortly' },
   not_ready: { status: 503, message: 'Not ready' }
 } as const satisfies Record<string, { status: number, message: string }>
 

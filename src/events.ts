@@ -36,6 +36,10 @@ interface Shapes {
   /** Logout, a password change: every token issued before is refused; the state is the token version. */
   'user.sessions_revoked': { target: 'user', state: number }
   'progress.recorded': { target: 'episode', state: { positionSec: number, completed: boolean } }
+  /** A viewer unlocked an episode with coins; the state is the coins it cost. */
+  'episode.unlocked': { target: 'episode', state: number }
+  /** Coins in or out of a user's wallet (a purchase, a check-in, a refund, an admin); the state is the balance. */
+  'coins.changed': { target: 'user', state: number }
 }
 
 export type EventType = keyof Shapes

@@ -14,6 +14,7 @@ import { redisClientOptions } from './redis.js'
 import { createRepositories, ensureIndexes } from './repositories/index.js'
 import { createSessionCache } from './sessions.js'
 import { createServices } from './services/index.js'
+import { createStripe } from './stripe.js'
 import { createStorage } from './storage.js'
 import type { Config } from './config.js'
 
@@ -33,7 +34,9 @@ export async function startJobs (config: Config, log: pino.Logger) {
   const queues = createQueues(connection, config.REDIS_KEY_PREFIX, {
     attempts: config.WEBHOOK_ATTEMPTS, retryBaseMs: config.WEBHOOK_RETRY_BASE_MS
   })
-  const services = createServices({ repos, storage: createStorage(config), redis, events, queues, config, log })
+  const services = createServices({
+    repos, storage: createStorage(config), redis, events, queues, config, log, stripe: createStripe(config)
+  })
   await scheduleMaintenance(queues, { viewsFlushMs: config.VIEWS_FLUSH_MS })
   const timing = timingFor(config.JOB_LOCK_MS)
   const workers = [

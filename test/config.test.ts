@@ -6,13 +6,17 @@ const valid = {
   REDIS_URL: 'redis://127.0.0.1:6379',
   JWT_SECRET: 'a'.repeat(32),
   AWS_REGION: 'eu-west-1',
-  AWS_S3_BUCKET: 'videos'
+  AWS_S3_BUCKET: 'videos',
+  STRIPE_SECRET_KEY: 'sk_test_config',
+  STRIPE_WEBHOOK_SECRET: 'whsec_config'
 }
 
 t.test('an empty environment names every missing required variable at once', async (t) => {
   const err = (() => { try { loadConfig({}) } catch (e) { return e as Error } })()
   t.ok(err, 'throws')
-  for (const name of ['MONGODB_URI', 'REDIS_URL', 'JWT_SECRET', 'AWS_REGION', 'AWS_S3_BUCKET']) t.match(err?.message, `${name} is required`)
+  for (const name of ['MONGODB_URI', 'REDIS_URL', 'JWT_SECRET', 'AWS_REGION', 'AWS_S3_BUCKET', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET']) {
+    t.match(err?.message, `${name} is required`)
+  }
 })
 
 t.test('a JWT_SECRET shorter than 32 characters is invalid', async (t) => {
@@ -25,6 +29,12 @@ t.test('invalid values are named: port, URI scheme, bcrypt rounds, token lifetim
   t.throws(() => loadConfig({ ...valid, REDIS_URL: 'memcached://x' }), /REDIS_URL/)
   t.throws(() => loadConfig({ ...valid, BCRYPT_ROUNDS: '99' }), /BCRYPT_ROUNDS/)
   t.throws(() => loadConfig({ ...valid, JWT_EXPIRES_IN: 'forever' }), /JWT_EXPIRES_IN/)
+})
+
+t.test('a coin price default outside its bounds, or a Stripe key of the wrong kind, is named', async (t) => {
+  t.throws(() => loadConfig({ ...valid, COIN_PRICE_MAX: '20', COIN_PRICE_DEFAULT: '50' }), /COIN_PRICE_DEFAULT must be between/)
+  t.throws(() => loadConfig({ ...valid, STRIPE_SECRET_KEY: 'pk_test_publishable' }), /STRIPE_SECRET_KEY/)
+  t.throws(() => loadConfig({ ...valid, CHECK_IN_REWARDS: '10,,20' }), /CHECK_IN_REWARDS/)
 })
 
 t.test('production refuses fewer than 10 bcrypt rounds', async (t) => {

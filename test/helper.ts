@@ -34,6 +34,7 @@ import { buildApp, type AppOptions } from '../src/app.js'
 import { loadConfig, type Config } from '../src/config.js'
 import { jobsConnection, mediaHandlers, startWorker, workerTiming, type Handlers, type QueueName } from '../src/jobs.js'
 import { hashPassword } from '../src/lib/passwords.js'
+import { createStripe } from '../src/stripe.js'
 import type { Role, User } from '../src/schemas/common.js'
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long'
@@ -350,4 +351,48 @@ export function isError (t: Test, res: Pick<Res, 'statusCode' | 'json'>, status:
   t.same(Object.keys(body), ['error'])
   t.same(Object.keys(body.error).sort(), ['code', 'message', 'status'])
   t.match(body.error, { message: message ?? String, status, code })
+}
+
+/** An event as Stripe sends it: `object` under data, a fresh id, `created` now unless given (seconds). */
+export function stripeEvent (
+  type: string, object: Record<string, unknown>, { id, created }: { id?: string, created?: number } = {}
+) {
+  return {
+    id: id ?? `evt_test_${randomBytes(8).toString('hex')}`,
+    object: 'event',
+    api_version: '2026-10-28.endive',
+    created: created ?? Math.floor(Date.now() / 1000),
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+    data: { object }
+  }
+}
+
+/**
+ * Delivers an event to POST /billing/webhook signed as Stripe signs it (stripe-node's generateTestHeaderString)
+ * with the app's STRIPE_WEBHOOK_SECRET, unless told to sign with another secret, at another time, or to change
+ * the body after signing.
+ */
+export async function deliverStripeEvent (
+  app: FastifyInstance, event: object,
+  { secret = app.config.STRIPE_WEBHOOK_SECRET, timestamp, tamper }:
+  { secret?: string, timestamp?: number, tamper?: (body: string) => string } = {}
+) {
+  const payload = JSON.stringify(event)
+  const at = timestamp === undefined ? {} : { timestamp }
+  const signature = createStripe(app.config).webhooks.generateTestHeaderString({ payload, secret, ...at })
+  return await injectWithRetry(app, {
+    method: 'POST', url: '/billing/webhook', headers: { 'content-type': 'application/json', 'stripe-signature': signature }, payload: tamper?.(payload) ?? payload
+  })
+}
+
+/** An offer put on sale by an admin through the API (its price is read from the local stack's stripe-mock). */
+export async function createOffer (app: FastifyInstance, admin: Account, body: Record<string, unknown>) {
+  const res = await injectWithRetry(app, {
+    method: 'POST', url: '/admin/offers', headers: admin.auth, payload: { stripePriceId: `price_${randomBytes(6).toString('hex')}`, ...body }
+  })
+  if (res.statusCode !== 201) throw new Error(`create offer failed: ${res.statusCode} ${res.body}`)
+  return res.json().data as { id: string, kind: string, coins: number, bonusCoins: number, stripePriceId: string }
 }

@@ -195,9 +195,29 @@ export interface paths {
         put?: never;
         /**
          * Set or toggle a user's subscription
-         * @description Admins only. `{ "status": "active" | "canceled" }` sets it (idempotent); an empty body toggles active ↔ canceled (none → active). Until billing exists, this is how subscriptions change.
+         * @description Admins only. `{ "status": "active" | "canceled" }` sets it (idempotent); an empty body toggles active ↔ canceled (none → active): an override with no end (support, partners, tests) until the next change, an admin's or a Stripe event's. Paying users subscribe through POST /billing/checkout.
          */
         post: operations["setUserSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/users/{userId}/coins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Grant or take back a user's coins
+         * @description Admins only: one ledger entry (admin_grant or admin_revoke) with the reason, in the audit log too. Taking back more than the balance is 422 `balance_too_low`. Send an Idempotency-Key: a retry answers the same entry (422 `idempotency_key_reused` when it carried another amount).
+         */
+        post: operations["adjustUserCoins"];
         delete?: never;
         options?: never;
         head?: never;
@@ -242,6 +262,50 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/admin/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every offer, on sale or retired
+         * @description Admins only.
+         */
+        get: operations["listAllOffers"];
+        put?: never;
+        /**
+         * Put a VIP plan or a coin pack on sale
+         * @description Admins only. The offer sells one Stripe Price (create it in the Stripe dashboard first): its amount and currency are read from Stripe, and a plan's period from the price's recurrence (422 `price_not_usable` for a price Stripe does not know, or a plan whose price does not renew). One offer per price (409 `price_taken`).
+         */
+        post: operations["createOffer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/offers/{offerId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Rename, re-count, retire or restore an offer
+         * @description Admins only. A pack's coins apply to checkouts started after the change; retiring an offer stops new purchases, and subscriptions to a retired plan run on. The Stripe price never changes: sell a new price as a new offer.
+         */
+        patch: operations["updateOffer"];
         trace?: never;
     };
     "/admin/webhooks": {
@@ -452,6 +516,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/billing/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What is for sale: VIP plans and coin packs
+         * @description Any signed-in user. The offers on sale, plans first, cheapest first; buy one with POST /billing/checkout.
+         */
+        get: operations["listOffers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pay for an offer on Stripe Checkout
+         * @description Any signed-in user. Answers the URL of a Stripe Checkout page for the offer, bound to the caller: send the buyer there; Stripe sends them back to the app and tells the API by webhook (a pack's coins are credited, a plan starts). 404 `offer_not_found` for an offer not on sale; 409 `already_subscribed` for a plan while another one runs (change it in the portal instead).
+         */
+        post: operations["createCheckout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/portal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Manage a subscription on Stripe's customer portal
+         * @description Any signed-in user who has paid before (404 `no_billing_account` otherwise): the URL of Stripe's customer portal, to change plan or card, see invoices or cancel.
+         */
+        post: operations["createBillingPortal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe's events (payments, subscriptions, refunds)
+         * @description Called by Stripe only. The Stripe-Signature header must sign the raw body with the endpoint's secret (STRIPE_WEBHOOK_SECRET) within 5 minutes (400 `webhook_signature_invalid` otherwise). Each event is applied once by its id and in any order; 200 once applied (or known), so Stripe stops retrying; any 5xx makes Stripe retry.
+         */
+        post: operations["receiveStripeWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/content/series": {
         parameters: {
             query?: never;
@@ -566,6 +710,26 @@ export interface paths {
         get: operations["getNextEpisode"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/content/episodes/{episodeId}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unlock an episode with coins, for good
+         * @description Any signed-in user, for a published episode that is locked for them: debits the series' `coinPrice` from their wallet (402 `insufficient_coins` when short) and unlocks it for good. Send an Idempotency-Key: a retry with the same key answers the same unlock and balance without charging again (Idempotent-Replayed: true); the key is bound to this episode (422 `idempotency_key_reused` for another). An episode already unlocked is never charged twice. Free, subscribed or own episodes: 409 `episode_not_locked`; a series sold by subscription only: 409 `not_for_coins`.
+         */
+        post: operations["unlockEpisode"];
         delete?: never;
         options?: never;
         head?: never;
@@ -772,6 +936,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/creator/earnings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Coins viewers spent on my episodes
+         * @description Creators and admins, for their own series: coins spent unlocking their episodes, per series and per UTC day, from `from` to `to` (inclusive; the last 30 days by default, at most 366 days).
+         */
+        get: operations["getCreatorEarnings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -868,6 +1052,86 @@ export interface paths {
          * @description Any signed-in user: one row per series they started and have not finished, most recent first, with the episode to resume, its position and the episode after it (`next`, absent at the end). A series whose last watched episode is completed shows the next episode to start; one with nothing left to watch is left out.
          */
         get: operations["listContinueWatching"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/wallet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My coins
+         * @description Any signed-in user: their balance, which is always the sum of their ledger.
+         */
+        get: operations["getWallet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/wallet/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every movement of my coins
+         * @description Any signed-in user: their ledger, newest first (purchases, check-ins, unlocks, refunds, admin grants); entries are never changed or removed. Filter by `kind`.
+         */
+        get: operations["listLedger"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/check-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Daily check-in: free coins
+         * @description Any signed-in user, once per UTC day (409 `already_checked_in` after): coins by the day of their streak (days in a row), as configured; `nextReward` is tomorrow's if they come back.
+         */
+        post: operations["checkIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/unlocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Episodes I unlocked with coins
+         * @description Any signed-in user: their unlocks, newest first; each plays for good.
+         */
+        get: operations["listUnlocks"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1079,15 +1343,18 @@ export interface components {
                  * @description What went wrong, for programs: one of the error catalogue's codes (src/errors.ts); each operation lists those it answers
                  * @enum {string}
                  */
-                code: "bad_request" | "validation_failed" | "invalid_cursor" | "upload_too_large" | "unauthorized" | "token_expired" | "token_revoked" | "invalid_credentials" | "forbidden" | "admin_signup_forbidden" | "forbidden_key" | "video_not_yours" | "video_not_found" | "upload_not_found" | "webhook_not_found" | "delivery_not_found" | "webhook_url_not_allowed" | "upload_not_open" | "upload_parts_invalid" | "stream_not_found" | "playback_token_invalid" | "playback_token_expired" | "subscription_required" | "not_found" | "series_not_found" | "episode_not_found" | "user_not_found" | "upload_missing" | "no_next_episode" | "cover_not_found" | "job_not_found" | "method_not_allowed" | "email_taken" | "video_exists" | "video_not_ready" | "episode_number_taken" | "episode_published" | "not_pending" | "wrong_status" | "job_not_failed" | "payload_too_large" | "unsupported_media_type" | "unsupported_upload" | "rate_limited" | "internal_error" | "service_unavailable" | "database_unavailable" | "storage_unavailable" | "not_ready";
+                code: "bad_request" | "validation_failed" | "invalid_cursor" | "upload_too_large" | "unauthorized" | "token_expired" | "token_revoked" | "invalid_credentials" | "forbidden" | "admin_signup_forbidden" | "forbidden_key" | "video_not_yours" | "video_not_found" | "upload_not_found" | "webhook_not_found" | "delivery_not_found" | "webhook_url_not_allowed" | "upload_not_open" | "upload_parts_invalid" | "stream_not_found" | "playback_token_invalid" | "playback_token_expired" | "subscription_required" | "insufficient_coins" | "not_found" | "series_not_found" | "episode_not_found" | "user_not_found" | "upload_missing" | "no_next_episode" | "cover_not_found" | "job_not_found" | "offer_not_found" | "no_billing_account" | "method_not_allowed" | "email_taken" | "video_exists" | "video_not_ready" | "episode_number_taken" | "episode_published" | "not_pending" | "wrong_status" | "job_not_failed" | "already_subscribed" | "already_checked_in" | "episode_not_locked" | "not_for_coins" | "price_taken" | "idempotency_key_reused" | "coin_price_out_of_bounds" | "price_not_usable" | "balance_too_low" | "payload_too_large" | "unsupported_media_type" | "unsupported_upload" | "rate_limited" | "webhook_signature_invalid" | "internal_error" | "service_unavailable" | "database_unavailable" | "storage_unavailable" | "payments_unavailable" | "not_ready";
                 /** @description Quote it when reporting a server error */
                 requestId?: string;
             };
         };
         /** @enum {string} */
         Role: "viewer" | "creator" | "admin";
-        /** @enum {string} */
-        SubscriptionStatus: "none" | "active" | "canceled";
+        /**
+         * @description none (never subscribed), active, past_due (a renewal failed: it plays on for a grace period while Stripe retries the payment), canceled
+         * @enum {string}
+         */
+        SubscriptionStatus: "none" | "active" | "past_due" | "canceled";
         User: {
             id: components["schemas"]["ObjectId"];
             /** Format: email */
@@ -1095,6 +1362,13 @@ export interface components {
             role: components["schemas"]["Role"];
             subscription: {
                 status: components["schemas"]["SubscriptionStatus"];
+                /** @description The VIP plan paid for (GET /billing/offers), when bought */
+                offerId: string | null;
+                /**
+                 * Format: date-time
+                 * @description When the paid period ends (renews or stops)
+                 */
+                currentPeriodEnd: string | null;
                 /** Format: date-time */
                 updatedAt: string | null;
             };
@@ -1187,6 +1461,11 @@ export interface components {
              */
             freeEpisodes: number;
             /**
+             * Format: int32
+             * @description Coins that unlock one of its other episodes for good; null: not sold for coins (VIP only)
+             */
+            coinPrice: number | null;
+            /**
              * Format: int64
              * @description Plays of its episodes by viewers, in total
              */
@@ -1216,6 +1495,11 @@ export interface components {
              */
             freeEpisodes: number;
             /**
+             * Format: int32
+             * @description Coins that unlock one of its other episodes for good; null: not sold for coins (VIP only)
+             */
+            coinPrice: number | null;
+            /**
              * Format: int64
              * @description Plays of its episodes by viewers, in total
              */
@@ -1233,10 +1517,10 @@ export interface components {
             moderationNote: string | null;
         };
         /**
-         * @description For the caller: free (a free preview), subscription (playable with their subscription or role), locked (needs a subscription)
+         * @description For the caller: free (a free preview), subscription (playable with their VIP subscription or role), unlocked (they unlocked it with coins), locked (needs coins or a subscription)
          * @enum {string}
          */
-        Access: "free" | "subscription" | "locked";
+        Access: "free" | "subscription" | "unlocked" | "locked";
         /** @description A published episode; the video behind it is reached only through playback */
         Episode: {
             id: components["schemas"]["ObjectId"];
@@ -1257,6 +1541,11 @@ export interface components {
             /** Format: date-time */
             publishedAt: string | null;
             access: components["schemas"]["Access"];
+            /**
+             * Format: int32
+             * @description While locked: the coins that unlock it; null otherwise
+             */
+            coinPrice: number | null;
         };
         /** @description An episode as its creator and admins see it */
         CreatorEpisode: {
@@ -1294,17 +1583,128 @@ export interface components {
         /** @description One status change: who, what, when, from and to, and why */
         AuditEntry: {
             id: components["schemas"]["ObjectId"];
-            actorId: components["schemas"]["ObjectId"];
-            /** @description e.g. episode.approve, episode.reject, series.unpublish, user.subscription */
+            /** @description The admin; null for the system (a Stripe event) */
+            actorId: string | null;
+            /** @description e.g. episode.approve, episode.reject, series.unpublish, user.subscription, user.coins */
             action: string;
             /** @enum {string} */
-            targetType: "episode" | "series" | "user";
+            targetType: "episode" | "series" | "user" | "ledger_entry";
             targetId: components["schemas"]["ObjectId"];
             before: string | null;
             after: string | null;
             reason: string | null;
             /** Format: date-time */
             at: string;
+        };
+        /**
+         * @description Something for sale: a VIP plan or a coin pack
+         * @example {
+         *       "id": "665f1c2b9d3e4a0012345678",
+         *       "kind": "coins",
+         *       "name": "500 coins + 50 bonus",
+         *       "amount": 499,
+         *       "currency": "usd",
+         *       "period": null,
+         *       "coins": 500,
+         *       "bonusCoins": 50,
+         *       "active": true,
+         *       "stripePriceId": "price_1PackOf500"
+         *     }
+         */
+        Offer: {
+            id: components["schemas"]["ObjectId"];
+            /**
+             * @description vip: a subscription plan; coins: a coin pack, paid once
+             * @enum {string}
+             */
+            kind: "vip" | "coins";
+            name: string;
+            /**
+             * Format: int64
+             * @description The price in the currency's smallest unit (cents), from Stripe
+             */
+            amount: number;
+            /** @description ISO 4217, lowercase, from Stripe */
+            currency: string;
+            /**
+             * @description A plan: how often it renews; null for a pack
+             * @enum {string|null}
+             */
+            period: "week" | "month" | "year" | null;
+            /**
+             * Format: int32
+             * @description A pack: the coins it gives (0 for a plan)
+             */
+            coins: number;
+            /**
+             * Format: int32
+             * @description A pack: coins given on top
+             */
+            bonusCoins: number;
+            /** @description On sale; a retired offer is kept for the subscriptions to it */
+            active: boolean;
+            /** @description The Stripe Price that Checkout charges */
+            stripePriceId: string;
+        };
+        /**
+         * @description One movement of coins; entries are never changed or removed
+         * @example {
+         *       "id": "665f1c2b9d3e4a0012345679",
+         *       "kind": "unlock",
+         *       "delta": -50,
+         *       "balance": 500,
+         *       "episodeId": "665f1c2b9d3e4a0012345670",
+         *       "seriesId": "665f1c2b9d3e4a0012345671",
+         *       "offerId": null,
+         *       "shortfall": 0,
+         *       "reason": null,
+         *       "at": "2026-11-26T10:00:00.000Z"
+         *     }
+         */
+        LedgerEntry: {
+            id: components["schemas"]["ObjectId"];
+            /**
+             * @description What moved the coins
+             * @enum {string}
+             */
+            kind: "purchase" | "check_in" | "unlock" | "refund" | "admin_grant" | "admin_revoke";
+            /**
+             * Format: int64
+             * @description Coins in (positive) or out (negative)
+             */
+            delta: number;
+            /**
+             * Format: int64
+             * @description The balance after this entry: the sum of every entry up to it
+             */
+            balance: number;
+            /** @description An unlock: the episode */
+            episodeId: string | null;
+            /** @description An unlock: its series */
+            seriesId: string | null;
+            /** @description A purchase or refund: the coin pack */
+            offerId: string | null;
+            /**
+             * Format: int64
+             * @description A refund: coins it could not take back (already spent)
+             */
+            shortfall: number;
+            /** @description An admin's grant or revocation: why */
+            reason: string | null;
+            /** Format: date-time */
+            at: string;
+        };
+        /** @description An episode unlocked with coins: it plays for good */
+        Unlock: {
+            episodeId: components["schemas"]["ObjectId"];
+            seriesId: components["schemas"]["ObjectId"];
+            /**
+             * Format: int32
+             * @description What it cost
+             */
+            coins: number;
+            /** Format: date-time */
+            unlockedAt: string;
         };
     };
     responses: never;
@@ -2438,6 +2838,145 @@ export interface operations {
             };
         };
     };
+    adjustUserCoins: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description A key the client makes per request (a UUID) and sends again when it retries the same request */
+                "idempotency-key": string;
+            };
+            path: {
+                userId: components["schemas"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "amount": 100,
+                 *       "reason": "Goodwill: episode 4 would not play on 26 November"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * Format: int32
+                     * @description Coins to grant (positive) or take back (negative), not 0
+                     */
+                    amount: number;
+                    /** @description Kept in the ledger and the audit log */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["LedgerEntry"];
+                    };
+                };
+            };
+            /** @description Bad Request: `validation_failed`, `bad_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found: `user_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Payload Too Large: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity: `balance_too_low`, `idempotency_key_reused` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     listJobQueues: {
         parameters: {
             query?: never;
@@ -2620,6 +3159,341 @@ export interface operations {
             };
             /** @description Conflict: `job_not_failed` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listAllOffers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Offer"][];
+                    };
+                };
+            };
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    createOffer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    kind: "vip" | "coins";
+                    name: string;
+                    /** @description price_... from the Stripe dashboard */
+                    stripePriceId: string;
+                    /**
+                     * Format: int32
+                     * @description A pack: the coins it gives
+                     * @default 0
+                     */
+                    coins?: number;
+                    /**
+                     * Format: int32
+                     * @description A pack: coins on top
+                     * @default 0
+                     */
+                    bonusCoins?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Offer"];
+                    };
+                };
+            };
+            /** @description Bad Request: `validation_failed`, `bad_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict: `price_taken` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Payload Too Large: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity: `price_not_usable` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `payments_unavailable`, `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    updateOffer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                offerId: components["schemas"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "active": false
+                 *     }
+                 */
+                "application/json": {
+                    name?: string;
+                    /** Format: int32 */
+                    coins?: number;
+                    /** Format: int32 */
+                    bonusCoins?: number;
+                    /** @description false retires it (no new purchases); true puts it back on sale */
+                    active?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Offer"];
+                    };
+                };
+            };
+            /** @description Bad Request: `validation_failed`, `bad_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found: `offer_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Payload Too Large: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type: `unsupported_media_type` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3932,6 +4806,378 @@ export interface operations {
             };
         };
     };
+    listOffers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Offer"][];
+                    };
+                };
+            };
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    createCheckout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "offerId": "665f1c2b9d3e4a0012345678"
+                 *     }
+                 */
+                "application/json": {
+                    offerId: components["schemas"]["ObjectId"];
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description The Checkout Session at Stripe */
+                            id: string;
+                            /**
+                             * Format: uri
+                             * @description Stripe's hosted payment page
+                             */
+                            url: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Bad Request: `validation_failed`, `bad_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found: `offer_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict: `already_subscribed` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Payload Too Large: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `payments_unavailable`, `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    createBillingPortal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: uri */
+                            url: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found: `no_billing_account` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `payments_unavailable`, `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    receiveStripeWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                "stripe-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A Stripe event, as Stripe sends it. Applied: `checkout.session.completed`, `checkout.session.async_payment_succeeded`, `customer.subscription.created`, `customer.subscription.updated`, `customer.subscription.deleted`, `invoice.paid`, `invoice.payment_failed`, `charge.refunded`; others are acknowledged. */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_1NG8Du2eZvKYlo2CUI79vXWy",
+                 *       "object": "event",
+                 *       "type": "checkout.session.completed",
+                 *       "created": 1700000000,
+                 *       "data": {
+                 *         "object": {}
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    id: string;
+                    type: string;
+                    /** Format: int64 */
+                    created: number;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        received: true;
+                        /** @description Already applied before */
+                        duplicate: boolean;
+                    };
+                };
+            };
+            /** @description Bad Request: `webhook_signature_invalid`, `validation_failed`, `bad_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Payload Too Large: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     listPublishedSeries: {
         parameters: {
             query?: {
@@ -4381,6 +5627,125 @@ export interface operations {
             };
             /** @description Not Found: `episode_not_found`, `no_next_episode` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    unlockEpisode: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description A key the client makes per request (a UUID) and sends again when it retries the same request */
+                "idempotency-key": string;
+            };
+            path: {
+                episodeId: components["schemas"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            unlock: components["schemas"]["Unlock"];
+                            /**
+                             * Format: int64
+                             * @description The wallet's balance the unlock left
+                             */
+                            balance: number;
+                        };
+                    };
+                };
+            };
+            /** @description Bad Request: `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Payment Required: `insufficient_coins` */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found: `episode_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict: `episode_not_locked`, `not_for_coins` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity: `idempotency_key_reused` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4939,6 +6304,11 @@ export interface operations {
                      */
                     freeEpisodes?: number;
                     /**
+                     * Format: int32
+                     * @description Coins that unlock one of its other episodes, within the platform's bounds (422 `coin_price_out_of_bounds`); the platform's default when not given
+                     */
+                    coinPrice?: number;
+                    /**
                      * @description Keep it a draft (submit it later) instead of sending it for review now
                      * @default false
                      */
@@ -4996,6 +6366,15 @@ export interface operations {
             };
             /** @description Unsupported Media Type: `unsupported_media_type` */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity: `coin_price_out_of_bounds` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5162,6 +6541,11 @@ export interface operations {
                      * @description Episodes 1 to freeEpisodes play without a subscription
                      */
                     freeEpisodes?: number;
+                    /**
+                     * Format: int32
+                     * @description Coins that unlock one of its other episodes, within the platform's bounds (422 `coin_price_out_of_bounds`); the platform's default when not given
+                     */
+                    coinPrice?: number;
                     /** @description The key of a cover image uploaded with POST /uploads/presign */
                     coverKey?: string;
                 };
@@ -5233,7 +6617,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unprocessable Entity: `unsupported_upload` */
+            /** @description Unprocessable Entity: `unsupported_upload`, `coin_price_out_of_bounds` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5939,6 +7323,128 @@ export interface operations {
             };
         };
     };
+    getCreatorEarnings: {
+        parameters: {
+            query?: {
+                /** @description A UTC day, YYYY-MM-DD */
+                from?: string;
+                /** @description A UTC day, YYYY-MM-DD */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /**
+                             * Format: date
+                             * @description A UTC day, YYYY-MM-DD
+                             */
+                            from: string;
+                            /**
+                             * Format: date
+                             * @description A UTC day, YYYY-MM-DD
+                             */
+                            to: string;
+                            /**
+                             * Format: int64
+                             * @description Coins spent on the caller's episodes in these days
+                             */
+                            coins: number;
+                            /** @description Per series, most coins first */
+                            series: {
+                                seriesId: components["schemas"]["ObjectId"];
+                                /** Format: int64 */
+                                coins: number;
+                                /** Format: int64 */
+                                unlocks: number;
+                            }[];
+                            /** @description Per day and series, oldest first; days without unlocks are left out */
+                            days: {
+                                /**
+                                 * Format: date
+                                 * @description A UTC day, YYYY-MM-DD
+                                 */
+                                day: string;
+                                seriesId: components["schemas"]["ObjectId"];
+                                /** Format: int64 */
+                                coins: number;
+                                /** Format: int64 */
+                                unlocks: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Bad Request: `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     getLiveness: {
         parameters: {
             query?: never;
@@ -6312,6 +7818,317 @@ export interface operations {
                 };
             };
             /** @description Bad Request: `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getWallet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: int64 */
+                            balance: number;
+                        };
+                    };
+                };
+            };
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listLedger: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 */
+                page?: components["parameters"]["page"];
+                /** @description Items per page, 1 to 100 */
+                limit?: components["parameters"]["limit"];
+                /** @description field:asc or field:desc */
+                sort?: "seq:asc" | "seq:desc";
+                /** @description The previous page's `meta.nextCursor`: the page after it, found by position instead of by skipping `(page - 1) * limit` items, so deep pages cost what the first does. Pass the same sort and filters; `page` is then ignored */
+                cursor?: components["parameters"]["cursor"];
+                kind?: "purchase" | "check_in" | "unlock" | "refund" | "admin_grant" | "admin_revoke";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["LedgerEntry"][];
+                        meta: components["schemas"]["PageMeta"];
+                    };
+                };
+            };
+            /** @description Bad Request: `validation_failed`, `invalid_cursor` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    checkIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: int32 */
+                            coins: number;
+                            /**
+                             * Format: int32
+                             * @description Days in a row, today included
+                             */
+                            streak: number;
+                            /** Format: int64 */
+                            balance: number;
+                            /** Format: int32 */
+                            nextReward: number;
+                        };
+                    };
+                };
+            };
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict: `already_checked_in` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listUnlocks: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 */
+                page?: components["parameters"]["page"];
+                /** @description Items per page, 1 to 100 */
+                limit?: components["parameters"]["limit"];
+                /** @description field:asc or field:desc */
+                sort?: "seq:asc" | "seq:desc";
+                /** @description The previous page's `meta.nextCursor`: the page after it, found by position instead of by skipping `(page - 1) * limit` items, so deep pages cost what the first does. Pass the same sort and filters; `page` is then ignored */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Unlock"][];
+                        meta: components["schemas"]["PageMeta"];
+                    };
+                };
+            };
+            /** @description Bad Request: `validation_failed`, `invalid_cursor` */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -2,7 +2,8 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { envelope, errors, ObjectIdSchema, page, ref, StringEnum, UserSchema } from '../../src/schemas/common.js'
 import { AuditEntrySchema, CreatorEpisodeSchema, CreatorSeriesSchema } from '../../src/schemas/catalog.js'
-import { EpisodeParamsSchema, listQuery, SeriesParamsSchema, UserParamsSchema } from '../../src/schemas/params.js'
+import { EpisodeParamsSchema, IdempotencyHeadersSchema, listQuery, SeriesParamsSchema, UserParamsSchema } from '../../src/schemas/params.js'
+import { LedgerEntrySchema } from '../../src/schemas/billing.js'
 import { toObjectId } from '../../src/lib/ids.js'
 import { toUser } from '../../src/services/views.js'
 
@@ -10,13 +11,20 @@ const SubscriptionBodySchema = Type.Object({
   status: Type.Optional(StringEnum(['active', 'canceled'], { description: 'Omit it (or send no body) to toggle' }))
 }, { additionalProperties: false, examples: [{ status: 'active' }] })
 
+const CoinsBodySchema = Type.Object({
+  amount: Type.Integer({
+    minimum: -1_000_000, maximum: 1_000_000, not: { enum: [0] }, format: 'int32', description: 'Coins to grant (positive) or take back (negative), not 0'
+  }),
+  reason: Type.String({ minLength: 1, maxLength: 1000, pattern: '\\S', description: 'Kept in the ledger and the audit log' })
+}, { additionalProperties: false, examples: [{ amount: 100, reason: 'Goodwill: episode 4 would not play on 26 November' }] })
+
 const ReasonBodySchema = Type.Object({
   reason: Type.String({ minLength: 1, maxLength: 1000, pattern: '\\S', description: 'Shown to the creator and kept in the audit log' })
 }, { additionalProperties: false, examples: [{ reason: 'Episode 3 has no audio after 0:40.' }] })
 
 /** Moderation (src/services/moderation.ts), the audit log and subscriptions: admins only. */
 const admin: FastifyPluginAsyncTypebox = async (app) => {
-  const { moderation, accounts } = app.services
+  const { moderation, accounts, wallet } = app.services
 
   app.get('/series/pending', {
     schema: {
@@ -160,7 +168,8 @@ const admin: FastifyPluginAsyncTypebox = async (app) => {
       'x-body-optional': true,
       summary: 'Set or toggle a user\'s subscription',
       description: 'Admins only. `{ "status": "active" | "canceled" }` sets it (idempotent); an empty body toggles ' +
-        'active ↔ canceled (none → active). Until billing exists, this is how subscriptions change.',
+        'active ↔ canceled (none → active): an override with no end (support, partners, tests) until the next change, ' +
+        'an admin\'s or a Stripe event\'s. Paying users subscribe through POST /billing/checkout.',
       params: UserParamsSchema,
       body: SubscriptionBodySchema,
       response: { 200: envelope(ref(UserSchema)), ...errors('user_not_found') }
@@ -168,6 +177,28 @@ const admin: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const user = await accounts.setSubscription(request.account, toObjectId(request.params.userId), request.body.status)
     return { data: toUser(user) }
+  })
+
+  app.post('/users/:userId/coins', {
+    schema: {
+      operationId: 'adjustUserCoins',
+      summary: 'Grant or take back a user\'s coins',
+      description: 'Admins only: one ledger entry (admin_grant or admin_revoke) with the reason, in the audit log too. ' +
+        'Taking back more than the balance is 422 `balance_too_low`. Send an Idempotency-Key: a retry answers the same ' +
+        'entry (422 `idempotency_key_reused` when it carried another amount).',
+      params: UserParamsSchema,
+      headers: IdempotencyHeadersSchema,
+      body: CoinsBodySchema,
+      response: {
+        201: envelope(ref(LedgerEntrySchema)),
+        ...errors('user_not_found', 'balance_too_low', 'idempotency_key_reused')
+      }
+    }
+  }, async (request, reply) => {
+    const { amount, reason } = request.body
+    const { entry, replayed } = await wallet.adjust(request.account, toObjectId(request.params.userId), amount, reason, request.headers['idempotency-key'])
+    if (replayed) reply.header('idempotent-replayed', 'true')
+    return reply.code(201).send({ data: entry })
   })
 }
 

@@ -2,12 +2,13 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { envelope, errors, page, ref } from '../../src/schemas/common.js'
 import { EpisodeSchema, SeriesSchema } from '../../src/schemas/catalog.js'
-import { EpisodeParamsSchema, listQuery, SeriesParamsSchema } from '../../src/schemas/params.js'
+import { EpisodeParamsSchema, IdempotencyHeadersSchema, listQuery, SeriesParamsSchema } from '../../src/schemas/params.js'
+import { UnlockSchema } from '../../src/schemas/billing.js'
 import { toObjectId } from '../../src/lib/ids.js'
 
 /** Only published episodes of published series exist here; anything else is 404, never a hint that it exists. */
 const content: FastifyPluginAsyncTypebox = async (app) => {
-  const { catalogue } = app.services
+  const { catalogue, wallet } = app.services
 
   app.get('/series', {
     schema: {
@@ -115,6 +116,35 @@ const content: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request) => ({ data: await catalogue.nextEpisode(request.account, toObjectId(request.params.episodeId)) }))
+
+  app.post('/episodes/:episodeId/unlock', {
+    schema: {
+      operationId: 'unlockEpisode',
+      summary: 'Unlock an episode with coins, for good',
+      description: 'Any signed-in user, for a published episode that is locked for them: debits the series\' `coinPrice` ' +
+        'from their wallet (402 `insufficient_coins` when short) and unlocks it for good. Send an Idempotency-Key: a retry ' +
+        'with the same key answers the same unlock and balance without charging again (Idempotent-Replayed: true); the ' +
+        'key is bound to this episode (422 `idempotency_key_reused` for another). An episode already unlocked is never ' +
+        'charged twice. Free, subscribed or own episodes: 409 `episode_not_locked`; a series sold by subscription only: ' +
+        '409 `not_for_coins`.',
+      params: EpisodeParamsSchema,
+      headers: IdempotencyHeadersSchema,
+      response: {
+        200: envelope(Type.Object({
+          unlock: ref(UnlockSchema),
+          balance: Type.Integer({ minimum: 0, format: 'int64', description: 'The wallet\'s balance the unlock left' })
+        }, { additionalProperties: false })),
+        ...errors('episode_not_found', 'insufficient_coins', 'episode_not_locked', 'not_for_coins', 'idempotency_key_reused')
+      }
+    },
+    links: {
+      200: { play: { operationId: 'getPlaybackUrl', parameters: { episodeId: '$response.body#/data/unlock/episodeId' } } }
+    }
+  }, async (request, reply) => {
+    const { replayed, ...result } = await wallet.unlock(request.account, toObjectId(request.params.episodeId), request.headers['idempotency-key'])
+    if (replayed) reply.header('idempotent-replayed', 'true')
+    return { data: result }
+  })
 }
 
 export default content

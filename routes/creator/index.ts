@@ -24,7 +24,14 @@ const SeriesFieldsSchema = {
   title: Title,
   description: Type.String({ maxLength: 5000 }),
   genres: Type.Array(Genre, { maxItems: 10, uniqueItems: true, description: 'Stored lowercased' }),
-  freeEpisodes: Type.Integer({ minimum: 0, maximum: 10_000, format: 'int32', description: 'Episodes 1 to freeEpisodes play without a subscription' })
+  freeEpisodes: Type.Integer({ minimum: 0, maximum: 10_000, format: 'int32', description: 'Episodes 1 to freeEpisodes play without a subscription' }),
+  coinPrice: Type.Integer({
+    minimum: 1,
+    maximum: 100_000,
+    format: 'int32',
+    description: 'Coins that unlock one of its other episodes, within the platform\'s bounds (422 `coin_price_out_of_bounds`); ' +
+      'the platform\'s default when not given'
+  })
 }
 
 const UpdateSeriesBodySchema = Type.Partial(Type.Object({
@@ -43,6 +50,7 @@ const CreateSeriesBodySchema = Type.Object({
   description: Type.Optional({ ...SeriesFieldsSchema.description, default: '' }),
   genres: Type.Optional({ ...SeriesFieldsSchema.genres, default: [] }),
   freeEpisodes: Type.Optional({ ...SeriesFieldsSchema.freeEpisodes, default: 0 }),
+  coinPrice: Type.Optional(SeriesFieldsSchema.coinPrice),
   draft: Type.Optional(Type.Boolean({ default: false, description: 'Keep it a draft (submit it later) instead of sending it for review now' }))
 }, { additionalProperties: false, examples: [{ title: 'The Billionaire\'s Secret Twin', description: 'Two sisters, one fortune.', genres: ['romance', 'revenge'] }] })
 
@@ -52,9 +60,28 @@ const CreateEpisodeBodySchema = Type.Object({
   videoId: ref(ObjectIdSchema)
 }, { additionalProperties: false, examples: [{ number: 1, title: 'The wedding', videoId: '665f1c2b9d3e4a0012345678' }] })
 
+const Day = Type.String({ format: 'date', maxLength: 10, description: 'A UTC day, YYYY-MM-DD' })
+
+const EarningsSchema = envelope(Type.Object({
+  from: Day,
+  to: Day,
+  coins: Type.Integer({ minimum: 0, format: 'int64', description: 'Coins spent on the caller\'s episodes in these days' }),
+  series: Type.Array(Type.Object({
+    seriesId: ref(ObjectIdSchema),
+    coins: Type.Integer({ minimum: 0, format: 'int64' }),
+    unlocks: Type.Integer({ minimum: 0, format: 'int64' })
+  }, { additionalProperties: false }), { description: 'Per series, most coins first' }),
+  days: Type.Array(Type.Object({
+    day: Day,
+    seriesId: ref(ObjectIdSchema),
+    coins: Type.Integer({ minimum: 0, format: 'int64' }),
+    unlocks: Type.Integer({ minimum: 0, format: 'int64' })
+  }, { additionalProperties: false }), { description: 'Per day and series, oldest first; days without unlocks are left out' })
+}, { additionalProperties: false }))
+
 /** A creator's own videos, series and episodes (src/services/studio.ts; status steps in src/services/moderation.ts). */
 const creator: FastifyPluginAsyncTypebox = async (app) => {
-  const { studio, moderation } = app.services
+  const { studio, moderation, wallet } = app.services
 
   app.post('/videos', {
     schema: {
@@ -105,7 +132,7 @@ const creator: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Creators and admins. The series starts pending (or draft, when asked); it is published when an admin ' +
         'approves its first episode.',
       body: CreateSeriesBodySchema,
-      response: { 201: envelope(ref(CreatorSeriesSchema)) }
+      response: { 201: envelope(ref(CreatorSeriesSchema)), ...errors('coin_price_out_of_bounds') }
     },
     links: {
       201: {
@@ -137,7 +164,7 @@ const creator: FastifyPluginAsyncTypebox = async (app) => {
         'issued to the caller, 404 `upload_missing` if not uploaded). Its status does not change.',
       params: SeriesParamsSchema,
       body: UpdateSeriesBodySchema,
-      response: { 200: envelope(ref(CreatorSeriesSchema)), ...errors('forbidden_key', 'series_not_found', 'upload_missing', 'unsupported_upload') }
+      response: { 200: envelope(ref(CreatorSeriesSchema)), ...errors('forbidden_key', 'series_not_found', 'upload_missing', 'unsupported_upload', 'coin_price_out_of_bounds') }
     }
   }, async (request) => ({
     data: await studio.updateSeries(request.account, toObjectId(request.params.seriesId), request.body)
@@ -252,6 +279,21 @@ const creator: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     await studio.deleteEpisode(request.account, toObjectId(request.params.episodeId))
     return reply.code(204).send(null)
+  })
+
+  app.get('/earnings', {
+    schema: {
+      operationId: 'getCreatorEarnings',
+      summary: 'Coins viewers spent on my episodes',
+      description: 'Creators and admins, for their own series: coins spent unlocking their episodes, per series and per ' +
+        'UTC day, from `from` to `to` (inclusive; the last 30 days by default, at most 366 days).',
+      querystring: Type.Object({ from: Type.Optional(Day), to: Type.Optional(Day) }, { additionalProperties: false }),
+      response: { 200: EarningsSchema }
+    }
+  }, async (request) => {
+    const to = request.query.to ?? new Date().toISOString().slice(0, 10)
+    const from = request.query.from ?? new Date(Date.parse(to) - 29 * 86_400_000).toISOString().slice(0, 10)
+    return { data: await wallet.earnings(request.account, from, to) }
   })
 }
 

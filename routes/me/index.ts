@@ -1,9 +1,11 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { errors, page, ref } from '../../src/schemas/common.js'
+import { envelope, errors, page, ref, StringEnum } from '../../src/schemas/common.js'
 import { ContinueWatchingRowSchema, SeriesSchema } from '../../src/schemas/catalog.js'
 import { LimitQuerySchema, listQuery, SeriesParamsSchema } from '../../src/schemas/params.js'
 import { toObjectId } from '../../src/lib/ids.js'
+import { LedgerEntrySchema, UnlockSchema } from '../../src/schemas/billing.js'
+import { LEDGER_KINDS } from '../../src/repositories/coins.js'
 
 const ContinueWatchingSchema = Type.Object({
   data: Type.Array(ContinueWatchingRowSchema, { maxItems: 100 })
@@ -11,7 +13,7 @@ const ContinueWatchingSchema = Type.Object({
 
 /** My list and continue watching (src/services/library.ts). */
 const me: FastifyPluginAsyncTypebox = async (app) => {
-  const { library } = app.services
+  const { library, wallet } = app.services
 
   app.put('/list/:seriesId', {
     schema: {
@@ -61,6 +63,57 @@ const me: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: ContinueWatchingSchema }
     }
   }, async (request) => ({ data: await library.continueWatching(request.account, request.query.limit) }))
+
+  app.get('/wallet', {
+    schema: {
+      operationId: 'getWallet',
+      summary: 'My coins',
+      description: 'Any signed-in user: their balance, which is always the sum of their ledger.',
+      response: { 200: envelope(Type.Object({ balance: Type.Integer({ minimum: 0, format: 'int64' }) }, { additionalProperties: false })) }
+    }
+  }, async (request) => ({ data: await wallet.wallet(request.account) }))
+
+  app.get('/wallet/ledger', {
+    schema: {
+      operationId: 'listLedger',
+      summary: 'Every movement of my coins',
+      description: 'Any signed-in user: their ledger, newest first (purchases, check-ins, unlocks, refunds, admin grants); ' +
+        'entries are never changed or removed. Filter by `kind`.',
+      querystring: listQuery(['seq'], 'seq:desc', { kind: Type.Optional(StringEnum(LEDGER_KINDS)) }),
+      response: { 200: page(ref(LedgerEntrySchema)) }
+    }
+  }, async (request) => {
+    const { kind, ...pageRequest } = request.query
+    return await wallet.ledger(request.account, pageRequest, kind)
+  })
+
+  app.post('/check-in', {
+    schema: {
+      operationId: 'checkIn',
+      summary: 'Daily check-in: free coins',
+      description: 'Any signed-in user, once per UTC day (409 `already_checked_in` after): coins by the day of their streak ' +
+        '(days in a row), as configured; `nextReward` is tomorrow\'s if they come back.',
+      response: {
+        201: envelope(Type.Object({
+          coins: Type.Integer({ minimum: 0, format: 'int32' }),
+          streak: Type.Integer({ minimum: 1, format: 'int32', description: 'Days in a row, today included' }),
+          balance: Type.Integer({ minimum: 0, format: 'int64' }),
+          nextReward: Type.Integer({ minimum: 0, format: 'int32' })
+        }, { additionalProperties: false })),
+        ...errors('already_checked_in')
+      }
+    }
+  }, async (request, reply) => reply.code(201).send({ data: await wallet.checkIn(request.account) }))
+
+  app.get('/unlocks', {
+    schema: {
+      operationId: 'listUnlocks',
+      summary: 'Episodes I unlocked with coins',
+      description: 'Any signed-in user: their unlocks, newest first; each plays for good.',
+      querystring: listQuery(['seq'], 'seq:desc'),
+      response: { 200: page(ref(UnlockSchema)) }
+    }
+  }, async (request) => await wallet.unlocks(request.account, request.query))
 }
 
 export default me

@@ -5,7 +5,8 @@ import { findPage, unlessDuplicate } from '../db.js'
 
 export interface AuditDoc {
   _id?: ObjectId
-  actorId: ObjectId
+  /** The admin; null for the system (a Stripe event). */
+  actorId: ObjectId | null
   action: string
   targetType: AuditTarget
   targetId: ObjectId

@@ -9,6 +9,9 @@ import { createAuditRepository } from './audit.js'
 import { createWatchHistoryRepository } from './watch-history.js'
 import { createMultipartUploadsRepository } from './multipart-uploads.js'
 import { createWebhooksRepository } from './webhooks.js'
+import { createCoinsRepository } from './coins.js'
+import { createOffersRepository } from './offers.js'
+import { createBillingRepository } from './billing.js'
 
 export interface CacheOptions {
   /** Where sessions are cached between requests (none: read on every request); see SESSION_CACHE_MS. */
@@ -26,7 +29,10 @@ export function createRepositories (db: Db, { sessions }: CacheOptions = {}) {
     audit: createAuditRepository(db),
     myList: createMyListRepository(db),
     multipartUploads: createMultipartUploadsRepository(db),
-    webhooks: createWebhooksRepository(db)
+    webhooks: createWebhooksRepository(db),
+    coins: createCoinsRepository(db),
+    offers: createOffersRepository(db),
+    billing: createBillingRepository(db)
   }
 }
 

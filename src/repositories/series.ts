@@ -14,6 +14,8 @@ export interface SeriesDoc {
   revision: number
   /** Episodes 1..freeEpisodes play without a subscription. */
   freeEpisodes: number
+  /** Coins that unlock one of its other episodes (set by its creator within COIN_PRICE_MIN..MAX); absent: VIP only. */
+  coinPrice?: number
   /** Why an admin rejected or took it down; cleared when it is resubmitted. */
   moderationNote: string | null
   /** The title lowercased with spaces collapsed: what title search matches as a prefix. */
@@ -52,7 +54,7 @@ function trendingOf (viewsByDay: Record<string, number>, now: Date): { trending:
 }
 
 /** What a creator may edit of a series. */
-export type SeriesEdit = Partial<Pick<SeriesDoc, 'title' | 'description' | 'genres' | 'freeEpisodes' | 'coverKey'>>
+export type SeriesEdit = Partial<Pick<SeriesDoc, 'title' | 'description' | 'genres' | 'freeEpisodes' | 'coinPrice' | 'coverKey'>>
 
 export interface CatalogueFilter {
   genre?: string
@@ -106,7 +108,7 @@ export function createSeriesRepository (db: Db) {
       }
     },
 
-    async create (input: Pick<SeriesDoc, 'ownerId' | 'title' | 'description' | 'genres' | 'freeEpisodes' | 'status'>): Promise<SeriesDoc> {
+    async create (input: Pick<SeriesDoc, 'ownerId' | 'title' | 'description' | 'genres' | 'freeEpisodes' | 'coinPrice' | 'status'>): Promise<SeriesDoc> {
       const now = new Date()
       const doc = {
         ...input,

@@ -10,9 +10,33 @@ export interface UserDoc {
   role: Role
   /** In every token; bumped by logout, a password change or a role change, which revokes older tokens. */
   tokenVersion: number
-  subscription: { status: SubscriptionStatus, updatedAt: Date | null, revision: number }
+  subscription: Subscription
+  /** The user's customer at Stripe, made on their first checkout. */
+  stripeCustomerId?: string | null
   createdAt: Date
   updatedAt: Date
+}
+
+/**
+ * What the user's subscription is and who set it last: an admin (no end: an override until changed) or Stripe's
+ * events (fields older documents may lack are optional).
+ */
+export interface Subscription {
+  status: SubscriptionStatus
+  updatedAt: Date | null
+  /** Bumped by every change, each of which claims it in the audit log first (one change wins a race). */
+  revision: number
+  source?: 'admin' | 'stripe' | null
+  /** The VIP plan (an offer) paid for. */
+  offerId?: ObjectId | null
+  currentPeriodEnd?: Date | null
+  /** Until when it plays: the period's end (plus the grace period while past due); null: no end (an admin's). */
+  entitledUntil?: Date | null
+  stripeSubscriptionId?: string | null
+  /** The `created` time (seconds) of the last Stripe event applied: an older one never overwrites it. */
+  stripeEventAt?: number | null
+  /** Deleted at Stripe: no later event about it revives it. */
+  stripeEnded?: boolean
 }
 
 /** What each authenticated request knows of its caller, from one lookup by _id. */
@@ -20,7 +44,8 @@ export interface Session {
   _id: ObjectId
   role: Role
   tokenVersion: number
-  subscription: { status: SubscriptionStatus }
+  /** entitledUntil comes back from the session cache as an ISO string. */
+  subscription: { status: SubscriptionStatus, entitledUntil?: Date | string | null }
 }
 
 /**
@@ -47,6 +72,7 @@ export function createUsersRepository (db: Db, sessions?: SessionCache) {
 
     async ensureIndexes (): Promise<void> {
       await users.createIndex({ email: 1 }, { unique: true, name: 'email_unique' })
+      await users.createIndex({ stripeCustomerId: 1 }, { name: 'stripe_customer' })
     },
 
     /** Inserts a new user; null when the email is already taken. */
@@ -69,7 +95,9 @@ export function createUsersRepository (db: Db, sessions?: SessionCache) {
     async findSession (id: ObjectId): Promise<Session | null> {
       const cached = await sessions?.read(id)
       if (cached?.session != null) return cached.session
-      const session = await users.findOne<Session>({ _id: id }, { projection: { role: 1, tokenVersion: 1, 'subscription.status': 1 } })
+      const session = await users.findOne<Session>({ _id: id }, {
+        projection: { role: 1, tokenVersion: 1, 'subscription.status': 1, 'subscription.entitledUntil': 1 }
+      })
       if (session !== null && cached !== undefined) sessions?.write(id, session, cached.seen)
       return session
     },
@@ -83,26 +111,37 @@ export function createUsersRepository (db: Db, sessions?: SessionCache) {
       ))
     },
 
+    async findByStripeCustomer (customerId: string): Promise<UserDoc | null> {
+      return await users.findOne({ stripeCustomerId: customerId })
+    },
+
+    /** Remembers the user's Stripe customer (the same one every time: it is made with an idempotency key). */
+    async setStripeCustomer (id: ObjectId, customerId: string): Promise<void> {
+      await users.updateOne({ _id: id }, { $set: { stripeCustomerId: customerId } })
+    },
+
     /**
-     * Moves the subscription to `next(current)`: `claim` must win the user's current revision first
-     * (see the audit repository), so two admins toggling at once apply one after the other.
-     * Null for an unknown user.
+     * Changes the subscription to `next(current)` (null: no change): `claim` must win the user's current
+     * revision first (see the audit repository), so two changes at once (two admins, two Stripe events) apply
+     * one after the other, each on the state the other left. Null for an unknown user.
      */
     async changeSubscription (
       id: ObjectId,
-      next: (current: SubscriptionStatus) => SubscriptionStatus,
-      claim: (from: SubscriptionStatus, to: SubscriptionStatus, revision: number) => Promise<boolean>
+      next: (current: Subscription) => Partial<Subscription> | null,
+      claim: (from: Subscription, to: Partial<Subscription>, revision: number) => Promise<boolean>
     ): Promise<UserDoc | null> {
       for (;;) {
         const user = await users.findOne({ _id: id })
         if (user === null) return null
-        const { status, revision } = user.subscription
-        const to = next(status)
-        if (!await claim(status, to, revision)) continue
+        const { revision } = user.subscription
+        const to = next(user.subscription)
+        if (to === null) return user
+        if (!await claim(user.subscription, to, revision)) continue
         const now = new Date()
+        const set = Object.fromEntries(Object.entries(to).map(([k, v]) => [`subscription.${k}`, v]))
         const updated = await change(id, () => users.findOneAndUpdate(
           { _id: id, 'subscription.revision': revision },
-          { $set: { 'subscription.status': to, 'subscription.updatedAt': now, 'subscription.revision': revision + 1, updatedAt: now } },
+          { $set: { ...set, 'subscription.updatedAt': now, 'subscription.revision': revision + 1, updatedAt: now } },
           { returnDocument: 'after' }
         ))
         if (updated !== null) return updated

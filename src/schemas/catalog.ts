@@ -18,7 +18,7 @@ export const VideoFailureCodeSchema = StringEnum(
   ['not_a_video', 'unsupported_codec', 'too_long', 'not_vertical', 'corrupt', 'processing_failed'],
   { $id: 'VideoFailureCode', description: 'Why processing failed; every code but processing_failed is about the file itself' })
 /** What an audit entry (and a domain event) is about. */
-export const AuditTargetSchema = StringEnum(['episode', 'series', 'user'])
+export const AuditTargetSchema = StringEnum(['episode', 'series', 'user', 'ledger_entry'])
 
 export type SeriesStatus = Static<typeof SeriesStatusSchema>
 export type EpisodeStatus = Static<typeof EpisodeStatusSchema>
@@ -61,6 +61,9 @@ const SeriesFields = Type.Object({
   description: Type.String(),
   genres: Type.Array(Type.String()),
   freeEpisodes: Type.Integer({ minimum: 0, format: 'int32', description: 'Episodes 1 to freeEpisodes play without a subscription' }),
+  coinPrice: Nullable(Type.Integer({
+    minimum: 1, format: 'int32', description: 'Coins that unlock one of its other episodes for good; null: not sold for coins (VIP only)'
+  })),
   views: Type.Integer({ minimum: 0, format: 'int64', description: 'Plays of its episodes by viewers, in total' }),
   coverUrl: Nullable(Type.String({ description: 'Path of its cover image (GET redirects to the image), or null' })),
   status: ref(SeriesStatusSchema),
@@ -88,13 +91,17 @@ const EpisodeFields = Type.Object({
   publishedAt: Nullable(DateTime)
 })
 
-export const AccessSchema = StringEnum(['free', 'subscription', 'locked'], {
+export const AccessSchema = StringEnum(['free', 'subscription', 'unlocked', 'locked'], {
   $id: 'Access',
-  description: 'For the caller: free (a free preview), subscription (playable with their subscription or role), locked (needs a subscription)'
+  description: 'For the caller: free (a free preview), subscription (playable with their VIP subscription or role), ' +
+    'unlocked (they unlocked it with coins), locked (needs coins or a subscription)'
 })
 
-export const EpisodeSchema = Type.Composite([EpisodeFields, Type.Object({ access: ref(AccessSchema) })],
-  { $id: 'Episode', additionalProperties: false, description: 'A published episode; the video behind it is reached only through playback' })
+export const EpisodeSchema = Type.Composite([EpisodeFields, Type.Object({
+  access: ref(AccessSchema),
+  coinPrice: Nullable(Type.Integer({ minimum: 1, format: 'int32', description: 'While locked: the coins that unlock it; null otherwise' }))
+})],
+{ $id: 'Episode', additionalProperties: false, description: 'A published episode; the video behind it is reached only through playback' })
 
 export const CreatorEpisodeSchema = Type.Composite(
   [EpisodeFields, Type.Object({ videoId: ref(ObjectIdSchema), moderationNote: ModerationNote })],
@@ -102,8 +109,8 @@ export const CreatorEpisodeSchema = Type.Composite(
 
 export const AuditEntrySchema = Type.Object({
   id: ref(ObjectIdSchema),
-  actorId: ref(ObjectIdSchema),
-  action: Type.String({ description: 'e.g. episode.approve, episode.reject, series.unpublish, user.subscription' }),
+  actorId: Nullable(Type.String({ pattern: '^[0-9a-fA-F]{24}$', description: 'The admin; null for the system (a Stripe event)' })),
+  action: Type.String({ description: 'e.g. episode.approve, episode.reject, series.unpublish, user.subscription, user.coins' }),
   targetType: AuditTargetSchema,
   targetId: ref(ObjectIdSchema),
   before: Nullable(Type.String()),

@@ -46,7 +46,11 @@ export const ROLES = ['viewer', 'creator', 'admin'] as const
 export const RoleSchema = StringEnum(ROLES, { $id: 'Role' })
 export type Role = Static<typeof RoleSchema>
 
-export const SubscriptionStatusSchema = StringEnum(['none', 'active', 'canceled'], { $id: 'SubscriptionStatus' })
+export const SubscriptionStatusSchema = StringEnum(['none', 'active', 'past_due', 'canceled'], {
+  $id: 'SubscriptionStatus',
+  description: 'none (never subscribed), active, past_due (a renewal failed: it plays on for a grace period while ' +
+    'Stripe retries the payment), canceled'
+})
 export type SubscriptionStatus = Static<typeof SubscriptionStatusSchema>
 
 export const UserSchema = Type.Object({
@@ -55,6 +59,8 @@ export const UserSchema = Type.Object({
   role: ref(RoleSchema),
   subscription: Type.Object({
     status: ref(SubscriptionStatusSchema),
+    offerId: Nullable(Type.String({ description: 'The VIP plan paid for (GET /billing/offers), when bought' })),
+    currentPeriodEnd: Nullable(Type.String({ format: 'date-time', description: 'When the paid period ends (renews or stops)' })),
     updatedAt: Nullable(Type.String({ format: 'date-time' }))
   }, { additionalProperties: false }),
   createdAt: Type.String({ format: 'date-time' })

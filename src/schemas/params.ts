@@ -7,6 +7,16 @@ export const EpisodeParamsSchema = Type.Object({ episodeId: ref(ObjectIdSchema) 
 export const UserParamsSchema = Type.Object({ userId: ref(ObjectIdSchema) })
 export const VideoParamsSchema = Type.Object({ videoId: ref(ObjectIdSchema) })
 
+/** The Idempotency-Key of a request that moves coins: a retry with the same key answers the same, applied once. */
+export const IdempotencyHeadersSchema = Type.Object({
+  'idempotency-key': Type.String({
+    minLength: 8,
+    maxLength: 255,
+    pattern: '^[\\x21-\\x7e]+$',
+    description: 'A key the client makes per request (a UUID) and sends again when it retries the same request'
+  })
+})
+
 const LimitSchema = Type.Integer({ minimum: 1, maximum: 100, format: 'int32', default: 20, description: 'Items per page, 1 to 100' })
 
 /** `?limit=` alone, for a list that is one page (continue watching). */

@@ -58,18 +58,21 @@ export function createAccountsService ({ repos, events, config }: AccountsDeps) 
     },
 
     /**
-     * An admin sets a user's subscription (`status`, idempotent) or toggles it (active ↔ canceled, none → active).
-     * Each change claims the subscription's revision in the audit log, so two admins at once apply in turn.
+     * An admin sets a user's subscription (`status`, idempotent) or toggles it (active ↔ canceled, none → active):
+     * an override with no end, until the next change (theirs or Stripe's). Each change claims the subscription's
+     * revision in the audit log, so two admins at once apply in turn.
      */
     async setSubscription (admin: Caller, userId: ObjectId, status?: 'active' | 'canceled'): Promise<UserDoc> {
       let change: { from: SubscriptionStatus, to: SubscriptionStatus, at: Date } | undefined
-      const user = await users.changeSubscription(userId, (current) => status ?? (current === 'active' ? 'canceled' : 'active'),
-        async (from, to, revision) => {
-          change = { from, to, at: new Date() }
-          return await audit.claim({
-            actorId: admin._id, action: 'user.subscription', targetType: 'user', targetId: userId, revision, before: from, after: to, reason: null, at: change.at
-          })
+      const user = await users.changeSubscription(userId, (current) => {
+        const to = status ?? (current.status === 'active' ? 'canceled' : 'active')
+        return { status: to, source: 'admin', entitledUntil: to === 'active' ? null : new Date(0) }
+      }, async (from, to, revision) => {
+        change = { from: from.status, to: to.status ?? from.status, at: new Date() }
+        return await audit.claim({
+          actorId: admin._id, action: 'user.subscription', targetType: 'user', targetId: userId, revision, before: change.from, after: change.to, reason: null, at: change.at
         })
+      })
       if (user === null) throw new ApiError('user_not_found')
       if (change !== undefined) await events.emit(event('user.subscription_changed', admin._id, { type: 'user', id: userId }, change.from, change.to, change.at))
       return user

@@ -6,7 +6,10 @@ import type { Episode, Series } from '../schemas/catalog.js'
 import type { PageRequest } from '../schemas/params.js'
 import { accessFor } from './playback.js'
 import type { Caller, Page, ServiceDeps } from './types.js'
-import { ownerOf, toEpisode, toEpisodeBase, toSeries, toSeriesBase, toVideoSource, type SeriesBase, type VideoSource } from './views.js'
+import {
+  ownerOf, toEpisode, toEpisodeBase, toSeries, toSeriesBase, toVideoSource,
+  type EpisodeBase, type SeriesBase, type VideoSource
+} from './views.js'
 
 /**
  * The published catalogue: only published episodes of published series exist here; anything else is 404.
@@ -18,14 +21,17 @@ import { ownerOf, toEpisode, toEpisodeBase, toSeries, toSeriesBase, toVideoSourc
 /** How many saved series ids are kept in the cache per viewer; a longer list is asked about per page. */
 const MY_LIST_CACHED = 500
 const savedScope = (viewerId: ObjectId) => `my-list:${viewerId.toHexString()}`
+/** How many unlocked episode ids are kept in the cache per viewer; beyond, the episodes shown are asked about. */
+const UNLOCKS_CACHED = 1000
+const unlocksScope = (viewerId: ObjectId) => `unlocks:${viewerId.toHexString()}`
 
 export function createCatalogueService ({ repos, storage, config, redis, events }: ServiceDeps) {
-  const { series, episodes, videos, myList } = repos
+  const { series, episodes, videos, myList, coins } = repos
   const cache = createReadCache(redis, config.READ_CACHE_MS)
   events.on('*', async (event) => {
     const { type, id, seriesId } = event.target
     if (type === 'series') await cache.drop('catalogue', `series:${id.toHexString()}`)
-    if (type === 'episode' && seriesId !== undefined && event.type !== 'progress.recorded') {
+    if (type === 'episode' && seriesId !== undefined && event.type !== 'progress.recorded' && event.type !== 'episode.unlocked') {
       await cache.drop(`series:${seriesId.toHexString()}`, `episode:${id.toHexString()}`)
     }
   })
@@ -65,12 +71,33 @@ export function createCatalogueService ({ repos, storage, config, redis, events 
     return items.map((s) => toSeries(s, saved.has(s.id)))
   }
 
+  /** Which of these episodes the viewer unlocked: from their cached ids, or one query past UNLOCKS_CACHED. */
+  async function unlockedAmong (viewerId: ObjectId, episodeIds: string[]): Promise<Set<string>> {
+    if (episodeIds.length === 0) return new Set()
+    const ids = await cache.get(unlocksScope(viewerId), 'ids', async () => await coins.unlockedIds(viewerId, UNLOCKS_CACHED + 1))
+    return ids.length <= UNLOCKS_CACHED ? new Set(ids) : await coins.unlockedAmong(viewerId, episodeIds)
+  }
+
+  /** Episodes of one series as the caller sees them: access and, while locked, the price (one lookup at most). */
+  async function episodesForViewer (caller: Caller, owner: SeriesBase, items: EpisodeBase[]): Promise<Episode[]> {
+    const locked = items.filter((e) => accessFor(e, ownerOf(owner), caller) === 'locked').map((e) => e.id)
+    const unlocked = await unlockedAmong(caller._id, locked)
+    return items.map((e) => toEpisode(e, accessFor(e, ownerOf(owner), caller, unlocked.has(e.id)), owner.coinPrice))
+  }
+
   const pageKey = (page: PageRequest, ...filters: unknown[]) =>
     JSON.stringify([...filters, page.sort, page.cursor ?? page.page, page.limit])
 
   return {
     seriesForViewer,
     publishedEpisode,
+    unlockedAmong,
+    episodesForViewer,
+
+    /** After a viewer unlocked an episode: it shows unlocked on every instance. */
+    async unlocksChanged (viewerId: ObjectId): Promise<void> {
+      await cache.drop(unlocksScope(viewerId))
+    },
 
     /** After a viewer saved or removed a series: their next page shows it, on every instance. */
     async savedChanged (viewerId: ObjectId): Promise<void> {
@@ -113,12 +140,12 @@ export function createCatalogueService ({ repos, storage, config, redis, events 
         const { items, meta } = await episodes.listForSeries(seriesId, 'published', page)
         return { items: items.map(toEpisodeBase), meta }
       })
-      return { data: listed.items.map((e) => toEpisode(e, accessFor(e, ownerOf(found), caller))), meta: listed.meta }
+      return { data: await episodesForViewer(caller, found, listed.items), meta: listed.meta }
     },
 
     async getEpisode (caller: Caller, id: ObjectId): Promise<Episode> {
       const { episode, owner } = await publishedEpisode(id)
-      return toEpisode(episode, accessFor(episode, ownerOf(owner), caller))
+      return (await episodesForViewer(caller, owner, [episode]))[0]!
     },
 
     /** The next published episode by number (404 `no_next_episode` after the last one). */
@@ -126,7 +153,7 @@ export function createCatalogueService ({ repos, storage, config, redis, events 
       const { episode, owner } = await publishedEpisode(id)
       const next = await episodes.findNextPublished(ObjectId.createFromHexString(owner.id), episode.number)
       if (next === null) throw new ApiError('no_next_episode')
-      return toEpisode(next, accessFor(next, ownerOf(owner), caller))
+      return (await episodesForViewer(caller, owner, [toEpisodeBase(next)]))[0]!
     },
 
     /** A short-lived signed URL of a published series' cover (404 `cover_not_found` otherwise), and its lifetime. */

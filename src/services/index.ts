@@ -10,6 +10,8 @@ import { createStudioService } from './studio.js'
 import type { ServiceDeps } from './types.js'
 import { createUploadsService } from './uploads.js'
 import { createWebhooksService } from './webhooks.js'
+import { createWalletService } from './wallet.js'
+import { createBillingService } from './billing.js'
 
 export type { Caller, Page, ServiceDeps } from './types.js'
 
@@ -22,6 +24,7 @@ export function createServices (deps: ServiceDeps) {
   const catalogue = createCatalogueService(deps)
   const media = createMediaService(deps)
   const streaming = createStreamingService(deps)
+  const wallet = createWalletService(deps, catalogue)
   return {
     accounts: createAccountsService(deps),
     uploads,
@@ -33,7 +36,9 @@ export function createServices (deps: ServiceDeps) {
     streaming,
     library: createLibraryService(deps, catalogue),
     jobs: createJobsService(deps),
-    webhooks: createWebhooksService(deps)
+    webhooks: createWebhooksService(deps),
+    wallet,
+    billing: createBillingService(deps, wallet)
   }
 }
 

@@ -4,13 +4,12 @@ import type { ContinueWatchingRow, Series } from '../schemas/catalog.js'
 import type { PageRequest } from '../schemas/params.js'
 import type { WatchDoc } from '../repositories/watch-history.js'
 import type { CatalogueService } from './catalogue.js'
-import { accessFor } from './playback.js'
 import type { Caller, Page, ServiceDeps } from './types.js'
-import { toEpisode, toSeriesBase } from './views.js'
+import { toEpisodeBase, toSeriesBase } from './views.js'
 
 /** A viewer's own shelf: My list and continue watching. */
 export function createLibraryService (
-  { repos }: ServiceDeps, catalogue: Pick<CatalogueService, 'seriesForViewer' | 'savedChanged'>
+  { repos }: ServiceDeps, catalogue: Pick<CatalogueService, 'seriesForViewer' | 'savedChanged' | 'episodesForViewer'>
 ) {
   const { myList, series, episodes, watchHistory } = repos
 
@@ -70,14 +69,16 @@ export function createLibraryService (
         if (resume === null) continue // finished everything published so far
         const after = resume === last ? next : await episodes.findNextPublished(s._id, resume.number)
         const fresh = resume !== last
+        const pair = [resume, ...after === null ? [] : [after]].map(toEpisodeBase)
+        const shown = await catalogue.episodesForViewer(caller, toSeriesBase(s), pair)
         out.push({
           series: viewerSeries.get(s._id.toHexString())!,
-          episode: toEpisode(resume, accessFor(resume, s, caller)),
+          episode: shown[0]!,
           positionSec: fresh ? 0 : row.positionSec,
           durationSec: fresh ? null : row.durationSec,
           completed: fresh ? false : row.completed,
           updatedAt: row.updatedAt.toISOString(),
-          ...(after === null ? {} : { next: toEpisode(after, accessFor(after, s, caller)) })
+          ...(shown[1] === undefined ? {} : { next: shown[1] })
         })
       }
       return out

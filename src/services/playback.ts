@@ -9,16 +9,27 @@ import type { Caller, Page, ServiceDeps } from './types.js'
 import { ownerOf, toVideoSource, toWatchEntry, type VideoSource } from './views.js'
 
 /**
- * What the caller may do with an episode: free previews (number ≤ the series' freeEpisodes) play for
- * anyone; the rest needs an active subscription, except for admins and the series' own creator.
+ * Whether a subscription plays now: active or past due (Stripe retrying a renewal) until `entitledUntil` (the
+ * paid period's end plus the grace period); an admin's `active` has no end.
+ */
+export function isSubscribed (subscription: Caller['subscription'], now = Date.now()): boolean {
+  const { status, entitledUntil } = subscription
+  if (status !== 'active' && status !== 'past_due') return false
+  return entitledUntil == null ? status === 'active' : new Date(entitledUntil).getTime() > now
+}
+
+/**
+ * What the caller may do with an episode: free previews (number ≤ the series' freeEpisodes) play for anyone;
+ * the rest needs a subscription, except for admins and the series' own creator, or an unlock with coins.
  */
 export function accessFor (
-  episode: { number: number }, series: { freeEpisodes: number, ownerId: ObjectId | string }, caller: Caller
+  episode: { number: number }, series: { freeEpisodes: number, ownerId: ObjectId | string }, caller: Caller,
+  unlocked = false
 ): Access {
   if (episode.number <= series.freeEpisodes) return 'free'
   const own = series.ownerId.toString() === caller._id.toHexString()
-  const entitled = caller.role === 'admin' || own || caller.subscription.status === 'active'
-  return entitled ? 'subscription' : 'locked'
+  if (caller.role === 'admin' || own || isSubscribed(caller.subscription)) return 'subscription'
+  return unlocked ? 'unlocked' : 'locked'
 }
 
 /** Admins and the episode's creator may play it whatever its status, to review it; they do not count as views. */
@@ -62,7 +73,7 @@ const day = (date: Date): string => date.toISOString().slice(0, 10)
  */
 export function createPlaybackService (
   { repos, storage, events, config, redis, log }: ServiceDeps,
-  catalogue: Pick<CatalogueService, 'publishedEpisode' | 'videoSource'>,
+  catalogue: Pick<CatalogueService, 'publishedEpisode' | 'videoSource' | 'unlockedAmong'>,
   streaming: Pick<StreamingService, 'issue'>
 ) {
   const { episodes, series, videos, watchHistory } = repos
@@ -79,7 +90,7 @@ export function createPlaybackService (
   return {
     /**
      * A signed URL to play an episode, for a published episode of a published series (404 otherwise): free
-     * previews for anyone, the rest with an active subscription (403 `subscription_required`). Reviewers
+     * previews for anyone, the rest with a subscription or an unlock (403 `subscription_required`). Reviewers
      * (admins, its creator) may always play it. A viewer's play counts as a view of the series.
      */
     async play (caller: Caller, id: ObjectId, apiBaseUrl: string): Promise<Play> {
@@ -88,7 +99,8 @@ export function createPlaybackService (
       if (published !== null) {
         const { episode, owner } = published
         if (!isReviewer({ ownerId: owner.creatorId }, caller)) {
-          if (accessFor(episode, ownerOf(owner), caller) === 'locked') throw new ApiError('subscription_required')
+          if (accessFor(episode, ownerOf(owner), caller) === 'locked' &&
+            !(await catalogue.unlockedAmong(caller._id, [episode.id])).has(episode.id)) throw new ApiError('subscription_required')
           // It counts towards the series' views and trending score; it need not delay the answer.
           countView(ObjectId.createFromHexString(owner.id)).catch((err: unknown) => log.warn({ err }, 'could not count a view'))
         }

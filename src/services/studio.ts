@@ -18,6 +18,7 @@ export interface NewSeries {
   description?: string
   genres?: string[]
   freeEpisodes?: number
+  coinPrice?: number
   /** Keep it a draft (submit it later) instead of sending it for review now. */
   draft?: boolean
 }
@@ -36,6 +37,13 @@ export function createStudioService (
   { repos, events, storage, config, log }: ServiceDeps, uploads: Pick<UploadsService, 'check'>, media: Pick<MediaService, 'enqueue'>
 ) {
   const { videos, series, episodes } = repos
+
+  /** A series' coin price within the platform's bounds (422 `coin_price_out_of_bounds`). */
+  function checkedPrice (coins: number): number {
+    const { COIN_PRICE_MIN: min, COIN_PRICE_MAX: max } = config
+    if (coins < min || coins > max) throw new ApiError('coin_price_out_of_bounds', `coinPrice must be from ${min} to ${max} coins`)
+    return coins
+  }
 
   const videoView = async (doc: VideoDoc): Promise<Video> => {
     const poster = doc.media?.posterKey
@@ -103,9 +111,15 @@ export function createStudioService (
 
     /** A new series, pending review (or a draft); it is published when an admin approves its first episode. */
     async createSeries (caller: Caller, input: NewSeries): Promise<CreatorSeries> {
-      const { title, description = '', genres = [], freeEpisodes = 0, draft = false } = input
+      const { title, description = '', genres = [], freeEpisodes = 0, coinPrice = config.COIN_PRICE_DEFAULT, draft = false } = input
       const created = await series.create({
-        ownerId: caller._id, title: title.trim(), description, genres: normaliseGenres(genres), freeEpisodes, status: draft ? 'draft' : 'pending'
+        ownerId: caller._id,
+        title: title.trim(),
+        description,
+        genres: normaliseGenres(genres),
+        freeEpisodes,
+        coinPrice: checkedPrice(coinPrice),
+        status: draft ? 'draft' : 'pending'
       })
       await events.emit(event('series.created', caller._id, { type: 'series', id: created._id }, null, created.status, created.createdAt))
       return toCreatorSeries(created)
@@ -119,6 +133,7 @@ export function createStudioService (
     /** Edits the caller's series; its status does not change. A cover must be an image the caller uploaded. */
     async updateSeries (caller: Caller, id: ObjectId, edit: SeriesEdit): Promise<CreatorSeries> {
       const { title, genres, coverKey, ...rest } = edit
+      if (rest.coinPrice !== undefined) checkedPrice(rest.coinPrice)
       if (coverKey != null) await uploads.check(caller, coverKey, 'images', ALLOWED_IMAGE_TYPES)
       const updated = await series.update(caller._id, id, {
         ...(coverKey === undefined ? {} : { coverKey }),

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis'
+import type Stripe from 'stripe'
 import type { Config } from '../config.js'
 import type { Queues } from '../jobs.js'
 import type { EventBus } from '../events.js'
@@ -16,9 +17,12 @@ export interface ServiceDeps {
   /** The job queues (src/jobs.ts), for what admins see of them (the bench's ceiling has none). */
   queues?: Queues
   events: EventBus
+  /** Stripe's API (src/stripe.ts): api.stripe.com, or the local stack's stripe-mock. */
+  stripe: Stripe
   config: Pick<Config, 'PLAYBACK_URL_TTL' | 'UPLOAD_URL_TTL' | 'MAX_UPLOAD_BYTES' | 'BCRYPT_ROUNDS' | 'READ_CACHE_MS' |
     'FFMPEG_PATH' | 'FFPROBE_PATH' | 'MAX_VIDEO_SECONDS' | 'HLS_SEGMENT_SEC' | 'JWT_SECRET' | 'NODE_ENV' |
-    'WEBHOOK_ALLOW_PRIVATE_TARGETS'>
+    'WEBHOOK_ALLOW_PRIVATE_TARGETS' | 'COIN_PRICE_MIN' | 'COIN_PRICE_MAX' | 'COIN_PRICE_DEFAULT' | 'CHECK_IN_REWARDS' |
+    'SUBSCRIPTION_GRACE_HOURS' | 'STRIPE_SECRET_KEY' | 'STRIPE_WEBHOOK_SECRET' | 'STRIPE_API_URL' | 'BILLING_RETURN_URL'>
   log: { warn: (obj: object, msg: string) => void }
 }
 

@@ -20,7 +20,12 @@ export function toUser (doc: UserDoc): User {
     id: doc._id.toHexString(),
     email: doc.email,
     role: doc.role,
-    subscription: { status: doc.subscription.status, updatedAt: iso(doc.subscription.updatedAt) },
+    subscription: {
+      status: doc.subscription.status,
+      offerId: doc.subscription.offerId?.toHexString() ?? null,
+      currentPeriodEnd: iso(doc.subscription.currentPeriodEnd ?? null),
+      updatedAt: iso(doc.subscription.updatedAt)
+    },
     createdAt: doc.createdAt.toISOString()
   }
 }
@@ -70,6 +75,7 @@ export function toSeriesBase (doc: SeriesDoc) {
     description: doc.description,
     genres: doc.genres,
     freeEpisodes: doc.freeEpisodes,
+    coinPrice: doc.coinPrice ?? null,
     views: doc.views,
     coverUrl: doc.coverKey === null ? null : coverPath(doc._id),
     status: doc.status,
@@ -82,7 +88,8 @@ export function toSeriesBase (doc: SeriesDoc) {
 export type SeriesBase = ReturnType<typeof toSeriesBase>
 
 /** What a caller's access to the series' episodes depends on (see accessFor in src/services/playback.ts). */
-export const ownerOf = (series: SeriesBase) => ({ freeEpisodes: series.freeEpisodes, ownerId: series.creatorId })
+export const ownerOf = (series: SeriesBase) =>
+  ({ freeEpisodes: series.freeEpisodes, ownerId: series.creatorId, coinPrice: series.coinPrice })
 
 export function toSeries (doc: SeriesDoc | SeriesBase, inMyList: boolean): Series {
   return { ...('_id' in doc ? toSeriesBase(doc) : doc), inMyList }
@@ -109,8 +116,9 @@ export function toEpisodeBase (doc: EpisodeDoc) {
 
 export type EpisodeBase = ReturnType<typeof toEpisodeBase>
 
-export function toEpisode (doc: EpisodeDoc | EpisodeBase, access: Access): Episode {
-  return { ...('_id' in doc ? toEpisodeBase(doc) : doc), access }
+/** An episode as the caller sees it: their access, and what unlocking it costs while it is locked. */
+export function toEpisode (doc: EpisodeDoc | EpisodeBase, access: Access, coinPrice: number | null = null): Episode {
+  return { ...('_id' in doc ? toEpisodeBase(doc) : doc), access, coinPrice: access === 'locked' ? coinPrice : null }
 }
 
 export function toCreatorEpisode (doc: EpisodeDoc): CreatorEpisode {
@@ -131,7 +139,7 @@ export function toWatchEntry (doc: WatchDoc): WatchEntry {
 export function toAuditEntry (doc: AuditDoc & { _id: ObjectId }): AuditEntry {
   return {
     id: doc._id.toHexString(),
-    actorId: doc.actorId.toHexString(),
+    actorId: doc.actorId?.toHexString() ?? null,
     action: doc.action,
     targetType: doc.targetType,
     targetId: doc.targetId.toHexString(),

@@ -52,7 +52,7 @@ t.test('free previews', async (t) => {
   })
 
   t.test('an unsubscribed viewer is refused episode 3 with 403 subscription_required', async (t) => {
-    isError(t, await play(viewer, three.id), 403, 'subscription_required', 'An active subscription is needed to play this episode')
+    isError(t, await play(viewer, three.id), 403, 'subscription_required', 'This episode is locked: unlock it with coins or subscribe to VIP')
   })
 
   t.test('a subscriber sees episode 3 as subscription and plays it', async (t) => {
@@ -151,7 +151,7 @@ t.test('next episode', async (t) => {
     const res = await next(one.id)
     t.equal(res.statusCode, 200)
     const { data } = res.json()
-    t.same(Object.keys(data).sort(), ['access', 'createdAt', 'durationSec', 'id', 'number', 'publishedAt', 'seriesId', 'status', 'title', 'updatedAt'])
+    t.same(Object.keys(data).sort(), ['access', 'coinPrice', 'createdAt', 'durationSec', 'id', 'number', 'publishedAt', 'seriesId', 'status', 'title', 'updatedAt'])
     t.match(data, { id: three.id, seriesId: series.id, number: 3, status: 'published', access: 'locked' })
     t.equal((await next(one.id, subscriber)).json().data.access, 'subscription', 'a subscriber may play it')
   })

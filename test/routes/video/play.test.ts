@@ -24,7 +24,7 @@ t.test('GET /video/play/:episodeId', async (t) => {
   t.test('a viewer without a subscription gets 403 subscription_required', async (t) => {
     const res = await play(published.id, viewer.auth)
     t.equal(res.statusCode, 403)
-    t.same(res.json(), { error: { message: 'An active subscription is needed to play this episode', status: 403, code: 'subscription_required' } })
+    t.same(res.json(), { error: { message: 'This episode is locked: unlock it with coins or subscribe to VIP', status: 403, code: 'subscription_required' } })
   })
 
   t.test('once an admin activates the subscription, the viewer gets a URL that lives 600 s', async (t) => {
