@@ -70,6 +70,19 @@ writeFileSync(configFile, [
   '[[operations]]',
   'include-operation-id = ["completeMultipartUpload"]',
   'checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]',
+  '',
+  // A Stripe-Signature is an HMAC of the body with a secret: any string matches its schema, and only Stripe's
+  // verify (400 webhook_signature_invalid otherwise). Earnings: two valid days can be in the wrong order (400).
+  '[[operations]]',
+  'include-operation-id = ["receiveStripeWebhook", "getCreatorEarnings"]',
+  'checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "429", "5xx"]',
+  '',
+  // Moving coins: schema-valid requests are rightly refused for the wallet's state: not enough coins (402), a
+  // revocation below zero or an Idempotency-Key already used for another request (422). A series' coinPrice must
+  // also be within the deployment's bounds (COIN_PRICE_MIN..MAX), narrower than the schema's (422).
+  '[[operations]]',
+  'include-operation-id = ["unlockEpisode", "adjustUserCoins", "createSeries", "updateSeries"]',
+  'checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "402", "403", "404", "409", "422", "429", "5xx"]',
   ''
 ].join('\n'))
 

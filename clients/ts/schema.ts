@@ -4898,10 +4898,7 @@ export interface operations {
                         data: {
                             /** @description The Checkout Session at Stripe */
                             id: string;
-                            /**
-                             * Format: uri
-                             * @description Stripe's hosted payment page
-                             */
+                            /** @description Stripe's hosted payment page */
                             url: string;
                             /** Format: date-time */
                             expiresAt: string;
@@ -5013,7 +5010,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: {
-                            /** Format: uri */
+                            /** @description Stripe's customer portal for the caller */
                             url: string;
                         };
                     };

@@ -38,7 +38,7 @@ const billing: FastifyPluginAsyncTypebox = async (app) => {
       response: {
         201: envelope(Type.Object({
           id: Type.String({ description: 'The Checkout Session at Stripe' }),
-          url: Type.String({ format: 'uri', description: 'Stripe\'s hosted payment page' }),
+          url: Type.String({ description: 'Stripe\'s hosted payment page' }),
           expiresAt: Type.String({ format: 'date-time' })
         }, { additionalProperties: false })),
         ...errors('offer_not_found', 'already_subscribed', 'payments_unavailable')
@@ -56,7 +56,7 @@ const billing: FastifyPluginAsyncTypebox = async (app) => {
         'customer portal, to change plan or card, see invoices or cancel.',
       security: bearer,
       response: {
-        201: envelope(Type.Object({ url: Type.String({ format: 'uri' }) }, { additionalProperties: false })),
+        201: envelope(Type.Object({ url: Type.String({ description: 'Stripe\'s customer portal for the caller' }) }, { additionalProperties: false })),
         ...errors('no_billing_account', 'payments_unavailable')
       }
     }

@@ -63,7 +63,7 @@ export function createCoinsRepository (db: Db) {
       await ledger.createIndex({ userId: 1, seq: -1 }, { unique: true, name: 'user_seq_unique' })
       await ledger.createIndex({ userId: 1, key: 1 }, { unique: true, name: 'user_key_unique' })
       await ledger.createIndex({ userId: 1, kind: 1, seq: -1 }, { name: 'user_kind_seq' })
-      await ledger.createIndex({ 'ref.paymentIntent': 1 }, { name: 'payment_intent' })
+      await ledger.createIndex({ 'ref.paymentIntent': 1, kind: 1 }, { name: 'payment_intent_kind' })
       await ledger.createIndex({ 'ref.creatorId': 1, kind: 1, day: 1 }, { name: 'creator_kind_day' })
     },
 
@@ -131,7 +131,13 @@ export function createCoinsRepository (db: Db) {
 
     /** The purchase paid by this Stripe PaymentIntent (a refund takes back its coins). */
     async findPurchase (paymentIntent: string): Promise<LedgerDoc | null> {
-      return await ledger.findOne({ 'ref.paymentIntent': paymentIntent })
+      return await ledger.findOne({ 'ref.paymentIntent': paymentIntent, kind: 'purchase' })
+    },
+
+    /** Coins already taken back (or owed: a shortfall) by the refunds of a purchase's payment. */
+    async refundedFor (paymentIntent: string): Promise<number> {
+      const rows = await ledger.find({ 'ref.paymentIntent': paymentIntent, kind: 'refund' }).toArray()
+      return rows.reduce((n, r) => n - r.delta + (r.ref.shortfall ?? 0), 0)
     },
 
     /** Coins spent on a creator's episodes from day `from` to day `to` (inclusive), per series and day. */

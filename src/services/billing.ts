@@ -153,22 +153,21 @@ export function createBillingService ({ repos, stripe, events, config, log }: Se
     }))
   }
 
-  /** A refunded charge of a coin pack: its coins taken back in proportion, down to zero at most (the rest recorded). */
+  /**
+   * A refunded charge of a coin pack: its coins taken back in proportion to all that was refunded so far, less what
+   * earlier refunds took, down to zero at most (the rest recorded as a shortfall). Each refunded amount once.
+   */
   async function refund (charge: Stripe.Charge) {
     const paymentIntent = idOf(charge.payment_intent)
     const purchase = paymentIntent === null ? null : await coins.findPurchase(paymentIntent)
-    if (purchase === null || charge.amount <= 0) return
-    const owed = Math.round(purchase.delta * Math.min(charge.amount_refunded, charge.amount) / charge.amount)
+    if (purchase === null || paymentIntent === null || charge.amount <= 0) return
+    const owed = Math.round(purchase.delta * Math.min(charge.amount_refunded, charge.amount) / charge.amount) -
+      await coins.refundedFor(paymentIntent)
     if (owed <= 0) return
-    await wallet.credit(purchase.userId, `refund:${charge.id}`, (balance) => ({
+    await wallet.credit(purchase.userId, `refund:${charge.id}:${charge.amount_refunded}`, (balance) => ({
       kind: 'refund',
       delta: -Math.min(balance, owed),
-      ref: {
-        stripeId: charge.id,
-        paymentIntent: paymentIntent ?? undefined,
-        offerId: purchase.ref.offerId,
-        shortfall: Math.max(0, owed - balance)
-      }
+      ref: { stripeId: charge.id, paymentIntent, offerId: purchase.ref.offerId, shortfall: Math.max(0, owed - balance) }
     }))
   }
 

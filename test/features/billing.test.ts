@@ -116,15 +116,20 @@ t.test('a viewer buys a coin pack, unlocks episode 6 of a series with 5 free and
   t.equal(sum, balance, 'the ledger sums to the balance')
   t.ok(chained)
 
-  // Refunded in full after spending 50 of 120: 70 taken back, the 50 already spent recorded as a shortfall.
-  const refund = stripeEvent('charge.refunded', {
-    id: 'ch_test_1', object: 'charge', amount: 499, amount_refunded: 499, refunded: true, payment_intent: 'pi_test_pack_1'
+  // Refunded in two parts after spending 50 of 120: half (60 coins) is taken back, then the rest: the 10 left
+  // and the 50 already spent recorded as a shortfall.
+  const refund = (amountRefunded: number) => stripeEvent('charge.refunded', {
+    id: 'ch_test_1', object: 'charge', amount: 500, amount_refunded: amountRefunded, refunded: amountRefunded === 500, payment_intent: 'pi_test_pack_1'
   })
-  t.equal((await deliverStripeEvent(app, refund)).statusCode, 200)
-  await deliverStripeEvent(app, { ...refund, id: `${refund.id}_again` }) // the same refund, as another event
+  const half = refund(250)
+  t.equal((await deliverStripeEvent(app, half)).statusCode, 200)
+  await deliverStripeEvent(app, { ...half, id: `${half.id}_again` }) // the same refund, as another event
+  t.match((await ledger(app, viewer)).entries.at(-1), { kind: 'refund', delta: -60, shortfall: 0 })
+  t.equal((await deliverStripeEvent(app, refund(500))).statusCode, 200)
   const after = await ledger(app, viewer)
   t.equal(after.balance, 0, 'never below zero')
-  t.match(after.entries.at(-1), { kind: 'refund', delta: -70, shortfall: 50 })
+  t.match(after.entries.slice(-2), [{ kind: 'refund', delta: -60, shortfall: 0 }, { kind: 'refund', delta: -10, shortfall: 50 }])
+  t.equal(after.entries.length, 4, 'each refunded amount taken back once')
   t.equal(after.sum, after.balance)
   t.equal((await get(app, viewer, `/video/play/${sixth.id}`)).statusCode, 200, 'an unlock stays: it was paid for')
 })
