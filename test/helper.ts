@@ -306,6 +306,25 @@ export async function publishedCatalogue (app: FastifyInstance, episodes = 1) {
 }
 
 /**
+ * An id for every path parameter of the contract, for the tests that walk every operation: the catalogue's
+ * objects, a queue and ids that match nothing (webhooks, deliveries, uploads, offers).
+ */
+export function pathIds (cat: Awaited<ReturnType<typeof publishedCatalogue>>): Record<string, string> {
+  return {
+    seriesId: cat.series.id,
+    episodeId: cat.episodes[0]!.id,
+    videoId: cat.video.id,
+    userId: cat.viewer.user.id,
+    queue: 'maintenance',
+    jobId: 'none',
+    webhookId: MISSING_ID,
+    deliveryId: MISSING_ID,
+    uploadId: MISSING_ID,
+    offerId: MISSING_ID
+  }
+}
+
+/**
  * The API as the feature tests call it: one named call per operation, each taking the caller's Account and
  * answering the inject response unchanged, so that tests assert on the status and body themselves.
  * A body of `undefined` sends no body at all.

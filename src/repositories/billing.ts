@@ -1,5 +1,5 @@
 import type { Db, ObjectId } from 'mongodb'
-import { unlessDuplicate } from '../db.js'
+import { insertOrNull, unlessDuplicate } from '../db.js'
 
 /** A Stripe event applied: its id, so that a redelivery is applied once. */
 export interface StripeEventDoc {
@@ -45,12 +45,8 @@ export function createBillingRepository (db: Db) {
      * a retry, another one when the key is reused).
      */
     async bindKey (userId: ObjectId, key: string, request: string): Promise<string> {
-      for (;;) {
-        const found = await keys.findOne({ userId, key })
-        if (found !== null) return found.request
-        const doc = { userId, key, request, at: new Date() } as IdempotencyKeyDoc
-        if (await unlessDuplicate(() => keys.insertOne(doc))) return request
-      }
+      const bound = await insertOrNull(keys, { userId, key, request, at: new Date() } as IdempotencyKeyDoc)
+      return bound?.request ?? (await keys.findOne({ userId, key }))!.request
     }
   }
 }

@@ -61,6 +61,8 @@ export const STRIPE_EVENTS = [
 export function createBillingService ({ repos, stripe, events, config, log }: ServiceDeps, wallet: Pick<WalletService, 'credit'>) {
   const { offers, users, audit, coins, billing } = repos
   const graceMs = config.SUBSCRIPTION_GRACE_HOURS * 3_600_000
+  /** BILLING_RETURN_URL with `query` added (as written: Stripe fills in `{CHECKOUT_SESSION_ID}`). */
+  const returnTo = (query: string) => `${config.BILLING_RETURN_URL}${config.BILLING_RETURN_URL.includes('?') ? '&' : '?'}${query}`
 
   async function onSale (id: ObjectId): Promise<OfferDoc> {
     const offer = await offers.findById(id)
@@ -252,8 +254,11 @@ export function createBillingService ({ repos, stripe, events, config, log }: Se
     async updateOffer (id: ObjectId, set: { name?: string, coins?: number, bonusCoins?: number, active?: boolean }) {
       const current = await offers.findById(id)
       if (current === null) throw new ApiError('offer_not_found')
-      const packOnly = current.kind === 'coins' ? {} : { coins: undefined, bonusCoins: undefined }
-      const updated = await offers.update(id, JSON.parse(JSON.stringify({ ...set, ...packOnly })) as typeof set)
+      // A plan gives no coins: only a pack's counts change.
+      const { coins, bonusCoins, ...rest } = set
+      const counts = current.kind === 'coins' ? { coins, bonusCoins } : {}
+      const changed = Object.fromEntries(Object.entries({ ...rest, ...counts }).filter(([, v]) => v !== undefined))
+      const updated = await offers.update(id, changed)
       if (updated === null) throw new ApiError('offer_not_found')
       return toOffer(updated)
     },
@@ -273,7 +278,6 @@ export function createBillingService ({ repos, stripe, events, config, log }: Se
       const userId = caller._id.toHexString()
       const coins: Record<string, string> = vip ? {} : { coins: String(offer.coins + offer.bonusCoins) }
       const metadata = { userId, offerId: offer._id.toHexString(), ...coins }
-      const returnUrl = new URL(config.BILLING_RETURN_URL)
       const session = await stripe.checkout.sessions.create({
         mode: vip ? 'subscription' : 'payment',
         line_items: [{ price: offer.stripePriceId, quantity: 1 }],
@@ -281,8 +285,8 @@ export function createBillingService ({ repos, stripe, events, config, log }: Se
         client_reference_id: userId,
         metadata,
         ...(vip ? { subscription_data: { metadata } } : { payment_intent_data: { metadata } }),
-        success_url: `${returnUrl.href}${returnUrl.search === '' ? '?' : '&'}checkout=success&session_id={CHECKOUT_SESSION_ID}`,
-        cancel_url: `${returnUrl.href}${returnUrl.search === '' ? '?' : '&'}checkout=canceled`
+        success_url: returnTo('checkout=success&session_id={CHECKOUT_SESSION_ID}'),
+        cancel_url: returnTo('checkout=canceled')
       }).catch((err: unknown) => { throw stripeFailure(err) })
       if (session.url === null) throw new ApiError('payments_unavailable')
       return { id: session.id, url: session.url, expiresAt: new Date(session.expires_at * 1000).toISOString() }

@@ -91,7 +91,6 @@ export function createCatalogueService ({ repos, storage, config, redis, events 
   return {
     seriesForViewer,
     publishedEpisode,
-    unlockedAmong,
     episodesForViewer,
 
     /** After a viewer unlocked an episode: it shows unlocked on every instance. */

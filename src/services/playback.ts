@@ -6,7 +6,7 @@ import type { PageRequest } from '../schemas/params.js'
 import type { CatalogueService } from './catalogue.js'
 import type { StreamingService } from './streaming.js'
 import type { Caller, Page, ServiceDeps } from './types.js'
-import { ownerOf, toVideoSource, toWatchEntry, type VideoSource } from './views.js'
+import { toVideoSource, toWatchEntry, type VideoSource } from './views.js'
 
 /**
  * Whether a subscription plays now: active or past due (Stripe retrying a renewal) until `entitledUntil` (the
@@ -73,7 +73,7 @@ const day = (date: Date): string => date.toISOString().slice(0, 10)
  */
 export function createPlaybackService (
   { repos, storage, events, config, redis, log }: ServiceDeps,
-  catalogue: Pick<CatalogueService, 'publishedEpisode' | 'videoSource' | 'unlockedAmong'>,
+  catalogue: Pick<CatalogueService, 'publishedEpisode' | 'videoSource' | 'episodesForViewer'>,
   streaming: Pick<StreamingService, 'issue'>
 ) {
   const { episodes, series, videos, watchHistory } = repos
@@ -99,8 +99,8 @@ export function createPlaybackService (
       if (published !== null) {
         const { episode, owner } = published
         if (!isReviewer({ ownerId: owner.creatorId }, caller)) {
-          if (accessFor(episode, ownerOf(owner), caller) === 'locked' &&
-            !(await catalogue.unlockedAmong(caller._id, [episode.id])).has(episode.id)) throw new ApiError('subscription_required')
+          const [shown] = await catalogue.episodesForViewer(caller, owner, [episode])
+          if (shown?.access === 'locked') throw new ApiError('subscription_required')
           // It counts towards the series' views and trending score; it need not delay the answer.
           countView(ObjectId.createFromHexString(owner.id)).catch((err: unknown) => log.warn({ err }, 'could not count a view'))
         }

@@ -108,14 +108,14 @@ export function createWalletService (
       const price = owner.coinPrice
       if (price === null) throw new ApiError('not_for_coins')
       const seriesId = ObjectId.createFromHexString(owner.id)
-      const { entry, created } = await coins.append(caller._id, unlockKey, (balance) => {
+      const creatorId = ObjectId.createFromHexString(owner.creatorId)
+      const { entry, created } = await credit(caller._id, unlockKey, (balance) => {
         if (balance < price) throw new ApiError('insufficient_coins', `This episode costs ${price} coins; you have ${balance}`)
-        return { kind: 'unlock', delta: -price, ref: { episodeId, seriesId, creatorId: ObjectId.createFromHexString(owner.creatorId) } }
-      })
+        return { kind: 'unlock', delta: -price, ref: { episodeId, seriesId, creatorId } }
+      }, caller._id)
       if (created) {
         await catalogue.unlocksChanged(caller._id)
         await events.emit(event('episode.unlocked', caller._id, { type: 'episode', id: episodeId, seriesId }, null, price, entry.at))
-        await events.emit(event('coins.changed', caller._id, { type: 'user', id: caller._id }, entry.balance + price, entry.balance, entry.at))
       }
       return { unlock: toUnlock(entry), balance: entry.balance, replayed: !created }
     },

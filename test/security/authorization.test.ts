@@ -3,7 +3,7 @@
 import t, { type Test } from 'tap'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import {
-  build, createEpisode, MISSING_ID, createSeries, publishedCatalogue, setSubscription, signUp, uniqueEmail, uploadVideo,
+  build, createEpisode, createSeries, pathIds, publishedCatalogue, setSubscription, signUp, uniqueEmail, uploadVideo,
   type Account
 } from '../helper.js'
 import { bodyExample as example, has, jsonBody, operations, paramsIn, url, type Op } from '../contract.js'
@@ -37,18 +37,7 @@ t.test('authorization, driven by openapi.yaml', async (t) => {
   const pendingEpisode = await createEpisode(app, creatorA, draft.id, cat.video.id, 1)
   const videoB = await uploadVideo(app, creatorB)
   await createSeries(app, creatorB, { title: 'B series' })
-  const ids = {
-    seriesId: cat.series.id,
-    episodeId: cat.episodes[0]!.id,
-    videoId: cat.video.id,
-    userId: viewer.user.id,
-    queue: 'maintenance',
-    jobId: 'none',
-    webhookId: MISSING_ID,
-    deliveryId: MISSING_ID,
-    uploadId: MISSING_ID,
-    offerId: MISSING_ID
-  }
+  const ids = pathIds(cat)
 
   t.ok(operations.length > 0, 'the contract lists operations')
 

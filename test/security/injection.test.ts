@@ -3,7 +3,7 @@
 import { ObjectId } from 'mongodb'
 import t, { type Test } from 'tap'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
-import { build, MISSING_ID, publishedCatalogue, type Account } from '../helper.js'
+import { build, pathIds, publishedCatalogue, type Account } from '../helper.js'
 import { bodyExample, has, jsonBody, operations, paramsIn, resolve, url, type Op } from '../contract.js'
 
 /** The first request body example of the contract, with ids made real; an operation without one fails. */
@@ -23,18 +23,10 @@ function isValidationError (t: Test, name: string, res: LightMyRequestResponse, 
 
 t.test('injection, driven by openapi.yaml', async (t) => {
   const app = await build(t)
-  const { admin, creator, viewer, series, episodes, video } = await publishedCatalogue(app, 1)
+  const cat = await publishedCatalogue(app, 1)
+  const { admin, creator, viewer, episodes, video } = cat
   const ids: Record<string, string> = {
-    seriesId: series.id,
-    episodeId: episodes[0]!.id,
-    videoId: video.id,
-    userId: viewer.user.id,
-    queue: 'maintenance',
-    jobId: 'none',
-    webhookId: MISSING_ID,
-    deliveryId: MISSING_ID,
-    uploadId: MISSING_ID,
-    offerId: MISSING_ID,
+    ...pathIds(cat),
     token: app.services.streaming.issue(new ObjectId(episodes[0]!.id), video.id).token,
     rendition: '360p'
   }
