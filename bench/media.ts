@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { MongoClient, ObjectId } from 'mongodb'
 import { Redis } from 'ioredis'
-import { ensureBinaries, startFerretDB, startMinIO, startRedis, startStripeMock, stackEnv, type LocalServer } from '../scripts/local-stack.js'
+import { ensureBinaries, startFerretDB, startMinIO, startRedis, startStripeMock, startMailpit, stackEnv, type LocalServer } from '../scripts/local-stack.js'
 import { loadConfig } from '../src/config.js'
 import { createEventBus } from '../src/events.js'
 import { hlsArgs, ladderFor, probe } from '../src/media.js'
@@ -63,9 +63,11 @@ async function main (): Promise<void> {
   try {
     servers.push(await startFerretDB(join(data, 'ferretdb')), await startMinIO(join(data, 'minio')), await startRedis(join(data, 'redis')))
     servers.push(await startStripeMock())
-    const [mongoServer, s3, redisServer, stripe] = servers as [LocalServer, LocalServer, LocalServer, LocalServer]
+    servers.push(await startMailpit(join(data, 'mailpit')))
+    const [mongoServer, s3, redisServer, stripe, mailpit] =
+      servers as [LocalServer, LocalServer, LocalServer, LocalServer, LocalServer]
     const secret = 'bench-only-secret-0123456789-abcdefghijklmnop'
-    const config = loadConfig({ ...stackEnv(mongoServer, s3, redisServer, stripe), NODE_ENV: 'production', JWT_SECRET: secret })
+    const config = loadConfig({ ...stackEnv(mongoServer, s3, redisServer, stripe, mailpit), NODE_ENV: 'production', JWT_SECRET: secret })
     const mongo = await MongoClient.connect(config.MONGODB_URI)
     const redis = new Redis(config.REDIS_URL, redisClientOptions(config.REDIS_KEY_PREFIX))
     const repos = createRepositories(mongo.db())

@@ -43,7 +43,7 @@ import { parseArgs } from 'node:util'
 import { MongoClient, ObjectId } from 'mongodb'
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import autocannon, { type Instance, type Result } from 'autocannon'
-import { ensureBinaries, freePort, postgresBin, startFerretDB, startFerretDBOnPostgres, startMinIO, startPostgres, startRedis, startStripeMock, type LocalServer, stackEnv, S3_ACCESS_KEY, S3_BUCKET, S3_SECRET_KEY } from '../scripts/local-stack.js'
+import { ensureBinaries, freePort, postgresBin, startFerretDB, startFerretDBOnPostgres, startMinIO, startPostgres, startRedis, startStripeMock, startMailpit, type LocalServer, stackEnv, S3_ACCESS_KEY, S3_BUCKET, S3_SECRET_KEY } from '../scripts/local-stack.js'
 import { BENCH_PASSWORD, prng, seed, seedSize } from './seed.js'
 import { addLookupIndexes } from './postgres-indexes.js'
 import { measureQueries, type QueryCost } from './queries.js'
@@ -162,7 +162,10 @@ async function main (): Promise<void> {
   const stripe = await startStripeMock()
   cleanup.track(stripe.process)
   cleanup.add('stop stripe-mock', stripe.stop)
-  const env = stackEnv(mongo, s3, redis, stripe)
+  const mailpit = await startMailpit(join(dataRoot, 'mailpit'))
+  cleanup.track(mailpit.process)
+  cleanup.add('stop Mailpit', mailpit.stop)
+  const env = stackEnv(mongo, s3, redis, stripe, mailpit)
   const redisStats = redisCounter(redis.url)
   cleanup.add('close the Redis counter', async () => redisStats.close())
   commandCounters = { db: async () => await databaseCommands(mongo.metricsUrl!), redis: redisStats.commands }

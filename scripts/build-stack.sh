@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the local MongoDB-wire server (FerretDB, SQLite backend), the local S3 server (MinIO) and Stripe's
-# API mock (stripe-mock) from the Go module proxy, at the versions pinned in tools/*/go.mod (checked against
-# their go.sum). Binaries land in .stack/bin (git-ignored) and are reused; the first build takes a few minutes.
+# Builds the local MongoDB-wire server (FerretDB, SQLite backend), the local S3 server (MinIO), Stripe's API
+# mock (stripe-mock) and the local mail catcher (Mailpit) from the Go module proxy, at the versions pinned in
+# tools/*/go.mod (checked against their go.sum). Binaries land in .stack/bin (git-ignored) and are reused; the
+# first build takes a few minutes.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/.stack/bin"
@@ -32,4 +33,10 @@ if [ ! -x "$bin/stripe-mock" ]; then
   echo "building stripe-mock (first run only, under a minute)..." >&2
   (cd "$root/tools/stripe-mock" && go build -trimpath -o "$bin/stripe-mock.tmp" github.com/stripe/stripe-mock)
   mv "$bin/stripe-mock.tmp" "$bin/stripe-mock"
+fi
+
+if [ ! -x "$bin/mailpit" ]; then
+  echo "building Mailpit (first run only, about 2 minutes on 2 cores)..." >&2
+  (cd "$root/tools/mailpit" && go build -trimpath -o "$bin/mailpit.tmp" github.com/axllent/mailpit)
+  mv "$bin/mailpit.tmp" "$bin/mailpit"
 fi

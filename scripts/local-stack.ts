@@ -1,6 +1,7 @@
 // The embedded local stack: a real MongoDB-wire server (FerretDB on SQLite), a real S3 server (MinIO), Redis
-// (Debian's redis-server) and Stripe's API mock (stripe-mock: answers from Stripe's OpenAPI spec and fixtures,
-// keeps no state), on loopback ports, with data under .stack/ (git-ignored). Never used in production.
+// (Debian's redis-server), Stripe's API mock (stripe-mock: answers from Stripe's OpenAPI spec and fixtures,
+// keeps no state) and a mail catcher (Mailpit: an SMTP server that keeps every message it is sent and shows them
+// over HTTP, delivering none), on loopback ports, with data under .stack/ (git-ignored). Never used in production.
 // `startFerretDBOnPostgres` (the bench's default) puts FerretDB on a private PostgreSQL cluster instead:
 // PostgreSQL evaluates equality filters itself, where FerretDB's SQLite backend decodes every document.
 //
@@ -27,6 +28,8 @@ export interface LocalServer {
   port: number
   /** FerretDB's Prometheus metrics (the commands it served), when started with a debug port. */
   metricsUrl?: string
+  /** Mailpit's SMTP server (its `url` is its web UI and HTTP API). */
+  smtpUrl?: string
   process: ChildProcess
   stop: () => Promise<void>
 }
@@ -265,6 +268,34 @@ export async function startStripeMock (port?: number): Promise<LocalServer> {
 }
 
 /**
+ * Starts Mailpit, the mail catcher: SMTP on `smtpPort` and its web UI and HTTP API (`url`) on `httpPort`, free
+ * ones when not given, both on loopback. It takes mail in plain SMTP from anyone who can reach it, without TLS and
+ * with any credentials or none (a client that sends user:password@ is accepted too), and delivers nothing; its
+ * messages are kept in `dataDir`. Nothing goes out to the internet: no check for a newer release and no reverse
+ * DNS of SMTP clients (its link and HTML checks reach out only when asked to through its API or UI).
+ */
+export async function startMailpit (dataDir: string, smtpPort?: number, httpPort?: number): Promise<LocalServer> {
+  mkdirSync(dataDir, { recursive: true })
+  const smtp = smtpPort ?? await freePort()
+  const http = httpPort ?? await freePort()
+  const server = await start('Mailpit', join(bin, 'mailpit'), [
+    '--listen', `127.0.0.1:${http}`, '--smtp', `127.0.0.1:${smtp}`, '--database', join(dataDir, 'mailpit.db'),
+    '--smtp-auth-accept-any', '--smtp-auth-allow-insecure', '--smtp-disable-rdns', '--disable-version-check',
+    // Errors only, on stderr (it logs to stdout otherwise), where a failure to start is reported from.
+    '--quiet', '--log-file', '/dev/stderr'
+  ], {}, http)
+  try {
+    await waitForPort(smtp, server.process, 'Mailpit (SMTP)')
+  } catch (err) {
+    await server.stop()
+    throw err
+  }
+  server.url = `http://127.0.0.1:${http}`
+  server.smtpUrl = `smtp://127.0.0.1:${smtp}`
+  return server
+}
+
+/**
  * ffmpeg and ffprobe for the media pipeline: Debian's `ffmpeg` package, installed with apt-get when missing
  * (FFMPEG_PATH and FFPROBE_PATH, when set, name other binaries and nothing is installed).
  */
@@ -276,8 +307,9 @@ export function ensureFfmpeg (): { FFMPEG_PATH: string, FFPROBE_PATH: string } {
 
 /** The environment the API needs to run on the local stack. */
 export function stackEnv (
-  mongo: LocalServer, s3: LocalServer, redis: LocalServer, stripe: LocalServer
+  mongo: LocalServer, s3: LocalServer, redis: LocalServer, stripe: LocalServer, mailpit: LocalServer
 ): Record<string, string> {
+  if (mailpit.smtpUrl === undefined) throw new Error('stackEnv: the mail server has no SMTP URL (start it with startMailpit)')
   return {
     ...ensureFfmpeg(),
     MONGODB_URI: `${mongo.url}microdrama`,
@@ -297,7 +329,11 @@ export function stackEnv (
     // sk_test_<one part without an underscore> and refuses others (sk_test_local_development_only included).
     STRIPE_API_URL: stripe.url,
     STRIPE_SECRET_KEY: process.env.STRIPE_SECRET_KEY ?? 'sk_test_localDevelopmentOnly',
-    STRIPE_WEBHOOK_SECRET: process.env.STRIPE_WEBHOOK_SECRET ?? 'whsec_local_development_only'
+    STRIPE_WEBHOOK_SECRET: process.env.STRIPE_WEBHOOK_SECRET ?? 'whsec_local_development_only',
+    // Mail goes to Mailpit, which keeps it and delivers nothing.
+    SMTP_URL: mailpit.smtpUrl,
+    // Not the API's: for development tools and tests, to read what was sent (Mailpit's HTTP API and web UI).
+    MAILPIT_URL: mailpit.url
   }
 }
 
@@ -324,6 +360,8 @@ async function main (argv: string[]): Promise<void> {
   const s3Port = fresh ? undefined : Number(process.env.LOCAL_S3_PORT ?? 9010)
   const redisPort = fresh ? undefined : Number(process.env.LOCAL_REDIS_PORT ?? 6380)
   const stripePort = fresh ? undefined : Number(process.env.LOCAL_STRIPE_PORT ?? 12111)
+  const smtpPort = fresh ? undefined : Number(process.env.LOCAL_SMTP_PORT ?? 1025)
+  const mailpitPort = fresh ? undefined : Number(process.env.LOCAL_MAILPIT_PORT ?? 8025)
   const servers: LocalServer[] = []
   const stopStarted = async () => { await Promise.all(servers.map((server) => server.stop())) }
   try {
@@ -331,12 +369,14 @@ async function main (argv: string[]): Promise<void> {
     servers.push(await startMinIO(join(dataRoot, 'minio'), s3Port))
     servers.push(await startRedis(join(dataRoot, 'redis'), redisPort, !fresh))
     servers.push(await startStripeMock(stripePort))
+    servers.push(await startMailpit(join(dataRoot, 'mailpit'), smtpPort, mailpitPort))
   } catch (err) {
     await stopStarted()
     throw err
   }
-  const [mongo, s3, redis, stripe] = servers as [LocalServer, LocalServer, LocalServer, LocalServer]
-  const env = stackEnv(mongo, s3, redis, stripe)
+  const [mongo, s3, redis, stripe, mailpit] =
+    servers as [LocalServer, LocalServer, LocalServer, LocalServer, LocalServer]
+  const env = stackEnv(mongo, s3, redis, stripe, mailpit)
 
   let stopping = false
   const stopAll = async (code: number): Promise<never> => {
