@@ -25,7 +25,8 @@ export default fp(async (app) => {
     queues: app.queues,
     events,
     stripe: createStripe(app.config),
+    signToken: app.signToken,
     config: app.config,
     log: app.log
   }))
-}, { name: 'services', dependencies: ['repositories', 's3', 'redis', 'jobs'], decorators: { fastify: ['config'] } })
+}, { name: 'services', dependencies: ['repositories', 's3', 'redis', 'jobs', 'auth'], decorators: { fastify: ['config'] } })

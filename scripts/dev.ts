@@ -52,6 +52,8 @@ console.log([
   `  MongoDB    ${config.MONGODB_URI}   (FerretDB)`,
   `  S3         ${config.S3_ENDPOINT ?? 'AWS'}   bucket ${config.AWS_S3_BUCKET}   (MinIO)`,
   `  Redis      ${config.REDIS_URL}`,
+  `  mail       ${config.SMTP_URL}   (Mailpit; the messages sent: ${process.env.MAILPIT_URL ?? ''}/api/v1/messages)`,
+  `  Stripe     ${config.STRIPE_API_URL ?? 'api.stripe.com'}   (stripe-mock)`,
   '  the worker runs beside the API; Ctrl-C stops both and the local servers',
   ''
 ].join('\n'))

@@ -46,6 +46,28 @@ async function account (email: string, password: string, role: 'creator' | 'view
   return { token: data.token, id: data.user.id }
 }
 
+/**
+ * Creators upload once their email is verified: the demo creator follows the link of the verification email, read
+ * from the dev stack's Mailpit (MAILPIT_URL), as a person would from their inbox.
+ */
+async function verifyEmail (email: string, token: string): Promise<void> {
+  if ((await ok(call('GET', '/auth/me', token), 'me')).emailVerified === true) return
+  const mailpit = process.env.MAILPIT_URL
+  if (mailpit === undefined) throw new Error(`verify ${email} first (follow the emailed link), or run with MAILPIT_URL set`)
+  for (let i = 0; i < 120; i++) {
+    const query = encodeURIComponent(`to:"${email}"`)
+    const found = await (await fetch(`${mailpit}/api/v1/search?query=${query}`)).json() as { messages: Array<{ ID: string }> }
+    // Newest first; an older message (a dev stack whose database was wiped) holds a link that no longer works.
+    for (const { ID } of found.messages) {
+      const text = (await (await fetch(`${mailpit}/api/v1/message/${ID}`)).json() as { Text: string }).Text
+      const token = /[?&]token=([A-Za-z0-9_-]+)/.exec(text)?.[1]
+      if (token !== undefined && (await call('POST', '/auth/email/verify', undefined, { token })).status === 204) return
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+  throw new Error(`no verification email for ${email} within a minute: is the worker running?`)
+}
+
 /** A vertical clip: a moving test pattern in its own colours, and a tone. */
 function clip (dir: string, n: number): Buffer {
   const file = join(dir, `episode-${n}.mp4`)
@@ -73,6 +95,7 @@ async function main (): Promise<void> {
     : { creator: 'creator@example.com', viewer: 'viewer@example.com', password: randomBytes(9).toString('base64url') }
   writeFileSync(accountsFile, JSON.stringify(demo), { mode: 0o600 })
   const creator = await account(demo.creator, demo.password, 'creator')
+  await verifyEmail(demo.creator, creator.token)
   const viewer = await account(demo.viewer, demo.password, 'viewer')
   await ok(call('POST', `/admin/users/${viewer.id}/subscription`, adminToken, { status: 'active' }), 'subscribe the viewer')
 

@@ -19,7 +19,11 @@ export const ConfigSchema = Type.Object({
   // Every key this deployment writes starts with it (several deployments, or test runs, can share one Redis).
   REDIS_KEY_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,40}:$', default: 'microdrama:' }),
   JWT_SECRET: Type.String({ minLength: 32 }),
-  JWT_EXPIRES_IN: Type.String({ pattern: '^[1-9][0-9]*[smhd]$', default: '1h' }),
+  // Access tokens are short-lived; a refresh token (POST /auth/refresh, rotated on every use) lasts REFRESH_TOKEN_DAYS.
+  JWT_EXPIRES_IN: Type.String({ pattern: '^[1-9][0-9]*[smhd]$', default: '15m' }),
+  REFRESH_TOKEN_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
+  // Admin routes refuse an admin without two-factor: in production only (the default), always, or never.
+  ADMIN_MFA: Type.Union([Type.Literal('production'), Type.Literal('always'), Type.Literal('never')], { default: 'production' }),
   JWT_ISSUER: Type.String({ minLength: 1, default: 'microdrama-api' }),
   JWT_AUDIENCE: Type.String({ minLength: 1, default: 'microdrama-app' }),
   BCRYPT_ROUNDS: Type.Integer({ minimum: 4, maximum: 15, default: 12 }),
@@ -57,6 +61,12 @@ export const ConfigSchema = Type.Object({
   WEBHOOK_ALLOW_PRIVATE_TARGETS: Bool,
   WEBHOOK_RETRY_BASE_MS: Type.Integer({ minimum: 10, maximum: 600_000, default: 20_000 }),
   WEBHOOK_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 12 }),
+  // Email: the SMTP server (smtp:// or smtps://, with user:password@ when it needs them), the sender, and the
+  // product name and the app's address used in messages (links to verify an email or reset a password).
+  SMTP_URL: Type.String({ pattern: '^smtps?://', description: 'smtp://[user:password@]host:port, or smtps:// for TLS' }),
+  MAIL_FROM: Type.String({ minLength: 3, default: 'Microdrama <no-reply@localhost>' }),
+  APP_NAME: Type.String({ minLength: 1, maxLength: 60, default: 'Microdrama' }),
+  APP_URL: Type.String({ pattern: '^https?://', default: 'http://localhost:3000' }),
   // Stripe (payments): the secret key and the webhook endpoint's signing secret from the Stripe dashboard.
   // STRIPE_API_URL only for a Stripe-compatible server other than api.stripe.com (the local stack's stripe-mock).
   STRIPE_SECRET_KEY: Type.String({ pattern: '^(sk|rk)_', description: 'sk_live_..., sk_test_... or a restricted rk_ key' }),

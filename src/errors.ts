@@ -10,15 +10,23 @@ export const errorCatalogue = {
   validation_failed: { status: 400, message: 'The request does not match the schema' },
   invalid_cursor: { status: 400, message: 'The cursor is not valid here: pass meta.nextCursor from the previous page, with the same sort' },
   upload_too_large: { status: 400, message: 'sizeBytes is over the limit' },
+  account_token_invalid: { status: 400, message: 'The link or code is not valid (wrong, or already used): ask for a new one' },
+  account_token_expired: { status: 400, message: 'The link or code has expired: ask for a new one' },
   // 401
   unauthorized: { status: 401, message: 'Missing or invalid bearer token' },
   token_expired: { status: 401, message: 'The token has expired; log in again' },
   token_revoked: { status: 401, message: 'The token was revoked; log in again' },
   invalid_credentials: { status: 401, message: 'Wrong email or password' },
+  refresh_token_invalid: { status: 401, message: 'The refresh token is not valid (unknown, expired or revoked): log in again' },
+  refresh_token_reused: { status: 401, message: 'This refresh token was already used: every session of this sign-in is revoked; log in again' },
+  mfa_challenge_invalid: { status: 401, message: 'The sign-in challenge is not valid (unknown, expired, used or tried too often): log in again' },
+  mfa_code_invalid: { status: 401, message: 'The two-factor code is wrong, was used already, or is out of date' },
   // 403
   forbidden: { status: 403, message: 'Your role may not do this' },
   admin_signup_forbidden: { status: 403, message: 'Admin accounts cannot be self-registered' },
   forbidden_key: { status: 403, message: 'This key was not issued to you' },
+  email_not_verified: { status: 403, message: 'Verify your email first: follow the link we sent, or POST /auth/email/verify-code' },
+  mfa_enrollment_required: { status: 403, message: 'Admins need two-factor: enrol with POST /auth/mfa/setup, then sign in again' },
   video_not_yours: { status: 403, message: 'videoId is not one of your videos' },
   video_not_found: { status: 404, message: 'Video not found' },
   upload_not_found: { status: 404, message: 'Upload not found' },
@@ -55,6 +63,10 @@ export const errorCatalogue = {
   not_pending: { status: 409, message: 'It is not pending' },
   wrong_status: { status: 409, message: 'Not possible in its current status' },
   job_not_failed: { status: 409, message: 'Only a failed job can be retried' },
+  email_already_verified: { status: 409, message: 'This email is already verified' },
+  mfa_already_enabled: { status: 409, message: 'Two-factor is already on: disable it first to enrol again' },
+  mfa_not_enabled: { status: 409, message: 'Two-factor is not on' },
+  mfa_setup_required: { status: 409, message: 'Start with POST /auth/mfa/setup, then confirm with a code from the authenticator' },
   already_subscribed: { status: 409, message: 'You already have a VIP subscription: manage it with POST /billing/portal' },
   already_checked_in: { status: 409, message: 'Already checked in today (UTC): come back tomorrow' },
   episode_not_locked: { status: 409, message: 'This episode is not locked for you: nothing to unlock' },
@@ -84,6 +96,7 @@ export type ErrorCode = keyof typeof errorCatalogue
 export const ERROR_CODES = Object.keys(errorCatalogue) as ErrorCode[]
 
 export interface ContractOperation {
+  tags?: string[]
   security?: unknown[]
   parameters?: Array<{ name?: string, $ref?: string }>
   requestBody?: unknown
@@ -95,7 +108,8 @@ export function operationTraits (op: ContractOperation) {
     secured: (op.security?.length ?? 0) > 0,
     input: (op.parameters?.length ?? 0) > 0 || op.requestBody !== undefined,
     body: op.requestBody !== undefined,
-    cursor: op.parameters?.some((p) => p.name === 'cursor' || p.$ref === '#/components/parameters/cursor') ?? false
+    cursor: op.parameters?.some((p) => p.name === 'cursor' || p.$ref === '#/components/parameters/cursor') ?? false,
+    admin: op.tags?.includes('admin') ?? false
   }
 }
 
@@ -103,15 +117,18 @@ export function operationTraits (op: ContractOperation) {
  * Codes an operation answers for what it is rather than what it does, added to its route's own list in the
  * contract (plugins/swagger.ts): any operation (the global rate limit, load shedding, an outage of the
  * database or the bucket, a bug), one behind a bearer token (plugins/auth.ts), one that takes input (the
- * schema), one that takes a body (not JSON, too large, malformed), a list that takes a cursor (one it did not issue).
+ * schema), one that takes a body (not JSON, too large, malformed), a list that takes a cursor (one it did not issue),
+ * an admin operation (an admin without two-factor, where ADMIN_MFA requires it: routes/admin/autohooks.ts).
  */
-export function sharedErrorCodes ({ secured, input, body, cursor }: ReturnType<typeof operationTraits>): ErrorCode[] {
+export function sharedErrorCodes (traits: ReturnType<typeof operationTraits>): ErrorCode[] {
+  const { secured, input, body, cursor, admin } = traits
   return [
     'rate_limited', 'internal_error', 'service_unavailable', 'database_unavailable', 'storage_unavailable',
     ...(secured ? ['unauthorized', 'token_expired', 'token_revoked'] as const : []),
     ...(input ? ['validation_failed'] as const : []),
     ...(body ? ['bad_request', 'payload_too_large', 'unsupported_media_type'] as const : []),
-    ...(cursor ? ['invalid_cursor'] as const : [])
+    ...(cursor ? ['invalid_cursor'] as const : []),
+    ...(admin ? ['mfa_enrollment_required'] as const : [])
   ]
 }
 

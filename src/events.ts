@@ -33,6 +33,9 @@ interface Shapes {
   'user.registered': { target: 'user', state: Role }
   'user.role_changed': { target: 'user', state: Role }
   'user.subscription_changed': { target: 'user', state: SubscriptionStatus }
+  'user.email_verified': { target: 'user', state: boolean }
+  /** Two-factor turned on (true) or off. */
+  'user.mfa_changed': { target: 'user', state: boolean }
   /** Logout, a password change: every token issued before is refused; the state is the token version. */
   'user.sessions_revoked': { target: 'user', state: number }
   'progress.recorded': { target: 'episode', state: { positionSec: number, completed: boolean } }

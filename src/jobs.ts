@@ -8,7 +8,7 @@ import type { Services } from './services/index.js'
  * service function, is retried with exponential backoff, and is picked up again when the worker running it dies
  * (a stalled job). Jobs that keep failing stay in the failed list, where admins see them (GET /admin/jobs).
  */
-export const QUEUE_NAMES = ['maintenance', 'media', 'webhooks'] as const
+export const QUEUE_NAMES = ['maintenance', 'media', 'webhooks', 'mail'] as const
 export type QueueName = typeof QUEUE_NAMES[number]
 
 export const defaultJobOptions = {
@@ -38,7 +38,9 @@ export function createQueues (
     maintenance: new Queue('maintenance', { connection, prefix: `${keyPrefix}bull`, defaultJobOptions }),
     // Transcodes: minutes each, on their own queue so that they never hold up the counting of views.
     media: new Queue('media', { connection, prefix: `${keyPrefix}bull`, defaultJobOptions }),
-    webhooks: new Queue('webhooks', { connection, prefix: `${keyPrefix}bull`, defaultJobOptions: webhookJobOptions(webhooks) })
+    webhooks: new Queue('webhooks', { connection, prefix: `${keyPrefix}bull`, defaultJobOptions: webhookJobOptions(webhooks) }),
+    // Verification and password reset messages: seconds each, never behind a transcode.
+    mail: new Queue('mail', { connection, prefix: `${keyPrefix}bull`, defaultJobOptions })
   }
 }
 
@@ -50,13 +52,14 @@ export async function closeQueues (queues: Queues): Promise<void> {
 export type Handlers = Record<string, (job: Job) => Promise<unknown>>
 
 /** The maintenance jobs: each runs one service function (the same the API would call). */
-export const maintenanceHandlers = (services: Pick<Services, 'playback' | 'media' | 'uploads' | 'webhooks'>): Handlers => ({
+export const maintenanceHandlers = (services: Pick<Services, 'playback' | 'media' | 'uploads' | 'webhooks' | 'tokens'>): Handlers => ({
   'flush-views': async () => await services.playback.flushViews(),
   'refresh-trending': async () => await services.playback.refreshTrending(),
   'enqueue-waiting': async () => ({
     videos: await services.media.enqueueWaiting(), deliveries: await services.webhooks.enqueueWaiting()
   }),
-  'abort-abandoned-uploads': async () => await services.uploads.abortAbandoned()
+  'abort-abandoned-uploads': async () => await services.uploads.abortAbandoned(),
+  'prune-expired-tokens': async () => await services.tokens.pruneExpired()
 })
 
 /** The webhook jobs: one per delivery (and one per manual redelivery). */
@@ -65,6 +68,13 @@ export const webhooksHandlers = (services: Pick<Services, 'webhooks'>): Handlers
     ObjectId.createFromHexString(String((job.data as { deliveryId?: unknown }).deliveryId)),
     { lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }
   )
+})
+
+/** The mail jobs: one per message (the link is made by the job, so no secret waits in Redis). */
+export const mailHandlers = (services: Pick<Services, 'recovery'>): Handlers => ({
+  'send-verification': async (job) => await services.recovery.sendVerification(
+    ObjectId.createFromHexString(String((job.data as { userId?: unknown }).userId))),
+  'send-password-reset': async (job) => await services.recovery.sendPasswordReset(String((job.data as { email?: unknown }).email))
 })
 
 /** The media jobs: one per uploaded video. */
@@ -83,6 +93,7 @@ export async function scheduleMaintenance (queues: Queues, { viewsFlushMs }: { v
   await queues.maintenance.upsertJobScheduler('refresh-trending', { every: 3_600_000 }, { name: 'refresh-trending' })
   await queues.maintenance.upsertJobScheduler('enqueue-waiting', { every: 300_000 }, { name: 'enqueue-waiting' })
   await queues.maintenance.upsertJobScheduler('abort-abandoned-uploads', { every: 3_600_000 }, { name: 'abort-abandoned-uploads' })
+  await queues.maintenance.upsertJobScheduler('prune-expired-tokens', { every: 3_600_000 }, { name: 'prune-expired-tokens' })
 }
 
 export interface WorkerLog {

@@ -7,14 +7,15 @@ import { loadConfigOrExit } from './config.js'
 import { mongoClientOptions } from './db.js'
 import { createEventBus } from './events.js'
 import {
-  closeQueues, createQueues, jobsConnection, maintenanceHandlers, mediaHandlers, scheduleMaintenance, startWorker,
-  timingFor, webhooksHandlers
+  closeQueues, createQueues, jobsConnection, mailHandlers, maintenanceHandlers, mediaHandlers, scheduleMaintenance,
+  startWorker, timingFor, webhooksHandlers
 } from './jobs.js'
 import { redisClientOptions } from './redis.js'
 import { createRepositories, ensureIndexes } from './repositories/index.js'
 import { createSessionCache } from './sessions.js'
 import { createServices } from './services/index.js'
 import { createStripe } from './stripe.js'
+import { createMailer } from './mail.js'
 import { createStorage } from './storage.js'
 import type { Config } from './config.js'
 
@@ -34,15 +35,17 @@ export async function startJobs (config: Config, log: pino.Logger) {
   const queues = createQueues(connection, config.REDIS_KEY_PREFIX, {
     attempts: config.WEBHOOK_ATTEMPTS, retryBaseMs: config.WEBHOOK_RETRY_BASE_MS
   })
+  const mailer = createMailer(config)
   const services = createServices({
-    repos, storage: createStorage(config), redis, events, queues, config, log, stripe: createStripe(config)
+    repos, storage: createStorage(config), redis, events, queues, config, log, stripe: createStripe(config), mailer
   })
   await scheduleMaintenance(queues, { viewsFlushMs: config.VIEWS_FLUSH_MS })
   const timing = timingFor(config.JOB_LOCK_MS)
   const workers = [
     startWorker('maintenance', connection, config.REDIS_KEY_PREFIX, maintenanceHandlers(services), log, timing),
     startWorker('media', connection, config.REDIS_KEY_PREFIX, mediaHandlers(services), log, timing),
-    startWorker('webhooks', connection, config.REDIS_KEY_PREFIX, webhooksHandlers(services), log, timing)
+    startWorker('webhooks', connection, config.REDIS_KEY_PREFIX, webhooksHandlers(services), log, timing),
+    startWorker('mail', connection, config.REDIS_KEY_PREFIX, mailHandlers(services), log, timing)
   ]
   // Videos saved while Redis was down, or before the pipeline existed, are queued now rather than in 5 minutes.
   await services.media.enqueueWaiting()
@@ -54,6 +57,7 @@ export async function startJobs (config: Config, log: pino.Logger) {
     async close (): Promise<void> {
       await Promise.all(workers.map(async (worker) => await worker.close()))
       await closeQueues(queues)
+      mailer.close()
       connection.disconnect()
       redis.disconnect()
       await mongo.close()

@@ -8,13 +8,14 @@ const valid = {
   AWS_REGION: 'eu-west-1',
   AWS_S3_BUCKET: 'videos',
   STRIPE_SECRET_KEY: 'sk_test_config',
-  STRIPE_WEBHOOK_SECRET: 'whsec_config'
+  STRIPE_WEBHOOK_SECRET: 'whsec_config',
+  SMTP_URL: 'smtp://127.0.0.1:1025'
 }
 
 t.test('an empty environment names every missing required variable at once', async (t) => {
   const err = (() => { try { loadConfig({}) } catch (e) { return e as Error } })()
   t.ok(err, 'throws')
-  for (const name of ['MONGODB_URI', 'REDIS_URL', 'JWT_SECRET', 'AWS_REGION', 'AWS_S3_BUCKET', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET']) {
+  for (const name of ['MONGODB_URI', 'REDIS_URL', 'JWT_SECRET', 'AWS_REGION', 'AWS_S3_BUCKET', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'SMTP_URL']) {
     t.match(err?.message, `${name} is required`)
   }
 })
@@ -44,7 +45,7 @@ t.test('production refuses fewer than 10 bcrypt rounds', async (t) => {
 
 t.test('defaults fill the optional variables and numbers are parsed', async (t) => {
   const config = loadConfig({ ...valid, PORT: '8080' })
-  t.match(config, { PORT: 8080, JWT_EXPIRES_IN: '1h', BCRYPT_ROUNDS: 12, CORS_ORIGINS: '*', UPLOAD_URL_TTL: 900, PLAYBACK_URL_TTL: 600, NODE_ENV: 'development' })
+  t.match(config, { PORT: 8080, JWT_EXPIRES_IN: '15m', BCRYPT_ROUNDS: 12, CORS_ORIGINS: '*', UPLOAD_URL_TTL: 900, PLAYBACK_URL_TTL: 600, NODE_ENV: 'development' })
 })
 
 t.test('the server exits with the list when the configuration is invalid', async (t) => {

@@ -32,9 +32,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildApp, type AppOptions } from '../src/app.js'
 import { loadConfig, type Config } from '../src/config.js'
-import { jobsConnection, mediaHandlers, startWorker, workerTiming, type Handlers, type QueueName } from '../src/jobs.js'
+import { jobsConnection, mailHandlers, mediaHandlers, startWorker, workerTiming, type Handlers, type QueueName } from '../src/jobs.js'
 import { hashPassword } from '../src/lib/passwords.js'
 import { createStripe } from '../src/stripe.js'
+import { createMailer } from '../src/mail.js'
+import { createEventBus } from '../src/events.js'
+import { createServices } from '../src/services/index.js'
 import type { Role, User } from '../src/schemas/common.js'
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long'
@@ -147,7 +150,10 @@ export const ids = (res: Res): string[] => res.json().data.map((item: { id: stri
 let counter = 0
 export const uniqueEmail = (role: string): string => `${role}-${process.pid}-${++counter}@example.com`
 
-/** Registers a user through the API (admins are made directly, as the admin command does). */
+/**
+ * Registers a user through the API (admins are made directly, as the admin command does). A creator's email is
+ * marked verified in the database, as following the emailed link would (test/features/accounts.test.ts follows it).
+ */
 export async function signUp (app: FastifyInstance, role: Role = 'viewer', email = uniqueEmail(role)): Promise<Account> {
   if (role === 'admin') {
     const { user } = await app.repos.users.upsertAdmin(email, await hashPassword('admin-password', 4))
@@ -158,6 +164,7 @@ export async function signUp (app: FastifyInstance, role: Role = 'viewer', email
   const res = await injectWithRetry(app, { method: 'POST', url: '/auth/register', payload: { email, password: 'password123', role } })
   if (res.statusCode !== 201) throw new Error(`sign-up failed: ${res.statusCode} ${res.body}`)
   const { token, user } = res.json().data
+  if (role === 'creator') await app.repos.users.verifyEmail(new ObjectId(user.id as string))
   return { user, token, auth: { authorization: `Bearer ${token}` } }
 }
 
@@ -207,6 +214,61 @@ export function queueWorker (
 /** A worker on the app's media queue: the media pipeline. */
 export const mediaWorker = (t: Test, app: FastifyInstance, timing = workerTiming) =>
   queueWorker(t, app, 'media', mediaHandlers(app.services), timing)
+
+/**
+ * A worker on the app's mail queue, sending through the local stack's SMTP server (Mailpit) as the worker does.
+ * The mail jobs need a mailer, which the API does not have: they run on services of their own over the app's
+ * repositories and queues.
+ */
+export function mailWorker (t: Test, app: FastifyInstance) {
+  const quiet = { info: () => {}, warn: () => {} }
+  const mailer = createMailer(app.config)
+  const services = createServices({
+    repos: app.repos,
+    storage: app.storage,
+    redis: app.redis,
+    queues: app.queues,
+    events: createEventBus(quiet),
+    config: app.config,
+    log: quiet,
+    stripe: createStripe(app.config),
+    mailer
+  })
+  t.teardown(() => mailer.close())
+  return queueWorker(t, app, 'mail', mailHandlers(services))
+}
+
+export interface Mail { ID: string, Subject: string, Text: string, HTML: string, To: Array<{ Address: string }> }
+
+/** Mailpit's HTTP API (the local stack's SMTP server keeps every message). */
+const mailpit = async (path: string, init?: RequestInit) => {
+  if (process.env.MAILPIT_URL === undefined) throw new Error('MAILPIT_URL is not set: run the tests with `npm test`')
+  const res = await fetch(`${process.env.MAILPIT_URL}${path}`, init)
+  if (!res.ok) throw new Error(`Mailpit ${path}: ${res.status} ${await res.text()}`)
+  return res
+}
+
+/** The messages sent to `address` so far, newest first (each in full). */
+export async function mailsTo (address: string): Promise<Mail[]> {
+  const found = await (await mailpit(`/api/v1/search?query=${encodeURIComponent(`to:"${address}"`)}`)).json() as { messages: Array<{ ID: string }> }
+  return await Promise.all(found.messages.map(async ({ ID }) => await (await mailpit(`/api/v1/message/${ID}`)).json() as Mail))
+}
+
+/** Waits (up to `seconds`) for the `count`-th message to `address`, and answers the newest. */
+export async function mailTo (address: string, { count = 1, seconds = 20 } = {}): Promise<Mail> {
+  let mails: Mail[] = []
+  if (!await eventually(async () => (mails = await mailsTo(address)).length >= count, seconds)) {
+    throw new Error(`no message ${count} to ${address} within ${seconds} s`)
+  }
+  return mails[0]!
+}
+
+/** The token of the first link in a message (`...?token=...`). */
+export const linkToken = (mail: Pick<Mail, 'Text'>): string => {
+  const match = /[?&]token=([A-Za-z0-9_-]+)/.exec(mail.Text)
+  if (match === null) throw new Error(`no link with a token in: ${mail.Text}`)
+  return match[1]!
+}
 
 /** Polls `check` until it holds, for at most `seconds` (workers run on their own schedule). */
 export async function eventually (check: () => boolean | Promise<boolean>, seconds = 20): Promise<boolean> {

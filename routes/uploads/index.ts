@@ -86,7 +86,7 @@ const uploads: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Creators and admins. The server picks the key, under the caller\'s own prefix. The URL accepts one ' +
         'PUT with exactly the declared Content-Type and Content-Length, until expiresAt (UPLOAD_URL_TTL).',
       body: presignBodySchema(maxBytes),
-      response: { 200: PresignSchema, ...errors('upload_too_large', 'unsupported_media_type') }
+      response: { 200: PresignSchema, ...errors('upload_too_large', 'unsupported_media_type', 'email_not_verified') }
     },
     links: {
       200: {
@@ -108,7 +108,7 @@ const uploads: FastifyPluginAsyncTypebox = async (app) => {
         'expiresAt. Then POST /uploads/multipart/{uploadId}/complete with every part\'s ETag, or DELETE it to give up. ' +
         'An upload left open for a day is aborted. (The bucket\'s CORS rule must expose the ETag header to browsers.)',
       body: presignBodySchema(maxBytes),
-      response: { 201: MultipartSchema, ...errors('upload_too_large', 'unsupported_media_type') }
+      response: { 201: MultipartSchema, ...errors('upload_too_large', 'unsupported_media_type', 'email_not_verified') }
     },
     links: {
       201: {

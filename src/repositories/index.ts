@@ -12,6 +12,8 @@ import { createWebhooksRepository } from './webhooks.js'
 import { createCoinsRepository } from './coins.js'
 import { createOffersRepository } from './offers.js'
 import { createBillingRepository } from './billing.js'
+import { createClaimsRepository } from './claims.js'
+import { createAccountTokensRepository } from './account-tokens.js'
 
 export interface CacheOptions {
   /** Where sessions are cached between requests (none: read on every request); see SESSION_CACHE_MS. */
@@ -32,7 +34,9 @@ export function createRepositories (db: Db, { sessions }: CacheOptions = {}) {
     webhooks: createWebhooksRepository(db),
     coins: createCoinsRepository(db),
     offers: createOffersRepository(db),
-    billing: createBillingRepository(db)
+    billing: createBillingRepository(db),
+    claims: createClaimsRepository(db),
+    accountTokens: createAccountTokensRepository(db)
   }
 }
 

@@ -11,6 +11,10 @@ export interface UserDoc {
   /** In every token; bumped by logout, a password change or a role change, which revokes older tokens. */
   tokenVersion: number
   subscription: Subscription
+  /** Set when the user followed a verification link or typed its code (or reset their password by email). */
+  emailVerified?: boolean
+  /** TOTP two-factor: the secret sealed (src/lib/secrets.ts), the recovery codes' hashes, each usable once. */
+  mfa?: Mfa
   /** The user's customer at Stripe, made on their first checkout. */
   stripeCustomerId?: string | null
   createdAt: Date
@@ -39,6 +43,16 @@ export interface Subscription {
   stripeEnded?: boolean
 }
 
+export interface Mfa {
+  enabled: boolean
+  /** Sealed; null until enrolment is confirmed with a code. */
+  secret: string | null
+  /** Sealed; set by an enrolment not yet confirmed. */
+  pendingSecret: string | null
+  recoveryCodeHashes: string[]
+  enabledAt: Date | null
+}
+
 /** What each authenticated request knows of its caller, from one lookup by _id. */
 export interface Session {
   _id: ObjectId
@@ -46,6 +60,8 @@ export interface Session {
   tokenVersion: number
   /** entitledUntil comes back from the session cache as an ISO string. */
   subscription: { status: SubscriptionStatus, entitledUntil?: Date | string | null }
+  emailVerified?: boolean
+  mfa?: { enabled: boolean }
 }
 
 /**
@@ -96,14 +112,27 @@ export function createUsersRepository (db: Db, sessions?: SessionCache) {
       const cached = await sessions?.read(id)
       if (cached?.session != null) return cached.session
       const session = await users.findOne<Session>({ _id: id }, {
-        projection: { role: 1, tokenVersion: 1, 'subscription.status': 1, 'subscription.entitledUntil': 1 }
+        projection: {
+          role: 1, tokenVersion: 1, 'subscription.status': 1, 'subscription.entitledUntil': 1, emailVerified: 1, 'mfa.enabled': 1
+        }
       })
       if (session !== null && cached !== undefined) sessions?.write(id, session, cached.seen)
       return session
     },
 
+    /** Marks the email verified (idempotent); null for an unknown user. */
+    async verifyEmail (id: ObjectId): Promise<UserDoc | null> {
+      return await change(id, () => users.findOneAndUpdate(
+        { _id: id }, { $set: { emailVerified: true, updatedAt: new Date() } }, { returnDocument: 'after' }))
+    },
+
+    /** Sets the user's two-factor state (whole); null for an unknown user. */
+    async setMfa (id: ObjectId, mfa: Mfa): Promise<UserDoc | null> {
+      return await change(id, () => users.findOneAndUpdate({ _id: id }, { $set: { mfa, updatedAt: new Date() } }, { returnDocument: 'after' }))
+    },
+
     /** Revokes every token issued so far; returns the user with the new version. */
-    async revokeTokens (id: ObjectId, set: Partial<Pick<UserDoc, 'passwordHash'>> = {}): Promise<UserDoc | null> {
+    async revokeTokens (id: ObjectId, set: Partial<Pick<UserDoc, 'passwordHash' | 'emailVerified'>> = {}): Promise<UserDoc | null> {
       return await change(id, () => users.findOneAndUpdate(
         { _id: id },
         { $set: { ...set, updatedAt: new Date() }, $inc: { tokenVersion: 1 } },

@@ -63,6 +63,8 @@ export const UserSchema = Type.Object({
     currentPeriodEnd: Nullable(Type.String({ format: 'date-time', description: 'When the paid period ends (renews or stops)' })),
     updatedAt: Nullable(Type.String({ format: 'date-time' }))
   }, { additionalProperties: false }),
+  emailVerified: Type.Boolean({ description: 'The user followed the verification link or typed its code; creators upload once verified' }),
+  mfaEnabled: Type.Boolean({ description: 'Two-factor (TOTP) is on: sign-ins need a code' }),
   createdAt: Type.String({ format: 'date-time' })
 }, { $id: 'User', additionalProperties: false })
 

@@ -12,6 +12,9 @@ import { createUploadsService } from './uploads.js'
 import { createWebhooksService } from './webhooks.js'
 import { createWalletService } from './wallet.js'
 import { createBillingService } from './billing.js'
+import { createTokensService } from './tokens.js'
+import { createRecoveryService } from './recovery.js'
+import { createMfaService } from './mfa.js'
 
 export type { Caller, Page, ServiceDeps } from './types.js'
 
@@ -25,6 +28,7 @@ export function createServices (deps: ServiceDeps) {
   const media = createMediaService(deps)
   const streaming = createStreamingService(deps)
   const wallet = createWalletService(deps, catalogue)
+  const tokens = createTokensService(deps)
   return {
     accounts: createAccountsService(deps),
     uploads,
@@ -38,7 +42,10 @@ export function createServices (deps: ServiceDeps) {
     jobs: createJobsService(deps),
     webhooks: createWebhooksService(deps),
     wallet,
-    billing: createBillingService(deps, wallet)
+    billing: createBillingService(deps, wallet),
+    tokens,
+    recovery: createRecoveryService(deps),
+    mfa: createMfaService(deps, tokens)
   }
 }
 

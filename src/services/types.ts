@@ -4,7 +4,8 @@ import type { Config } from '../config.js'
 import type { Queues } from '../jobs.js'
 import type { EventBus } from '../events.js'
 import type { Repositories } from '../repositories/index.js'
-import type { Session } from '../repositories/users.js'
+import type { Session, UserDoc } from '../repositories/users.js'
+import type { Mailer } from '../mail.js'
 import type { PageMeta } from '../schemas/common.js'
 import type { Storage } from '../storage.js'
 
@@ -17,12 +18,17 @@ export interface ServiceDeps {
   /** The job queues (src/jobs.ts), for what admins see of them (the bench's ceiling has none). */
   queues?: Queues
   events: EventBus
+  /** Signs an access token (the API's auth plugin); absent in the worker, which signs nobody in. */
+  signToken?: (user: Pick<UserDoc, '_id' | 'role' | 'tokenVersion'>) => string
+  /** Sends email (the worker's; the API queues messages instead). */
+  mailer?: Mailer
   /** Stripe's API (src/stripe.ts): api.stripe.com, or the local stack's stripe-mock. */
   stripe: Stripe
   config: Pick<Config, 'PLAYBACK_URL_TTL' | 'UPLOAD_URL_TTL' | 'MAX_UPLOAD_BYTES' | 'BCRYPT_ROUNDS' | 'READ_CACHE_MS' |
     'FFMPEG_PATH' | 'FFPROBE_PATH' | 'MAX_VIDEO_SECONDS' | 'HLS_SEGMENT_SEC' | 'JWT_SECRET' | 'NODE_ENV' |
     'WEBHOOK_ALLOW_PRIVATE_TARGETS' | 'COIN_PRICE_MIN' | 'COIN_PRICE_MAX' | 'COIN_PRICE_DEFAULT' | 'CHECK_IN_REWARDS' |
-    'SUBSCRIPTION_GRACE_HOURS' | 'STRIPE_SECRET_KEY' | 'STRIPE_WEBHOOK_SECRET' | 'STRIPE_API_URL' | 'BILLING_RETURN_URL'>
+    'SUBSCRIPTION_GRACE_HOURS' | 'STRIPE_SECRET_KEY' | 'STRIPE_WEBHOOK_SECRET' | 'STRIPE_API_URL' | 'BILLING_RETURN_URL' |
+    'JWT_EXPIRES_IN' | 'REFRESH_TOKEN_DAYS' | 'APP_NAME' | 'APP_URL'>
   log: { warn: (obj: object, msg: string) => void }
 }
 

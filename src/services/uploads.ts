@@ -33,8 +33,12 @@ export interface UploadRequest { contentType: string, sizeBytes: number, fileNam
 
 export function createUploadsService ({ storage, config, repos }: ServiceDeps) {
   const { multipartUploads } = repos
-  const keyFor = (caller: Caller, { contentType, fileName }: UploadRequest) =>
-    newUploadKey(caller._id.toHexString(), isImage(contentType) ? 'images' : 'videos', UPLOAD_EXTENSIONS.get(contentType)!, fileName)
+  /** A creator uploads once their email is verified (403 `email_not_verified`); admins always may. */
+  const keyFor = (caller: Caller, { contentType, fileName }: UploadRequest) => {
+    if (caller.role === 'creator' && caller.emailVerified !== true) throw new ApiError('email_not_verified')
+    const kind = isImage(contentType) ? 'images' : 'videos'
+    return newUploadKey(caller._id.toHexString(), kind, UPLOAD_EXTENSIONS.get(contentType)!, fileName)
+  }
 
   async function ownedUpload (caller: Caller, id: ObjectId) {
     const found = await multipartUploads.findOwned(caller._id, id)

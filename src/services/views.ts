@@ -26,6 +26,8 @@ export function toUser (doc: UserDoc): User {
       currentPeriodEnd: iso(doc.subscription.currentPeriodEnd ?? null),
       updatedAt: iso(doc.subscription.updatedAt)
     },
+    emailVerified: doc.emailVerified === true,
+    mfaEnabled: doc.mfa?.enabled === true,
     createdAt: doc.createdAt.toISOString()
   }
 }

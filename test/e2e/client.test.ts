@@ -1,11 +1,17 @@
 import t from 'tap'
-import { createClient } from '../../clients/ts/index.js'
-import { build, makeClip, mediaWorker, signUp, uniqueEmail } from '../helper.js'
+import { createClient, createSessionClient, isSignedIn, type SignedIn, type Tokens } from '../../clients/ts/index.js'
+import { build, linkToken, mailTo, mailWorker, makeClip, mediaWorker, signUp, uniqueEmail } from '../helper.js'
 
 /** The body of a successful call, or a failure naming the status and error body. */
 function ok<T> (result: { data?: T, error?: unknown, response: Response }): T {
   if (result.data === undefined) throw new Error(`${result.response.status}: ${JSON.stringify(result.error)}`)
   return result.data
+}
+
+/** A login's answer when no second factor is asked. */
+function signedIn (data: Parameters<typeof isSignedIn>[0]): SignedIn {
+  if (!isSignedIn(data)) throw new Error('two-factor asked')
+  return data
 }
 
 // The seed flow again, but every API call goes through the typed client generated from openapi.yaml
@@ -17,12 +23,15 @@ t.test('the typed client drives upload → moderation → catalogue → gated pl
 
   const creatorEmail = uniqueEmail('creator')
   const viewerEmail = uniqueEmail('viewer')
+  mailWorker(t, app)
   const registered = await anonymous.POST('/auth/register', { body: { email: creatorEmail, password: 'creator-pass-1', role: 'creator' } })
   t.equal(registered.response.status, 201)
   t.equal(ok(registered).data.user.role, 'creator')
+  const verified = await anonymous.POST('/auth/email/verify', { body: { token: linkToken(await mailTo(creatorEmail)) } })
+  t.equal(verified.response.status, 204, 'the creator follows the emailed link')
   t.equal((await anonymous.POST('/auth/register', { body: { email: viewerEmail, password: 'viewer-pass-1' } })).response.status, 201)
-  const creatorSession = ok(await anonymous.POST('/auth/login', { body: { email: creatorEmail, password: 'creator-pass-1' } })).data
-  const viewerSession = ok(await anonymous.POST('/auth/login', { body: { email: viewerEmail, password: 'viewer-pass-1' } })).data
+  const creatorSession = signedIn(ok(await anonymous.POST('/auth/login', { body: { email: creatorEmail, password: 'creator-pass-1' } })).data)
+  const viewerSession = signedIn(ok(await anonymous.POST('/auth/login', { body: { email: viewerEmail, password: 'viewer-pass-1' } })).data)
   const creator = createClient(base, creatorSession.token)
   const viewer = createClient(base, viewerSession.token)
   const admin = createClient(base, (await signUp(app, 'admin')).token)
@@ -79,4 +88,21 @@ t.test('the typed client drives upload → moderation → catalogue → gated pl
   const history = ok(await viewer.GET('/video/history', { params: { query: { limit: 10 } } }))
   t.same(history.data.map((e) => e.episodeId), [episode.id])
   t.equal(history.meta.limit, 10)
+})
+
+t.test('a session client renews an expired access token with its refresh token, once for concurrent requests', async (t) => {
+  const app = await build(t, { JWT_EXPIRES_IN: '1s' })
+  const base = await app.listen({ host: '127.0.0.1', port: 0 })
+  const email = uniqueEmail('viewer')
+  const registered = ok(await createClient(base).POST('/auth/register', { body: { email, password: 'viewer-pass-1' } })).data
+  const saved: Tokens[] = []
+  const viewer = createSessionClient(base, registered, (tokens) => saved.push(tokens))
+  t.equal(ok(await viewer.GET('/auth/me')).data.email, email)
+  await new Promise((resolve) => setTimeout(resolve, 2200)) // the access token has expired
+  const expired = await createClient(base, registered.token).GET('/auth/me')
+  t.equal(expired.error?.error.code, 'token_expired', 'a plain client with the old token is refused')
+  const answers = await Promise.all([viewer.GET('/auth/me'), viewer.GET('/me/wallet'), viewer.GET('/me/list')])
+  t.same(answers.map((a) => a.response.status), [200, 200, 200], 'every request went through')
+  t.equal(saved.length, 1, 'one refresh for the three')
+  t.not(saved[0]!.refreshToken, registered.refreshToken, 'a new refresh token to keep')
 })

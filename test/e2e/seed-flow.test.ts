@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { build, makeClip, mediaWorker, processedVideo, signUp, uniqueEmail } from '../helper.js'
+import { build, linkToken, mailTo, mailWorker, makeClip, mediaWorker, processedVideo, signUp, uniqueEmail } from '../helper.js'
 
 // The seed's data flow, upload → moderation → catalogue → gated playback → progress, over a real
 // listening server with fetch, real bytes through MinIO and real documents in FerretDB.
@@ -17,9 +17,16 @@ t.test('a video goes from a creator\'s upload to a subscriber\'s screen', async 
     return { status: res.status, body: await res.json() as any }
   }
 
-  const creator = await call('POST', '/auth/register', undefined, { email: uniqueEmail('creator'), password: 'creator-pass-1', role: 'creator' })
+  mailWorker(t, app)
+  const creatorEmail = uniqueEmail('creator')
+  const creator = await call('POST', '/auth/register', undefined, { email: creatorEmail, password: 'creator-pass-1', role: 'creator' })
   t.equal(creator.status, 201)
   const creatorToken: string = creator.body.data.token
+  // 0. The creator follows the link of the verification email (creators upload once verified).
+  const verified = await fetch(`${base}/auth/email/verify`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: linkToken(await mailTo(creatorEmail)) })
+  })
+  t.equal(verified.status, 204)
   const viewerEmail = uniqueEmail('viewer')
   t.equal((await call('POST', '/auth/register', undefined, { email: viewerEmail, password: 'viewer-pass-1' })).status, 201)
   const viewerLogin = await call('POST', '/auth/login', undefined, { email: viewerEmail, password: 'viewer-pass-1' })

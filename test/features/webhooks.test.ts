@@ -135,7 +135,7 @@ t.test('webhooks', async (t) => {
 })
 
 t.test('in production, targets on loopback or private networks are refused', async (t) => {
-  const app = await build(t, { NODE_ENV: 'production', BCRYPT_ROUNDS: '10', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' })
+  const app = await build(t, { NODE_ENV: 'production', BCRYPT_ROUNDS: '10', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', ADMIN_MFA: 'never' })
   const admin = await signUp(app, 'admin')
   for (const url of ['http://127.0.0.1:8080/hooks', 'http://localhost/hooks', 'http://10.1.2.3/x', 'http://192.168.0.10/x',
     'http://169.254.169.254/latest/meta-data', 'http://[::1]/x', 'https://user:pass@example.com/x']) {

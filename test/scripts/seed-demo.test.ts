@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { build, mediaWorker, signUp } from '../helper.js'
+import { build, mailWorker, mediaWorker, signUp } from '../helper.js'
 
 const run = promisify(execFile)
 
@@ -12,6 +12,7 @@ t.test('npm run seed:demo makes a playable catalogue through the API and the med
   const app = await build(t)
   const base = await app.listen({ host: '127.0.0.1', port: 0 })
   mediaWorker(t, app)
+  mailWorker(t, app) // the demo creator follows the link of the verification email
   const admin = await signUp(app, 'admin')
   const dir = mkdtempSync(join(tmpdir(), 'microdrama-demo-test-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))

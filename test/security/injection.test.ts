@@ -10,7 +10,8 @@ import { bodyExample, has, jsonBody, operations, paramsIn, resolve, url, type Op
 function example (o: Op, ids: Record<string, string>): Record<string, unknown> {
   const body = bodyExample(o)
   if (body === undefined) throw new Error(`${o.name}: the contract has no request body example`)
-  for (const key of Object.keys(body)) if (ids[key] !== undefined) body[key] = ids[key]
+  // Ids the example names (an episodeId) become real ones; other fields (a link's `token`) keep the example's value.
+  for (const key of Object.keys(body)) if (key.endsWith('Id') && ids[key] !== undefined) body[key] = ids[key]
   return body
 }
 

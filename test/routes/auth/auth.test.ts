@@ -8,7 +8,7 @@ t.test('register', async (t) => {
     const res = await app.inject({ method: 'POST', url: '/auth/register', payload: { email: '  New.Viewer@Example.COM ', password: 'password123' } })
     t.equal(res.statusCode, 201)
     const { data } = res.json()
-    t.match(data, { user: { email: 'new.viewer@example.com', role: 'viewer', subscription: { status: 'none', updatedAt: null } }, expiresIn: '1h' })
+    t.match(data, { user: { email: 'new.viewer@example.com', role: 'viewer', subscription: { status: 'none', updatedAt: null } }, expiresIn: '15m' })
     t.match(data.user.id, /^[0-9a-f]{24}$/)
     t.notOk('passwordHash' in data.user, 'the hash never leaves the server')
     const me = await app.inject({ url: '/auth/me', headers: { authorization: `Bearer ${data.token}` } })
