@@ -82,6 +82,8 @@ export default fp(async (app) => {
     if (status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '5')
     const body: ErrorResponse = { error: { message, status, code } }
     if (status >= 500) body.error.requestId = request.id
+    // By code: rate_limited counts rate-limit refusals, service_unavailable load shedding.
+    app.metrics.errors.inc({ route: request.routeOptions.url ?? 'unmatched', code })
     return reply.code(status).send(body)
   })
 
@@ -112,4 +114,4 @@ export default fp(async (app) => {
     const body: ErrorResponse = { error: { message: `Route ${request.method} ${request.url.split('?')[0]} not found`, status: 404, code: 'not_found' } }
     return reply.code(404).send(body)
   })
-}, { name: 'errors', dependencies: ['rate-limit'] })
+}, { name: 'errors', dependencies: ['rate-limit', 'metrics'] })

@@ -13,8 +13,9 @@ export default fp(async (app) => {
   connection.on('error', () => {}) // plugins/redis.ts reports an outage; this connection waits it out
   const webhooks = { attempts: app.config.WEBHOOK_ATTEMPTS, retryBaseMs: app.config.WEBHOOK_RETRY_BASE_MS }
   app.decorate('queues', createQueues(connection, app.config.REDIS_KEY_PREFIX, webhooks))
+  app.metrics.watchQueues(app.queues)
   app.addHook('onClose', async () => {
     await closeQueues(app.queues)
     connection.disconnect()
   })
-}, { name: 'jobs', decorators: { fastify: ['config'] } })
+}, { name: 'jobs', dependencies: ['metrics'], decorators: { fastify: ['config'] } })

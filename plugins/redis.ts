@@ -10,6 +10,7 @@ import { redisClientOptions } from '../src/redis.js'
 export default fp(async (app) => {
   const { REDIS_URL, REDIS_KEY_PREFIX } = app.config
   await app.register(redis, { url: REDIS_URL, closeClient: true, ...redisClientOptions(REDIS_KEY_PREFIX) })
+  app.metrics.instrumentRedis(app.redis)
   let warned = 0
   app.redis.on('error', (err: Error) => {
     // ioredis retries by itself; say so at most once every 10 s.
@@ -18,4 +19,4 @@ export default fp(async (app) => {
       app.log.warn({ err: err.message }, 'Redis is unreachable; serving without it until it returns')
     }
   })
-}, { name: 'redis', decorators: { fastify: ['config'] } })
+}, { name: 'redis', dependencies: ['metrics'], decorators: { fastify: ['config'] } })

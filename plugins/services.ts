@@ -26,6 +26,7 @@ export default fp(async (app) => {
     events,
     stripe: createStripe(app.config),
     signToken: app.signToken,
+    metrics: app.metrics,
     config: app.config,
     log: app.log
   }))

@@ -83,7 +83,7 @@ writeFileSync(configFile, [
   // account_token_invalid). Earnings: two valid days can be in the wrong order (400).
   '[[operations]]',
   'include-operation-id = ["receiveStripeWebhook", "getCreatorEarnings", "verifyEmail", "verifyEmailCode", "resetPassword"]',
-  'checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "429", "5xx"]',
+  'checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "429", "5xx"]',
   '',
   // Moving coins: schema-valid requests are rightly refused for the wallet's state: not enough coins (402), a
   // revocation below zero or an Idempotency-Key already used for another request (422). A series' coinPrice must

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis'
+import type { Metrics } from './metrics.js'
 
 /**
  * The read cache for published content, in Redis and shared by every instance. Entries live in scopes (a Redis
@@ -9,8 +10,10 @@ import type { Redis } from 'ioredis'
  * shared scope are what every caller sees, never a per-caller field; what belongs to one caller lives in a scope
  * of its own ('my-list:<userId>'). Redis unreachable: every read goes to the database.
  */
-export function createReadCache (redis: Redis, ttlMs: number) {
+export function createReadCache (redis: Redis, ttlMs: number, metrics?: Pick<Metrics, 'cache'>) {
   const scopeKey = (scope: string) => `cache:${scope}`
+  /** A scope's kind for metrics ('series', 'my-list'...), never its id. */
+  const kindOf = (scope: string) => scope.split(':', 1)[0]!
   // Bumped by every drop: a read that raced a change cannot put what it read before the change back.
   const generationKey = (scope: string) => `cache-generation:${scope}`
   redis.defineCommand('putCachedIfGeneration', {
@@ -37,10 +40,12 @@ export function createReadCache (redis: Redis, ttlMs: number) {
         const { at, value } = JSON.parse(cached) as { at: number, value: T }
         if (Date.now() - at < ttlMs) {
           hits++
+          metrics?.cache.inc({ scope: kindOf(scope), result: 'hit' })
           return value
         }
       }
       misses++
+      metrics?.cache.inc({ scope: kindOf(scope), result: 'miss' })
       const value = await load()
       if (read != null) {
         const entry = JSON.stringify({ at: Date.now(), value })

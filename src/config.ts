@@ -67,6 +67,10 @@ export const ConfigSchema = Type.Object({
   MAIL_FROM: Type.String({ minLength: 3, default: 'Microdrama <no-reply@localhost>' }),
   APP_NAME: Type.String({ minLength: 1, maxLength: 60, default: 'Microdrama' }),
   APP_URL: Type.String({ pattern: '^https?://', default: 'http://localhost:3000' }),
+  // Prometheus metrics on a port of their own (never the API's), each process (API, worker) its own; unset: none.
+  // With METRICS_TOKEN a scrape must send it as a bearer token.
+  METRICS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   // Stripe (payments): the secret key and the webhook endpoint's signing secret from the Stripe dashboard.
   // STRIPE_API_URL only for a Stripe-compatible server other than api.stripe.com (the local stack's stripe-mock).
   STRIPE_SECRET_KEY: Type.String({ pattern: '^(sk|rk)_', description: 'sk_live_..., sk_test_... or a restricted rk_ key' }),

@@ -2,6 +2,7 @@ import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq'
 import { Redis } from 'ioredis'
 import { ObjectId } from 'mongodb'
 import type { Services } from './services/index.js'
+import type { Metrics } from './metrics.js'
 
 /**
  * Background jobs on BullMQ. Every job is a small function of its payload that can run twice safely, calls one
@@ -52,14 +53,15 @@ export async function closeQueues (queues: Queues): Promise<void> {
 export type Handlers = Record<string, (job: Job) => Promise<unknown>>
 
 /** The maintenance jobs: each runs one service function (the same the API would call). */
-export const maintenanceHandlers = (services: Pick<Services, 'playback' | 'media' | 'uploads' | 'webhooks' | 'tokens'>): Handlers => ({
+export const maintenanceHandlers = (services: Pick<Services, 'playback' | 'media' | 'uploads' | 'webhooks' | 'tokens' | 'analytics'>): Handlers => ({
   'flush-views': async () => await services.playback.flushViews(),
   'refresh-trending': async () => await services.playback.refreshTrending(),
   'enqueue-waiting': async () => ({
     videos: await services.media.enqueueWaiting(), deliveries: await services.webhooks.enqueueWaiting()
   }),
   'abort-abandoned-uploads': async () => await services.uploads.abortAbandoned(),
-  'prune-expired-tokens': async () => await services.tokens.pruneExpired()
+  'prune-expired-tokens': async () => await services.tokens.pruneExpired(),
+  'refresh-stats': async () => await services.analytics.refresh()
 })
 
 /** The webhook jobs: one per delivery (and one per manual redelivery). */
@@ -94,6 +96,7 @@ export async function scheduleMaintenance (queues: Queues, { viewsFlushMs }: { v
   await queues.maintenance.upsertJobScheduler('enqueue-waiting', { every: 300_000 }, { name: 'enqueue-waiting' })
   await queues.maintenance.upsertJobScheduler('abort-abandoned-uploads', { every: 3_600_000 }, { name: 'abort-abandoned-uploads' })
   await queues.maintenance.upsertJobScheduler('prune-expired-tokens', { every: 3_600_000 }, { name: 'prune-expired-tokens' })
+  await queues.maintenance.upsertJobScheduler('refresh-stats', { every: 60_000 }, { name: 'refresh-stats' })
 }
 
 export interface WorkerLog {
@@ -110,7 +113,8 @@ export const timingFor = (jobLockMs: number) => ({ lockDurationMs: jobLockMs, st
 
 /** A worker for one queue: a job whose name has no handler fails at once (no retry); any other failure is retried. */
 export function startWorker (
-  name: QueueName, connection: Redis, keyPrefix: string, handlers: Handlers, log: WorkerLog, timing = workerTiming
+  name: QueueName, connection: Redis, keyPrefix: string, handlers: Handlers, log: WorkerLog, timing = workerTiming,
+  metrics?: Pick<Metrics, 'jobs'>
 ): Worker {
   const worker = new Worker(name, async (job) => {
     const run = handlers[job.name]
@@ -124,7 +128,14 @@ export function startWorker (
     stalledInterval: timing.stalledIntervalMs,
     maxStalledCount: 2
   })
+  const observe = (job: Job | undefined, outcome: string) => {
+    if (job?.processedOn != null && job.finishedOn != null) {
+      metrics?.jobs.observe({ queue: name, job: job.name, outcome }, (job.finishedOn - job.processedOn) / 1000)
+    }
+  }
+  worker.on('completed', (job) => observe(job, 'ok'))
   worker.on('failed', (job, err) => {
+    observe(job, 'error')
     log.warn({ queue: name, job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed')
   })
   worker.on('error', (err) => log.warn({ queue: name, err: err.message }, 'worker error'))

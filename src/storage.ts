@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import type { Config } from './config.js'
+import type { Metrics } from './metrics.js'
 
 export interface ObjectInfo {
   sizeBytes: number
@@ -15,7 +16,7 @@ export interface ObjectInfo {
 }
 
 /** Object storage (AWS S3 or any S3-compatible store): presigned uploads and downloads, object checks. */
-export function createStorage (config: Config) {
+export function createStorage (config: Config, metrics?: Pick<Metrics, 's3'>) {
   const credentials = config.AWS_ACCESS_KEY_ID !== undefined && config.AWS_SECRET_ACCESS_KEY !== undefined
     ? {
         accessKeyId: config.AWS_ACCESS_KEY_ID,
@@ -34,6 +35,21 @@ export function createStorage (config: Config) {
     maxAttempts: 2
   })
   const bucket = config.AWS_S3_BUCKET
+  // Every request's latency, by operation, each attempt (at the deserialize step, next to the wire: a presigned URL
+  // is made before it and sends nothing, so it is not counted).
+  if (metrics !== undefined) {
+    client.middlewareStack.add((next, context) => async (args) => {
+      const end = metrics.s3.startTimer({ operation: context.commandName ?? 'unknown' })
+      try {
+        const result = await next(args)
+        end({ outcome: 'ok' })
+        return result
+      } catch (err) {
+        end({ outcome: 'error' })
+        throw err
+      }
+    }, { step: 'deserialize', name: 'metrics' })
+  }
 
   return {
     client,

@@ -16,6 +16,7 @@ import { createSessionCache } from './sessions.js'
 import { createServices } from './services/index.js'
 import { createStripe } from './stripe.js'
 import { createMailer } from './mail.js'
+import { createMetrics, serveMetrics } from './metrics.js'
 import { createStorage } from './storage.js'
 import type { Config } from './config.js'
 
@@ -24,8 +25,11 @@ import type { Config } from './config.js'
  * schedule still runs once per interval for the whole deployment.
  */
 export async function startJobs (config: Config, log: pino.Logger) {
-  const mongo = await new MongoClient(config.MONGODB_URI, mongoClientOptions('microdrama-worker')).connect()
+  const metrics = createMetrics()
+  const mongo = await new MongoClient(config.MONGODB_URI, { ...mongoClientOptions('microdrama-worker'), monitorCommands: true }).connect()
+  metrics.instrumentMongo(mongo)
   const redis = new Redis(config.REDIS_URL, redisClientOptions(config.REDIS_KEY_PREFIX))
+  metrics.instrumentRedis(redis)
   const repos = createRepositories(mongo.db(), {
     sessions: createSessionCache(redis, config.SESSION_CACHE_MS)
   })
@@ -37,25 +41,39 @@ export async function startJobs (config: Config, log: pino.Logger) {
   })
   const mailer = createMailer(config)
   const services = createServices({
-    repos, storage: createStorage(config), redis, events, queues, config, log, stripe: createStripe(config), mailer
+    repos,
+    storage: createStorage(config, metrics),
+    redis,
+    events,
+    queues,
+    config,
+    log,
+    stripe: createStripe(config),
+    mailer,
+    metrics
   })
+  metrics.watchQueues(queues)
+  const { METRICS_PORT, METRICS_TOKEN, HOST } = config
+  const served = METRICS_PORT === undefined ? null : await serveMetrics(metrics, HOST, METRICS_PORT, METRICS_TOKEN)
   await scheduleMaintenance(queues, { viewsFlushMs: config.VIEWS_FLUSH_MS })
   const timing = timingFor(config.JOB_LOCK_MS)
   const workers = [
-    startWorker('maintenance', connection, config.REDIS_KEY_PREFIX, maintenanceHandlers(services), log, timing),
-    startWorker('media', connection, config.REDIS_KEY_PREFIX, mediaHandlers(services), log, timing),
-    startWorker('webhooks', connection, config.REDIS_KEY_PREFIX, webhooksHandlers(services), log, timing),
-    startWorker('mail', connection, config.REDIS_KEY_PREFIX, mailHandlers(services), log, timing)
+    startWorker('maintenance', connection, config.REDIS_KEY_PREFIX, maintenanceHandlers(services), log, timing, metrics),
+    startWorker('media', connection, config.REDIS_KEY_PREFIX, mediaHandlers(services), log, timing, metrics),
+    startWorker('webhooks', connection, config.REDIS_KEY_PREFIX, webhooksHandlers(services), log, timing, metrics),
+    startWorker('mail', connection, config.REDIS_KEY_PREFIX, mailHandlers(services), log, timing, metrics)
   ]
   // Videos saved while Redis was down, or before the pipeline existed, are queued now rather than in 5 minutes.
   await services.media.enqueueWaiting()
-  log.info({ queues: Object.keys(queues) }, 'worker started')
+  log.info({ queues: Object.keys(queues), metrics: served?.url }, 'worker started')
 
   return {
     services,
+    metricsUrl: served?.url ?? null,
     /** Finishes the job in hand (or hands it back when it outlasts the grace period), then disconnects. */
     async close (): Promise<void> {
       await Promise.all(workers.map(async (worker) => await worker.close()))
+      if (served !== null) await new Promise((resolve) => served.server.close(resolve))
       await closeQueues(queues)
       mailer.close()
       connection.disconnect()

@@ -224,6 +224,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The platform per day
+         * @description Admins only: per UTC day from `from` to `to` (inclusive; the last 30 days by default, at most 366), sign-ups, active viewers (who reported progress), plays, coins bought and spent, subscriptions started and ended. Computed by a job about every minute; days without a figure are left out.
+         */
+        get: operations["getPlatformStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/jobs": {
         parameters: {
             query?: never;
@@ -1130,6 +1150,26 @@ export interface paths {
          * @description Creators and admins, on their own episode (404 otherwise): rejected or unpublished → pending. Otherwise 409 `wrong_status`; 409 `video_not_ready` unless its video is ready.
          */
         post: operations["submitEpisode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/creator/series/{seriesId}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What viewers did with my series
+         * @description Creators and admins, for their own series (404 otherwise; admins any): per episode plays, unique viewers, watch time, average completion and the drop-off curve; the funnel across episodes; the paywall conversion. Computed from viewers' progress by a job about every minute.
+         */
+        get: operations["getSeriesStats"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3141,6 +3181,123 @@ export interface operations {
             };
             /** @description Unprocessable Entity: `balance_too_low`, `idempotency_key_reused` */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getPlatformStats: {
+        parameters: {
+            query?: {
+                /** @description A UTC day, YYYY-MM-DD */
+                from?: string;
+                /** @description A UTC day, YYYY-MM-DD */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /**
+                             * Format: date
+                             * @description A UTC day, YYYY-MM-DD
+                             */
+                            from: string;
+                            /**
+                             * Format: date
+                             * @description A UTC day, YYYY-MM-DD
+                             */
+                            to: string;
+                            days: {
+                                /**
+                                 * Format: date
+                                 * @description A UTC day, YYYY-MM-DD
+                                 */
+                                day: string;
+                                /** Format: int64 */
+                                signups: number;
+                                /** Format: int64 */
+                                activeViewers: number;
+                                /** Format: int64 */
+                                plays: number;
+                                /** Format: int64 */
+                                coinsPurchased: number;
+                                /** Format: int64 */
+                                coinsSpent: number;
+                                /** Format: int64 */
+                                subscriptionsStarted: number;
+                                /** Format: int64 */
+                                subscriptionsEnded: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Bad Request: `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden: `forbidden`, `mfa_enrollment_required` */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8488,6 +8645,153 @@ export interface operations {
             };
             /** @description Conflict: `wrong_status`, `video_not_ready` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getSeriesStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                seriesId: components["schemas"]["ObjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            seriesId: components["schemas"]["ObjectId"];
+                            /** @description By number */
+                            episodes: {
+                                episodeId: components["schemas"]["ObjectId"];
+                                /** Format: int32 */
+                                number: number;
+                                /**
+                                 * Format: int64
+                                 * @description Plays by viewers (not its creator or admins)
+                                 */
+                                plays: number;
+                                /**
+                                 * Format: int64
+                                 * @description Viewers who reported progress in it
+                                 */
+                                uniqueViewers: number;
+                                /** @description Seconds of it viewers got through (each one's furthest position), summed */
+                                watchTimeSec: number;
+                                /** @description The mean of how far each viewer got (0 to 1) */
+                                avgCompletion: number;
+                                /** @description Share of its viewers who reached 0 %, 10 %, … 100 % of it (the first is 1 with any viewer) */
+                                dropOff: number[];
+                            }[];
+                            /** @description Viewers per episode, by number: where the audience drops out */
+                            funnel: {
+                                episodeId: components["schemas"]["ObjectId"];
+                                /** Format: int32 */
+                                number: number;
+                                /** Format: int64 */
+                                viewers: number;
+                            }[];
+                            paywall: {
+                                /**
+                                 * Format: int32
+                                 * @description The first episode that is not free
+                                 */
+                                firstLockedNumber: number;
+                                /**
+                                 * Format: int64
+                                 * @description Viewers who finished the last free episode or started a locked one
+                                 */
+                                reached: number;
+                                /**
+                                 * Format: int64
+                                 * @description Of them, those who started a locked one (unlocked it or subscribed)
+                                 */
+                                converted: number;
+                                /** @description converted / reached */
+                                conversionRate: number;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description When the figures were computed (a job, about every minute); null: not yet
+                             */
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Bad Request: `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found: `series_not_found` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -18,13 +18,16 @@ const CoinsBodySchema = Type.Object({
   reason: Type.String({ minLength: 1, maxLength: 1000, pattern: '\\S', description: 'Kept in the ledger and the audit log' })
 }, { additionalProperties: false, examples: [{ amount: 100, reason: 'Goodwill: episode 4 would not play on 26 November' }] })
 
+const Day = Type.String({ format: 'date', maxLength: 10, description: 'A UTC day, YYYY-MM-DD' })
+const Count = Type.Integer({ minimum: 0, format: 'int64' })
+
 const ReasonBodySchema = Type.Object({
   reason: Type.String({ minLength: 1, maxLength: 1000, pattern: '\\S', description: 'Shown to the creator and kept in the audit log' })
 }, { additionalProperties: false, examples: [{ reason: 'Episode 3 has no audio after 0:40.' }] })
 
 /** Moderation (src/services/moderation.ts), the audit log and subscriptions: admins only. */
 const admin: FastifyPluginAsyncTypebox = async (app) => {
-  const { moderation, accounts, wallet } = app.services
+  const { moderation, accounts, wallet, analytics } = app.services
 
   app.get('/series/pending', {
     schema: {
@@ -199,6 +202,37 @@ const admin: FastifyPluginAsyncTypebox = async (app) => {
     const { entry, replayed } = await wallet.adjust(request.account, toObjectId(request.params.userId), amount, reason, request.headers['idempotency-key'])
     if (replayed) reply.header('idempotent-replayed', 'true')
     return reply.code(201).send({ data: entry })
+  })
+
+  app.get('/stats', {
+    schema: {
+      operationId: 'getPlatformStats',
+      summary: 'The platform per day',
+      description: 'Admins only: per UTC day from `from` to `to` (inclusive; the last 30 days by default, at most 366), ' +
+        'sign-ups, active viewers (who reported progress), plays, coins bought and spent, subscriptions started and ended. ' +
+        'Computed by a job about every minute; days without a figure are left out.',
+      querystring: Type.Object({ from: Type.Optional(Day), to: Type.Optional(Day) }, { additionalProperties: false }),
+      response: {
+        200: envelope(Type.Object({
+          from: Day,
+          to: Day,
+          days: Type.Array(Type.Object({
+            day: Day,
+            signups: Count,
+            activeViewers: Count,
+            plays: Count,
+            coinsPurchased: Count,
+            coinsSpent: Count,
+            subscriptionsStarted: Count,
+            subscriptionsEnded: Count
+          }, { additionalProperties: false }))
+        }, { additionalProperties: false }))
+      }
+    }
+  }, async (request) => {
+    const to = request.query.to ?? new Date().toISOString().slice(0, 10)
+    const from = request.query.from ?? new Date(Date.parse(to) - 29 * 86_400_000).toISOString().slice(0, 10)
+    return { data: await analytics.platformReport(from, to) }
   })
 }
 

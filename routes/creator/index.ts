@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { envelope, errors, ObjectIdSchema, page, ref } from '../../src/schemas/common.js'
+import { envelope, errors, Nullable, ObjectIdSchema, page, ref } from '../../src/schemas/common.js'
 import { CreatorEpisodeSchema, CreatorSeriesSchema, SeriesStatusSchema, VideoSchema } from '../../src/schemas/catalog.js'
 import { EpisodeParamsSchema, listQuery, SeriesParamsSchema, VideoParamsSchema } from '../../src/schemas/params.js'
 import { toObjectId } from '../../src/lib/ids.js'
@@ -79,9 +79,35 @@ const EarningsSchema = envelope(Type.Object({
   }, { additionalProperties: false }), { description: 'Per day and series, oldest first; days without unlocks are left out' })
 }, { additionalProperties: false }))
 
+const Share = Type.Number({ minimum: 0, maximum: 1 })
+const SeriesStatsSchema = envelope(Type.Object({
+  seriesId: ref(ObjectIdSchema),
+  episodes: Type.Array(Type.Object({
+    episodeId: ref(ObjectIdSchema),
+    number: Type.Integer({ minimum: 1, format: 'int32' }),
+    plays: Type.Integer({ minimum: 0, format: 'int64', description: 'Plays by viewers (not its creator or admins)' }),
+    uniqueViewers: Type.Integer({ minimum: 0, format: 'int64', description: 'Viewers who reported progress in it' }),
+    watchTimeSec: Type.Number({ minimum: 0, description: 'Seconds of it viewers got through (each one\'s furthest position), summed' }),
+    avgCompletion: { ...Share, description: 'The mean of how far each viewer got (0 to 1)' },
+    dropOff: Type.Array(Share, {
+      minItems: 11, maxItems: 11, description: 'Share of its viewers who reached 0 %, 10 %, … 100 % of it (the first is 1 with any viewer)'
+    })
+  }, { additionalProperties: false }), { description: 'By number' }),
+  funnel: Type.Array(Type.Object({
+    episodeId: ref(ObjectIdSchema), number: Type.Integer({ minimum: 1, format: 'int32' }), viewers: Type.Integer({ minimum: 0, format: 'int64' })
+  }, { additionalProperties: false }), { description: 'Viewers per episode, by number: where the audience drops out' }),
+  paywall: Type.Object({
+    firstLockedNumber: Type.Integer({ minimum: 1, format: 'int32', description: 'The first episode that is not free' }),
+    reached: Type.Integer({ minimum: 0, format: 'int64', description: 'Viewers who finished the last free episode or started a locked one' }),
+    converted: Type.Integer({ minimum: 0, format: 'int64', description: 'Of them, those who started a locked one (unlocked it or subscribed)' }),
+    conversionRate: { ...Share, description: 'converted / reached' }
+  }, { additionalProperties: false }),
+  updatedAt: Nullable(Type.String({ format: 'date-time', description: 'When the figures were computed (a job, about every minute); null: not yet' }))
+}, { additionalProperties: false }))
+
 /** A creator's own videos, series and episodes (src/services/studio.ts; status steps in src/services/moderation.ts). */
 const creator: FastifyPluginAsyncTypebox = async (app) => {
-  const { studio, moderation, wallet } = app.services
+  const { studio, moderation, wallet, analytics } = app.services
 
   app.post('/videos', {
     schema: {
@@ -280,6 +306,18 @@ const creator: FastifyPluginAsyncTypebox = async (app) => {
     await studio.deleteEpisode(request.account, toObjectId(request.params.episodeId))
     return reply.code(204).send(null)
   })
+
+  app.get('/series/:seriesId/stats', {
+    schema: {
+      operationId: 'getSeriesStats',
+      summary: 'What viewers did with my series',
+      description: 'Creators and admins, for their own series (404 otherwise; admins any): per episode plays, unique ' +
+        'viewers, watch time, average completion and the drop-off curve; the funnel across episodes; the paywall ' +
+        'conversion. Computed from viewers\' progress by a job about every minute.',
+      params: SeriesParamsSchema,
+      response: { 200: SeriesStatsSchema, ...errors('series_not_found') }
+    }
+  }, async (request) => ({ data: await analytics.seriesReport(request.account, toObjectId(request.params.seriesId)) }))
 
   app.get('/earnings', {
     schema: {

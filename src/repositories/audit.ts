@@ -44,6 +44,17 @@ export function createAuditRepository (db: Db) {
       }, page)
     },
 
+    /** Subscription changes from `from` to `to` (exclusive): to active (started) and from active (ended). */
+    async subscriptionChanges (from: Date, to: Date): Promise<{ started: number, ended: number }> {
+      const projection = { action: 1, before: 1, after: 1 }
+      const rows = await audit.find({ at: { $gte: from, $lt: to } }, { projection }).toArray()
+      const changes = rows.filter((r) => r.action === 'user.subscription')
+      return {
+        started: changes.filter((r) => r.after === 'active' && r.before !== 'active' && r.before !== 'past_due').length,
+        ended: changes.filter((r) => r.after === 'canceled').length
+      }
+    },
+
     /** Records the action; false when another action already started from the same revision. */
     async claim (entry: AuditDoc): Promise<boolean> {
       return await unlessDuplicate(() => audit.insertOne(entry))

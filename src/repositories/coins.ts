@@ -65,6 +65,7 @@ export function createCoinsRepository (db: Db) {
       await ledger.createIndex({ userId: 1, kind: 1, seq: -1 }, { name: 'user_kind_seq' })
       await ledger.createIndex({ 'ref.paymentIntent': 1, kind: 1 }, { name: 'payment_intent_kind' })
       await ledger.createIndex({ 'ref.creatorId': 1, kind: 1, day: 1 }, { name: 'creator_kind_day' })
+      await ledger.createIndex({ day: 1, kind: 1 }, { name: 'day_kind' })
     },
 
     async balance (userId: ObjectId): Promise<number> {
@@ -138,6 +139,14 @@ export function createCoinsRepository (db: Db) {
     async refundedFor (paymentIntent: string): Promise<number> {
       const rows = await ledger.find({ 'ref.paymentIntent': paymentIntent, kind: 'refund' }).toArray()
       return rows.reduce((n, r) => n - r.delta + (r.ref.shortfall ?? 0), 0)
+    },
+
+    /** Coins moved on a UTC day, by kind of entry (purchase, unlock...): the platform's day. */
+    async totalsOn (day: string): Promise<Partial<Record<LedgerKind, number>>> {
+      const rows = await ledger.aggregate<{ _id: LedgerKind, n: number }>([
+        { $match: { day } }, { $group: { _id: '$kind', n: { $sum: '$delta' } } }
+      ]).toArray()
+      return Object.fromEntries(rows.map((r) => [r._id, r.n]))
     },
 
     /** Coins spent on a creator's episodes from day `from` to day `to` (inclusive), per series and day. */

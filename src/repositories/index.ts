@@ -14,6 +14,7 @@ import { createOffersRepository } from './offers.js'
 import { createBillingRepository } from './billing.js'
 import { createClaimsRepository } from './claims.js'
 import { createAccountTokensRepository } from './account-tokens.js'
+import { createAnalyticsRepository } from './analytics.js'
 
 export interface CacheOptions {
   /** Where sessions are cached between requests (none: read on every request); see SESSION_CACHE_MS. */
@@ -36,7 +37,8 @@ export function createRepositories (db: Db, { sessions }: CacheOptions = {}) {
     offers: createOffersRepository(db),
     billing: createBillingRepository(db),
     claims: createClaimsRepository(db),
-    accountTokens: createAccountTokensRepository(db)
+    accountTokens: createAccountTokensRepository(db),
+    analytics: createAnalyticsRepository(db)
   }
 }
 

@@ -89,6 +89,7 @@ export function createUsersRepository (db: Db, sessions?: SessionCache) {
     async ensureIndexes (): Promise<void> {
       await users.createIndex({ email: 1 }, { unique: true, name: 'email_unique' })
       await users.createIndex({ stripeCustomerId: 1 }, { name: 'stripe_customer' })
+      await users.createIndex({ createdAt: 1 }, { name: 'createdAt' })
     },
 
     /** Inserts a new user; null when the email is already taken. */
@@ -138,6 +139,11 @@ export function createUsersRepository (db: Db, sessions?: SessionCache) {
         { $set: { ...set, updatedAt: new Date() }, $inc: { tokenVersion: 1 } },
         { returnDocument: 'after' }
       ))
+    },
+
+    /** Accounts made from `from` (inclusive) to `to` (exclusive): sign-ups per day. */
+    async countCreated (from: Date, to: Date): Promise<number> {
+      return await users.countDocuments({ createdAt: { $gte: from, $lt: to } })
     },
 
     async findByStripeCustomer (customerId: string): Promise<UserDoc | null> {

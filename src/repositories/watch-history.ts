@@ -10,6 +10,8 @@ export interface WatchDoc {
   positionSec: number
   durationSec: number | null
   completed: boolean
+  /** The furthest position ever reported (analytics: how far the viewer got). */
+  furthestSec?: number
   updatedAt: Date
 }
 
@@ -22,6 +24,8 @@ export function createWatchHistoryRepository (db: Db) {
     async ensureIndexes (): Promise<void> {
       await history.createIndex({ userId: 1, episodeId: 1 }, { unique: true, name: 'user_episode_unique' })
       await history.createIndex({ userId: 1, updatedAt: -1, _id: -1 }, { name: 'user_updatedAt' })
+      await history.createIndex({ episodeId: 1 }, { name: 'episodeId' })
+      await history.createIndex({ seriesId: 1 }, { name: 'seriesId' })
     },
 
     /** One row per (user, episode): the latest position wins. */
@@ -33,7 +37,7 @@ export function createWatchHistoryRepository (db: Db) {
       const { userId, episodeId, ...rest } = entry
       const upsert = async () => await history.findOneAndUpdate(
         { userId, episodeId },
-        { $set: { ...rest, updatedAt: new Date() } },
+        { $set: { ...rest, updatedAt: new Date() }, $max: { furthestSec: rest.positionSec } },
         { upsert: true, returnDocument: 'after' }
       )
       return (await upsertRacing(upsert))!
@@ -42,6 +46,12 @@ export function createWatchHistoryRepository (db: Db) {
     /** The user's most recent entries, newest first (served by the user_updatedAt index). */
     async recentForUser (userId: ObjectId, limit: number): Promise<WatchDoc[]> {
       return await history.find({ userId }, { sort: { updatedAt: -1, _id: -1 }, limit }).toArray()
+    },
+
+    /** How far each viewer got in these episodes (analytics jobs). */
+    async progressOf (filter: { episodeId: ObjectId } | { seriesId: ObjectId }) {
+      const projection = { userId: 1, episodeId: 1, furthestSec: 1, positionSec: 1, durationSec: 1, completed: 1 }
+      return await history.find(filter, { projection }).toArray()
     },
 
     async listForUser (userId: ObjectId, page: PageRequest) {

@@ -25,9 +25,9 @@ const savedScope = (viewerId: ObjectId) => `my-list:${viewerId.toHexString()}`
 const UNLOCKS_CACHED = 1000
 const unlocksScope = (viewerId: ObjectId) => `unlocks:${viewerId.toHexString()}`
 
-export function createCatalogueService ({ repos, storage, config, redis, events }: ServiceDeps) {
+export function createCatalogueService ({ repos, storage, config, redis, events, metrics }: ServiceDeps) {
   const { series, episodes, videos, myList, coins } = repos
-  const cache = createReadCache(redis, config.READ_CACHE_MS)
+  const cache = createReadCache(redis, config.READ_CACHE_MS, metrics)
   events.on('*', async (event) => {
     const { type, id, seriesId } = event.target
     if (type === 'series') await cache.drop('catalogue', `series:${id.toHexString()}`)

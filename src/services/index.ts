@@ -15,6 +15,7 @@ import { createBillingService } from './billing.js'
 import { createTokensService } from './tokens.js'
 import { createRecoveryService } from './recovery.js'
 import { createMfaService } from './mfa.js'
+import { createAnalyticsService } from './analytics.js'
 
 export type { Caller, Page, ServiceDeps } from './types.js'
 
@@ -29,6 +30,7 @@ export function createServices (deps: ServiceDeps) {
   const streaming = createStreamingService(deps)
   const wallet = createWalletService(deps, catalogue)
   const tokens = createTokensService(deps)
+  const analytics = createAnalyticsService(deps)
   return {
     accounts: createAccountsService(deps),
     uploads,
@@ -36,7 +38,7 @@ export function createServices (deps: ServiceDeps) {
     studio: createStudioService(deps, uploads, media),
     moderation: createModerationService(deps),
     catalogue,
-    playback: createPlaybackService(deps, catalogue, streaming),
+    playback: createPlaybackService(deps, catalogue, streaming, analytics),
     streaming,
     library: createLibraryService(deps, catalogue),
     jobs: createJobsService(deps),
@@ -45,7 +47,8 @@ export function createServices (deps: ServiceDeps) {
     billing: createBillingService(deps, wallet),
     tokens,
     recovery: createRecoveryService(deps),
-    mfa: createMfaService(deps, tokens)
+    mfa: createMfaService(deps, tokens),
+    analytics
   }
 }
 

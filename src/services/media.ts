@@ -18,7 +18,7 @@ const WAITING_MS = 60_000
  * not a vertical video we take, or transcoded into a portrait HLS ladder with a poster, stored beside nothing
  * else under hls/<videoId>/; the original upload is kept. Runs in the worker, one job per video.
  */
-export function createMediaService ({ repos, storage, config, events, queues, log }: ServiceDeps) {
+export function createMediaService ({ repos, storage, config, events, queues, log, metrics }: ServiceDeps) {
   const { videos } = repos
 
   /** Processing goes through the queue; a job id per video, so queueing twice runs it once. */
@@ -72,9 +72,14 @@ export function createMediaService ({ repos, storage, config, events, queues, lo
       const video = await videos.startProcessing(videoId)
       if (video === null) return (await videos.findById(videoId))?.status ?? 'gone'
       const work = await mkdtemp(join(tmpdir(), 'microdrama-media-'))
+      const end = metrics?.transcode.startTimer()
       try {
-        await finish(video, { media: await transcode(video, work) })
+        const media = await transcode(video, work)
+        end?.({ outcome: 'ready' })
+        metrics?.transcodedMedia.inc(media?.durationSec ?? 0)
+        await finish(video, { media })
       } catch (err) {
+        end?.({ outcome: err instanceof MediaFailure ? 'refused' : 'error' })
         if (err instanceof MediaFailure) {
           await finish(video, { failure: { code: err.code, message: err.message } })
         } else {

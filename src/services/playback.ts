@@ -5,6 +5,7 @@ import type { Access, WatchEntry } from '../schemas/catalog.js'
 import type { PageRequest } from '../schemas/params.js'
 import type { CatalogueService } from './catalogue.js'
 import type { StreamingService } from './streaming.js'
+import type { AnalyticsService } from './analytics.js'
 import type { Caller, Page, ServiceDeps } from './types.js'
 import { toVideoSource, toWatchEntry, type VideoSource } from './views.js'
 
@@ -74,14 +75,18 @@ const day = (date: Date): string => date.toISOString().slice(0, 10)
 export function createPlaybackService (
   { repos, storage, events, config, redis, log }: ServiceDeps,
   catalogue: Pick<CatalogueService, 'publishedEpisode' | 'videoSource' | 'episodesForViewer'>,
-  streaming: Pick<StreamingService, 'issue'>
+  streaming: Pick<StreamingService, 'issue'>,
+  analytics: Pick<AnalyticsService, 'touched'>
 ) {
   const { episodes, series, videos, watchHistory } = repos
 
-  /** A viewer's play, buffered in Redis for the worker to count in batches; counted at once while Redis is down. */
-  async function countView (seriesId: ObjectId, now = new Date()): Promise<void> {
+  /**
+   * A viewer's play of an episode, buffered in Redis for the worker to count in batches (the series' views, the
+   * episode's and the platform's plays); the series' view is counted at once while Redis is down.
+   */
+  async function countView (seriesId: ObjectId, episodeId: string, now = new Date()): Promise<void> {
     try {
-      await redis.hincrby(PENDING_VIEWS, `${seriesId.toHexString()}:${day(now)}`, 1)
+      await redis.hincrby(PENDING_VIEWS, `${seriesId.toHexString()}:${day(now)}:${episodeId}`, 1)
     } catch {
       await series.recordView(seriesId, now)
     }
@@ -102,7 +107,7 @@ export function createPlaybackService (
           const [shown] = await catalogue.episodesForViewer(caller, owner, [episode])
           if (shown?.access === 'locked') throw new ApiError('subscription_required')
           // It counts towards the series' views and trending score; it need not delay the answer.
-          countView(ObjectId.createFromHexString(owner.id)).catch((err: unknown) => log.warn({ err }, 'could not count a view'))
+          countView(ObjectId.createFromHexString(owner.id), episode.id).catch((err: unknown) => log.warn({ err }, 'could not count a view'))
         }
         source = await catalogue.videoSource(id, published.videoId)
       } else {
@@ -160,16 +165,34 @@ export function createPlaybackService (
         }
         let plays = 0
         const batches = await redis.zrange(VIEW_BATCHES, '0', '-1')
+        const add = (to: Map<string, Record<string, number>>, key: string, date: string, n: number) =>
+          to.set(key, { ...to.get(key), [date]: (to.get(key)?.[date] ?? 0) + n })
         for (const batch of batches) {
           const perSeries = new Map<string, Record<string, number>>()
+          const perEpisode = new Map<string, Record<string, number>>()
+          const perDay = new Map<string, number>()
+          const seriesOf = new Map<string, string>()
           for (const [field, count] of Object.entries(await redis.hgetall(viewBatch(batch)))) {
-            const [seriesId = '', date = ''] = field.split(':')
-            perSeries.set(seriesId, { ...perSeries.get(seriesId), [date]: Number(count) })
-            plays += Number(count)
+            // <seriesId>:<day>:<episodeId> (no episode in a batch made before plays were counted per episode)
+            const [seriesId = '', date = '', episodeId] = field.split(':')
+            const n = Number(count)
+            add(perSeries, seriesId, date, n)
+            perDay.set(date, (perDay.get(date) ?? 0) + n)
+            if (episodeId !== undefined) {
+              add(perEpisode, episodeId, date, n)
+              seriesOf.set(episodeId, seriesId)
+            }
+            plays += n
           }
           for (const [seriesId, byDay] of perSeries) {
             await series.recordViews(ObjectId.createFromHexString(seriesId), byDay, batch)
           }
+          for (const [episodeId, byDay] of perEpisode) {
+            const seriesId = ObjectId.createFromHexString(seriesOf.get(episodeId)!)
+            await repos.analytics.recordPlays(ObjectId.createFromHexString(episodeId), seriesId, byDay, batch)
+          }
+          for (const [date, n] of perDay) await repos.analytics.recordDayPlays(date, n, batch)
+          await analytics.touched([...perEpisode.keys()])
           await redis.multi().del(viewBatch(batch)).zrem(VIEW_BATCHES, batch).exec()
         }
         return { batches: batches.length, plays }

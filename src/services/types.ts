@@ -6,6 +6,7 @@ import type { EventBus } from '../events.js'
 import type { Repositories } from '../repositories/index.js'
 import type { Session, UserDoc } from '../repositories/users.js'
 import type { Mailer } from '../mail.js'
+import type { Metrics } from '../metrics.js'
 import type { PageMeta } from '../schemas/common.js'
 import type { Storage } from '../storage.js'
 
@@ -20,6 +21,8 @@ export interface ServiceDeps {
   events: EventBus
   /** Signs an access token (the API's auth plugin); absent in the worker, which signs nobody in. */
   signToken?: (user: Pick<UserDoc, '_id' | 'role' | 'tokenVersion'>) => string
+  /** The process's Prometheus metrics (src/metrics.ts), where the services record what they do. */
+  metrics?: Metrics
   /** Sends email (the worker's; the API queues messages instead). */
   mailer?: Mailer
   /** Stripe's API (src/stripe.ts): api.stripe.com, or the local stack's stripe-mock. */

@@ -7,8 +7,7 @@ import type { CatalogueService } from './catalogue.js'
 import { accessFor } from './playback.js'
 import type { Caller, Page, ServiceDeps } from './types.js'
 import { ownerOf } from './views.js'
-
-const day = (date: Date) => date.toISOString().slice(0, 10)
+import { checkDayRange, dayOf as day } from '../lib/days.js'
 
 export function toLedgerEntry (doc: LedgerDoc) {
   const { ref } = doc
@@ -150,8 +149,7 @@ export function createWalletService (
 
     /** Coins spent on the caller's episodes per series and day, from `from` to `to` (UTC days, at most a year). */
     async earnings (caller: Caller, from: string, to: string) {
-      const days = (Date.parse(to) - Date.parse(from)) / 86_400_000
-      if (!(days >= 0 && days < 366)) throw new ApiError('validation_failed', '`from` must be a day before `to`, at most 366 days before')
+      checkDayRange(from, to)
       const rows = await coins.earnings(caller._id, from, to)
       const perDay = rows.map((r) => ({ ...r, seriesId: r.seriesId.toHexString() }))
         .sort((a, b) => a.day.localeCompare(b.day) || a.seriesId.localeCompare(b.seriesId))

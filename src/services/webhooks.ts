@@ -49,7 +49,7 @@ export const toDelivery = (doc: WebhookDeliveryDoc) => ({
  * deliveries keep failing is disabled. Targets on loopback or private networks are refused unless
  * WEBHOOK_ALLOW_PRIVATE_TARGETS is set outside production.
  */
-export function createWebhooksService ({ repos, queues, events, config, log }: ServiceDeps) {
+export function createWebhooksService ({ repos, queues, events, config, log, metrics }: ServiceDeps) {
   const { webhooks } = repos
   const allowPrivate = config.WEBHOOK_ALLOW_PRIVATE_TARGETS === 'true' && config.NODE_ENV !== 'production'
 
@@ -200,6 +200,7 @@ export function createWebhooksService ({ repos, queues, events, config, log }: S
       }
       const lastStatusCode = status === 0 ? null : status
       const attempt = { attempts: delivery.attempts + 1, lastAttemptAt: now, lastStatusCode }
+      metrics?.webhooks.inc({ outcome: status >= 200 && status < 300 ? 'delivered' : lastAttempt ? 'failed' : 'retried' })
       if (status >= 200 && status < 300) {
         await webhooks.updateDelivery(deliveryId, { ...attempt, status: 'delivered', lastError: null, deliveredAt: now })
         if (target.failureStreak > 0) await webhooks.update(target._id, { failureStreak: 0 })

@@ -32,7 +32,7 @@ t.test('each schedule exists once, however many workers start', async (t) => {
   await scheduleMaintenance(app.queues, { viewsFlushMs: 60_000 })
   await scheduleMaintenance(app.queues, { viewsFlushMs: 60_000 })
   const schedulers = await app.queues.maintenance.getJobSchedulers()
-  t.same(schedulers.map((s) => s.name).sort(), ['abort-abandoned-uploads', 'enqueue-waiting', 'flush-views', 'prune-expired-tokens', 'refresh-trending'])
+  t.same(schedulers.map((s) => s.name).sort(), ['abort-abandoned-uploads', 'enqueue-waiting', 'flush-views', 'prune-expired-tokens', 'refresh-stats', 'refresh-trending'])
 })
 
 t.test('jobs are retried with backoff, and a failed one is kept for admins to see and retry', async (t) => {
