@@ -19,12 +19,12 @@ export const LOOKUPS: Record<string, string[]> = {
 }
 
 /** Creates the GIN indexes of LOOKUPS on the tables behind the collections of `database` (psql as `ferretdb`). */
-export function addLookupIndexes (psql: string, postgresUrl: string, database: string): string[] {
+export function addLookupIndexes (psql: string, postgresUrl: string, database: string, lookups = LOOKUPS): string[] {
   const run = (sql: string) => execFileSync(psql, [postgresUrl, '-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-c', sql]).toString()
   const tables = new Map(run(`SELECT _jsonb->>'_id', _jsonb->>'table' FROM "${database}"._ferretdb_database_metadata`)
     .trim().split('\n').map((line) => line.split('|') as [string, string]))
   const made: string[] = []
-  for (const [collection, fields] of Object.entries(LOOKUPS)) {
+  for (const [collection, fields] of Object.entries(lookups)) {
     const table = tables.get(collection)
     if (table === undefined) throw new Error(`no table for the collection ${collection} in ${database}`)
     for (const field of fields) {

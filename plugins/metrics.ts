@@ -17,14 +17,16 @@ declare module 'fastify' {
 export default fp(async (app) => {
   const metrics = createMetrics()
   app.decorate('metrics', metrics)
-  app.addHook('onResponse', async (request, reply) => {
-    metrics.http.observe({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode }, reply.elapsedTime / 1000)
-  })
   const { METRICS_PORT, METRICS_TOKEN, HOST } = app.config
   if (METRICS_PORT === undefined) {
+    // Not served: nothing is measured on the request path (the bench compares the two).
     app.decorate('metricsUrl', null)
     return
   }
+  metrics.enabled = true
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.http.observe({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode }, reply.elapsedTime / 1000)
+  })
   const { server, url } = await serveMetrics(metrics, HOST, METRICS_PORT, METRICS_TOKEN)
   app.decorate('metricsUrl', url)
   app.addHook('onClose', async () => { await new Promise((resolve) => server.close(resolve)) })

@@ -8,8 +8,8 @@ export default fp(async (app) => {
     url: app.config.MONGODB_URI,
     forceClose: true,
     ...mongoClientOptions('microdrama-api', app.config.DB_TIMEOUT_MS),
-    // Every command's latency (metrics); tests also watch the commands to check every query has an index.
-    monitorCommands: true
+    // Every command's latency, when metrics are served; tests watch the commands to check every query has an index.
+    monitorCommands: app.config.METRICS_PORT !== undefined || app.config.NODE_ENV === 'test'
   })
   if (app.mongo.db === undefined) throw new Error('MONGODB_URI must name a database, e.g. mongodb://host:27017/microdrama')
   app.metrics.instrumentMongo(app.mongo.client)

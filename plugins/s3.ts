@@ -9,7 +9,7 @@ declare module 'fastify' {
 
 /** Object storage (src/storage.ts) for the app, its client destroyed when the app closes. */
 export default fp(async (app) => {
-  const storage = createStorage(app.config, app.metrics)
+  const storage = createStorage(app.config, app.metrics.enabled ? app.metrics : undefined)
   app.decorate('storage', storage)
   app.addHook('onClose', async () => storage.client.destroy())
 }, { name: 's3', dependencies: ['metrics'], decorators: { fastify: ['config'] } })

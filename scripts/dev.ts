@@ -32,7 +32,8 @@ if (!existsSync(file) || await repos.users.findByEmail(admin.email) === null) {
 await client.close()
 
 const children = ['src/server.ts', 'src/worker.ts'].map((entry) =>
-  spawn('tsx', ['watch', '--clear-screen=false', entry], { stdio: 'inherit', env: process.env }))
+  // Tracing first when the OTEL_* variables ask for it (src/telemetry-register.ts), as npm start does.
+  spawn('tsx', ['watch', '--clear-screen=false', '--import', './src/telemetry-register.ts', entry], { stdio: 'inherit', env: process.env }))
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => { for (const child of children) child.kill(signal) })
 let running = children.length
 for (const child of children) child.on('exit', () => { if (--running === 0) process.exit(0) })

@@ -80,9 +80,9 @@ writeFileSync(configFile, [
   '',
   // A Stripe-Signature is an HMAC of the body with a secret: any string matches its schema, and only Stripe's
   // verify (400 webhook_signature_invalid otherwise). The same for an emailed link's token or code (400
-  // account_token_invalid). Earnings: two valid days can be in the wrong order (400).
+  // account_token_invalid). Earnings and platform stats: two valid days can be in the wrong order (400).
   '[[operations]]',
-  'include-operation-id = ["receiveStripeWebhook", "getCreatorEarnings", "verifyEmail", "verifyEmailCode", "resetPassword"]',
+  'include-operation-id = ["receiveStripeWebhook", "getCreatorEarnings", "getPlatformStats", "verifyEmail", "verifyEmailCode", "resetPassword"]',
   'checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "429", "5xx"]',
   '',
   // Moving coins: schema-valid requests are rightly refused for the wallet's state: not enough coins (402), a

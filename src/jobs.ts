@@ -1,8 +1,10 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq'
+import { BullMQOtel } from 'bullmq-otel'
 import { Redis } from 'ioredis'
 import { ObjectId } from 'mongodb'
 import type { Services } from './services/index.js'
 import type { Metrics } from './metrics.js'
+import { tracingStarted } from './lib/tracing.js'
 
 /**
  * Background jobs on BullMQ. Every job is a small function of its payload that can run twice safely, calls one
@@ -28,6 +30,12 @@ export const jobsConnection = (url: string): Redis =>
 
 export type Queues = Record<QueueName, Queue>
 
+/**
+ * With tracing on (src/telemetry.ts), BullMQ carries the trace of the request that queued a job into the worker
+ * that runs it; off, nothing is added to a job.
+ */
+const telemetry = () => tracingStarted() ? { telemetry: new BullMQOtel({ tracerName: 'microdrama' }) } : {}
+
 /** Webhook deliveries: `attempts` tries, the waits doubling from `retryBaseMs` (12 from 20 s: about 23 hours). */
 export const webhookJobOptions = ({ attempts = 12, retryBaseMs = 20_000 } = {}) =>
   ({ ...defaultJobOptions, attempts, backoff: { type: 'exponential', delay: retryBaseMs } })
@@ -35,13 +43,14 @@ export const webhookJobOptions = ({ attempts = 12, retryBaseMs = 20_000 } = {}) 
 export function createQueues (
   connection: Redis, keyPrefix: string, webhooks: { attempts?: number, retryBaseMs?: number } = {}
 ): Queues {
+  const common = { connection, prefix: `${keyPrefix}bull`, ...telemetry() }
   return {
-    maintenance: new Queue('maintenance', { connection, prefix: `${keyPrefix}bull`, defaultJobOptions }),
+    maintenance: new Queue('maintenance', { ...common, defaultJobOptions }),
     // Transcodes: minutes each, on their own queue so that they never hold up the counting of views.
-    media: new Queue('media', { connection, prefix: `${keyPrefix}bull`, defaultJobOptions }),
-    webhooks: new Queue('webhooks', { connection, prefix: `${keyPrefix}bull`, defaultJobOptions: webhookJobOptions(webhooks) }),
+    media: new Queue('media', { ...common, defaultJobOptions }),
+    webhooks: new Queue('webhooks', { ...common, defaultJobOptions: webhookJobOptions(webhooks) }),
     // Verification and password reset messages: seconds each, never behind a transcode.
-    mail: new Queue('mail', { connection, prefix: `${keyPrefix}bull`, defaultJobOptions })
+    mail: new Queue('mail', { ...common, defaultJobOptions })
   }
 }
 
@@ -123,6 +132,7 @@ export function startWorker (
   }, {
     connection,
     prefix: `${keyPrefix}bull`,
+    ...telemetry(),
     concurrency: 1,
     lockDuration: timing.lockDurationMs,
     stalledInterval: timing.stalledIntervalMs,

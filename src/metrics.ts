@@ -21,6 +21,8 @@ export function createMetrics () {
 
   const metrics = {
     registry,
+    /** Served (METRICS_PORT): the MongoDB, Redis and S3 clients are instrumented only then. */
+    enabled: false,
     http: new Histogram({
       name: 'http_request_duration_seconds', help: 'HTTP requests by method, route pattern and status', labelNames: ['method', 'route', 'status'], buckets: FAST, registers
     }),
@@ -59,6 +61,7 @@ export function createMetrics () {
 
     /** Times every command of this Redis client (ioredis has no hooks: its sendCommand is wrapped). */
     instrumentRedis (redis: Redis): void {
+      if (!metrics.enabled) return
       const send = redis.sendCommand.bind(redis)
       redis.sendCommand = ((command, stream) => {
         const end = metrics.redis.startTimer({ command: command.name })
@@ -70,6 +73,7 @@ export function createMetrics () {
 
     /** Times every command of this MongoDB client (started with monitorCommands). */
     instrumentMongo (client: MongoClient): void {
+      if (!metrics.enabled) return
       client.on('commandSucceeded', (e) => metrics.mongo.observe({ command: e.commandName, outcome: 'ok' }, e.duration / 1000))
       client.on('commandFailed', (e) => metrics.mongo.observe({ command: e.commandName, outcome: 'error' }, e.duration / 1000))
     },

@@ -26,7 +26,9 @@ import type { Config } from './config.js'
  */
 export async function startJobs (config: Config, log: pino.Logger) {
   const metrics = createMetrics()
-  const mongo = await new MongoClient(config.MONGODB_URI, { ...mongoClientOptions('microdrama-worker'), monitorCommands: true }).connect()
+  metrics.enabled = config.METRICS_PORT !== undefined
+  const options = { ...mongoClientOptions('microdrama-worker'), monitorCommands: metrics.enabled }
+  const mongo = await new MongoClient(config.MONGODB_URI, options).connect()
   metrics.instrumentMongo(mongo)
   const redis = new Redis(config.REDIS_URL, redisClientOptions(config.REDIS_KEY_PREFIX))
   metrics.instrumentRedis(redis)
@@ -42,7 +44,7 @@ export async function startJobs (config: Config, log: pino.Logger) {
   const mailer = createMailer(config)
   const services = createServices({
     repos,
-    storage: createStorage(config, metrics),
+    storage: createStorage(config, metrics.enabled ? metrics : undefined),
     redis,
     events,
     queues,

@@ -1,3 +1,4 @@
+import { SpanStatusCode, trace } from '@opentelemetry/api'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
@@ -18,6 +19,23 @@ const WAITING_MS = 60_000
  * not a vertical video we take, or transcoded into a portrait HLS ladder with a poster, stored beside nothing
  * else under hls/<videoId>/; the original upload is kept. Runs in the worker, one job per video.
  */
+const tracer = trace.getTracer('microdrama')
+
+/** One step of the pipeline as a span of the job's trace (a no-op without tracing). */
+async function step<T> (name: string, run: () => Promise<T>): Promise<T> {
+  return await tracer.startActiveSpan(name, async (span) => {
+    try {
+      return await run()
+    } catch (err) {
+      span.recordException(err as Error)
+      span.setStatus({ code: SpanStatusCode.ERROR })
+      throw err
+    } finally {
+      span.end()
+    }
+  })
+}
+
 export function createMediaService ({ repos, storage, config, events, queues, log, metrics }: ServiceDeps) {
   const { videos } = repos
 
@@ -38,24 +56,26 @@ export function createMediaService ({ repos, storage, config, events, queues, lo
   /** Transcodes into `work`, stores the ladder and the poster, and answers what the video now has. */
   async function transcode (video: VideoDoc, work: string): Promise<VideoDoc['media']> {
     const source = join(work, 'source')
-    await storage.download(video.s3Key, source)
-    const probed = await probe(config.FFPROBE_PATH, source, config.MAX_VIDEO_SECONDS)
+    await step('media.download', () => storage.download(video.s3Key, source))
+    const probed = await step('media.probe', () => probe(config.FFPROBE_PATH, source, config.MAX_VIDEO_SECONDS))
     const renditions = ladderFor(probed)
     const out = join(work, 'hls')
-    await transcodeHls(config.FFMPEG_PATH, source, out, probed, renditions, config.HLS_SEGMENT_SEC)
+    await step('media.transcode', () => transcodeHls(config.FFMPEG_PATH, source, out, probed, renditions, config.HLS_SEGMENT_SEC))
     const posterAt = video.posterTimeSec ?? Math.min(1, probed.durationSec / 2)
-    await extractPoster(config.FFMPEG_PATH, source, join(out, 'poster.jpg'), posterAt, probed)
+    await step('media.poster', () => extractPoster(config.FFMPEG_PATH, source, join(out, 'poster.jpg'), posterAt, probed))
     const prefix = hlsPrefix(video._id)
     const files = (await readdir(out, { recursive: true, withFileTypes: true })).filter((f) => f.isFile())
     // Segments first, playlists last: a playlist in the bucket never names a segment that is not there yet.
     files.sort((a, b) => Number(a.name.endsWith('.m3u8')) - Number(b.name.endsWith('.m3u8')))
-    for (let i = 0; i < files.length; i += 4) {
-      await Promise.all(files.slice(i, i + 4).map(async (f) => {
-        const path = join(f.parentPath, f.name)
-        const type = CONTENT_TYPES[f.name.split('.').pop()!] ?? 'application/octet-stream'
-        await storage.upload(prefix + relative(out, path), path, type, 'private, max-age=31536000, immutable')
-      }))
-    }
+    await step('media.upload', async () => {
+      for (let i = 0; i < files.length; i += 4) {
+        await Promise.all(files.slice(i, i + 4).map(async (f) => {
+          const path = join(f.parentPath, f.name)
+          const type = CONTENT_TYPES[f.name.split('.').pop()!] ?? 'application/octet-stream'
+          await storage.upload(prefix + relative(out, path), path, type, 'private, max-age=31536000, immutable')
+        }))
+      }
+    })
     const { durationSec, width, height } = probed
     return { durationSec, width, height, renditions, hlsMasterKey: `${prefix}master.m3u8`, posterKey: `${prefix}poster.jpg` }
   }

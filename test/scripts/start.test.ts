@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process'
+import { pathToFileURL } from 'node:url'
 import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -16,7 +17,9 @@ t.test('the built server and worker start, the server serves the contract with t
   await run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: root })
 
   const config = testConfig({ NODE_ENV: 'production', BCRYPT_ROUNDS: '10', LOG_LEVEL: 'info', PORT: '0' })
-  const child = spawn(process.execPath, [join(outDir, 'src', 'server.js')], {
+  // As npm start: tracing's register first (a no-op here, without OTEL_* variables).
+  const register = ['--import', pathToFileURL(join(outDir, 'src', 'telemetry-register.js')).href]
+  const child = spawn(process.execPath, [...register, join(outDir, 'src', 'server.js')], {
     cwd: root,
     env: { PATH: process.env.PATH, ...Object.fromEntries(Object.entries(config).map(([k, v]) => [k, String(v)])) },
     stdio: ['ignore', 'pipe', 'pipe']
@@ -41,7 +44,7 @@ t.test('the built server and worker start, the server serves the contract with t
   t.equal(await exited, 0, 'exits 0 on SIGTERM')
 
   // The worker, as `npm run worker` runs it: starts, takes its schedules, stops on SIGTERM.
-  const worker = spawn(process.execPath, [join(outDir, 'src', 'worker.js')], {
+  const worker = spawn(process.execPath, [...register, join(outDir, 'src', 'worker.js')], {
     cwd: root,
     env: { PATH: process.env.PATH, ...Object.fromEntries(Object.entries(config).map(([k, v]) => [k, String(v)])) },
     stdio: ['ignore', 'pipe', 'pipe']
