@@ -10,7 +10,7 @@
 //    target: p99 at 10 × within 1.5 × of 1 ×.
 // FerretDB runs on a private PostgreSQL cluster with the bench's lookup indexes (bench/postgres-indexes.ts), as
 // `npm run bench` does. Writes bench/results/observability-<timestamp>.json.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -21,7 +21,7 @@ import {
   startStripeMock, stackEnv, type LocalServer
 } from '../scripts/local-stack.js'
 import { addLookupIndexes } from './postgres-indexes.js'
-import { Cleanup, runCommand, startNodeServer } from './processes.js'
+import { benchServerEnv, Cleanup, runCommand, startNodeFlags, startNodeServer } from './processes.js'
 import { BENCH_PASSWORD, seed } from './seed.js'
 import { hashPassword } from '../src/lib/passwords.js'
 
@@ -168,22 +168,10 @@ async function main (): Promise<void> {
   await new Promise<void>((resolve) => sink.listen(sinkPort, '127.0.0.1', resolve))
   cleanup.add('close the OTLP sink', () => { sink.close() })
 
-  const startScript = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
-  const nodeFlags = startScript.split(/\s+/).filter((arg) => arg.startsWith('--') && !arg.startsWith('--env-file') && !arg.startsWith('--import'))
+  // Plain: without npm start's tracing register (a no-op without OTEL_* anyway); the tracing variants add it.
+  const nodeFlags = startNodeFlags(root, { imports: false })
   const register = ['--import', join(root, 'dist', 'src', 'telemetry-register.js')]
-  const base = {
-    ...env,
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    HOST: '127.0.0.1',
-    JWT_SECRET: 'bench-only-secret-0123456789-abcdefghijklmnop',
-    BCRYPT_ROUNDS: '10',
-    RATE_LIMIT_MAX: '1000000000',
-    AUTH_RATE_LIMIT_MAX: '1000000000',
-    MAX_EVENT_LOOP_DELAY_MS: '0',
-    DB_TIMEOUT_MS: '60000',
-    ADMIN_MFA: 'never'
-  }
+  const base = { ...benchServerEnv(env), ADMIN_MFA: 'never' }
   const server = async (name: string, extraEnv: Record<string, string>, extraFlags: string[] = []) => {
     const port = await freePort()
     return await startNodeServer(name, [...nodeFlags, ...extraFlags, join(root, 'dist', 'src', 'server.js')], { ...base, ...extraEnv, PORT: String(port) }, port, '/health', cleanup)

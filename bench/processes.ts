@@ -1,6 +1,7 @@
 // Child processes the bench starts, stopping them all whatever happens, and what /proc says about them.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 
 /** Everything to undo, newest first; run once, on success, error or a stop signal. */
 export class Cleanup {
@@ -163,4 +164,42 @@ export async function waitUntilIdle (pids: number[], maxMs = 120_000): Promise<n
     if (busiest < windowMs * 1000 * 0.05) break
   }
   return Date.now() - started
+}
+
+/**
+ * The environment the bench runs the API in: production, with the local stack's servers, limits lifted (the
+ * rate limit, the load shedder) and a database timeout long enough for FerretDB at scale 10, where it takes
+ * seconds per catalogue query (MongoDB takes milliseconds): measure it, not 503s.
+ */
+export const benchServerEnv = (stack: Record<string, string>): Record<string, string> => ({
+  ...stack,
+  NODE_ENV: 'production',
+  LOG_LEVEL: 'warn',
+  HOST: '127.0.0.1',
+  JWT_SECRET: 'bench-only-secret-0123456789-abcdefghijklmnop',
+  BCRYPT_ROUNDS: '10',
+  RATE_LIMIT_MAX: '1000000000',
+  AUTH_RATE_LIMIT_MAX: '1000000000',
+  MAX_EVENT_LOOP_DELAY_MS: '0',
+  DB_TIMEOUT_MS: '60000'
+})
+
+/**
+ * The node flags of `npm start` (V8's heap sizes; with `imports`, its `--import`s too, their paths made absolute),
+ * so the API runs as production runs it.
+ */
+export function startNodeFlags (root: string, { imports = true } = {}): string[] {
+  const start = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  const args = start.split(/\s+/)
+  const flags: string[] = []
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    if (arg === '--import') {
+      if (imports) flags.push(arg, join(root, args[i + 1]!))
+      i++
+    } else if (arg.startsWith('--') && !arg.startsWith('--env-file')) {
+      flags.push(arg)
+    }
+  }
+  return flags
 }

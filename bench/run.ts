@@ -34,7 +34,7 @@
 //   --profile        write a V8 CPU profile of the API (bench/results/profiles/*.cpuprofile, for Chrome DevTools)
 //
 // The JSON file is rewritten after each step, so a run that fails or is stopped keeps what it measured.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -49,7 +49,7 @@ import { addLookupIndexes } from './postgres-indexes.js'
 import { measureQueries, type QueryCost } from './queries.js'
 import { databaseCommands, redisCounter } from './commands.js'
 import { differ, loadRequests, scenarios, toHttp, type Scenario, type ScenarioData, type Target, type Viewer } from './scenarios.js'
-import { Cleanup, cpuMicros, peakRssBytes, resetPeakRss, rssBytes, runCommand, startNodeServer, waitUntilIdle, type NodeServer } from './processes.js'
+import { benchServerEnv, Cleanup, cpuMicros, peakRssBytes, resetPeakRss, rssBytes, runCommand, startNodeFlags, startNodeServer, waitUntilIdle, type NodeServer } from './processes.js'
 import { combine, markdownTable, queryTable, type Measure, type ScenarioFailure, type ScenarioResult } from './report.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -252,24 +252,10 @@ async function main (): Promise<void> {
   await client.close()
 
   // The API as production runs it, and the ceiling, each in its own process.
-  const serverEnv = {
-    ...env,
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    HOST: '127.0.0.1',
-    JWT_SECRET: 'bench-only-secret-0123456789-abcdefghijklmnop',
-    BCRYPT_ROUNDS: '10',
-    RATE_LIMIT_MAX: '1000000000',
-    AUTH_RATE_LIMIT_MAX: '1000000000',
-    MAX_EVENT_LOOP_DELAY_MS: '0',
-    // FerretDB takes seconds per catalogue query at scale 10, where MongoDB takes milliseconds: measure it, not 503s.
-    DB_TIMEOUT_MS: '60000'
-  }
+  const serverEnv = benchServerEnv(env)
   const [apiPort, ceilingPort] = [await freePort(), await freePort()]
   const [seedPort, bareExpressPort] = [await freePort(), await freePort()]
-  // The node flags of `npm start` (the V8 young generation's size), so the API runs as production runs it.
-  const startScript = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
-  const nodeFlags = startScript.split(/\s+/).filter((arg) => arg.startsWith('--') && !arg.startsWith('--env-file'))
+  const nodeFlags = startNodeFlags(root)
   const profile = flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench', 'results', 'profiles')}`] : []
   const api = await startNodeServer('API', [...nodeFlags, ...profile, join(root, 'dist', 'src', 'server.js')], { ...serverEnv, PORT: String(apiPort) }, apiPort, '/health', cleanup)
   const ceiling = await startNodeServer('ceiling', [...nodeFlags, '--import', 'tsx', join(root, 'bench', 'ceiling.ts')], { ...serverEnv, PORT: String(ceilingPort) }, ceilingPort, '/health', cleanup)
