@@ -10,14 +10,14 @@
 import Fastify, { type FastifyRequest } from 'fastify'
 import { MongoClient } from 'mongodb'
 import { loadConfig } from '../src/config.js'
-import { mongoClientOptions } from '../src/db.js'
+import { mongoClientOptions } from '../src/adapters/db.js'
 import { createEventBus } from '../src/events.js'
 import { toObjectId } from '../src/lib/ids.js'
 import { createRepositories } from '../src/repositories/index.js'
-import { createStripe } from '../src/stripe.js'
+import { createStripe } from '../src/adapters/stripe.js'
 import { createServices, type Caller } from '../src/services/index.js'
-import { createStorage } from '../src/storage.js'
-import { redisClientOptions } from '../src/redis.js'
+import { createStorage } from '../src/adapters/storage.js'
+import { redisClientOptions } from '../src/adapters/redis.js'
 import { Redis } from 'ioredis'
 
 const config = loadConfig()

@@ -3,7 +3,7 @@
 // The media pipeline's speed on this machine: a source clip (default 1080×1920, 30 fps, 20 s, H.264 + AAC, made
 // with ffmpeg's test sources) goes through the worker's whole job (src/services/media.ts: download from MinIO,
 // ffprobe, the HLS ladder, the poster, the upload of every file), and through the bare ffmpeg command line doing the
-// same ladder encode from a local file (the same arguments, src/media.ts hlsArgs), in alternating rounds. Reports
+// same ladder encode from a local file (the same arguments, src/adapters/media.ts hlsArgs), in alternating rounds. Reports
 // wall time as × real time, the CPU seconds of ffmpeg and ffprobe per minute of source, and the pipeline's time
 // against the bare encode's. Starts FerretDB, MinIO and Redis on free ports with throwaway data, stops them at the end.
 import { execFileSync } from 'node:child_process'
@@ -17,12 +17,12 @@ import { Redis } from 'ioredis'
 import { ensureBinaries, startFerretDB, startMinIO, startRedis, startStripeMock, startMailpit, stackEnv, type LocalServer } from '../scripts/local-stack.js'
 import { loadConfig } from '../src/config.js'
 import { createEventBus } from '../src/events.js'
-import { hlsArgs, ladderFor, probe } from '../src/media.js'
-import { redisClientOptions } from '../src/redis.js'
+import { hlsArgs, ladderFor, probe } from '../src/adapters/media.js'
+import { redisClientOptions } from '../src/adapters/redis.js'
 import { createRepositories, ensureIndexes } from '../src/repositories/index.js'
-import { createStripe } from '../src/stripe.js'
+import { createStripe } from '../src/adapters/stripe.js'
 import { createServices } from '../src/services/index.js'
-import { createStorage } from '../src/storage.js'
+import { createStorage } from '../src/adapters/storage.js'
 
 const root = join(import.meta.dirname, '..')
 const { values } = parseArgs({

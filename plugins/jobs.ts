@@ -1,9 +1,9 @@
 import fp from 'fastify-plugin'
-import { closeQueues, createQueues, jobsConnection, type Queues } from '../src/jobs.js'
+import { closeQueues, createQueues, jobsConnection, type Queues } from '../src/jobs/queues.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The job queues (src/jobs.ts): the API adds jobs and shows them to admins; the worker runs them. */
+    /** The job queues (src/jobs/): the API adds jobs and shows them to admins; the worker runs them. */
     queues: Queues
   }
 }

@@ -1,9 +1,9 @@
 import fp from 'fastify-plugin'
-import { createMetrics, serveMetrics, type Metrics } from '../src/metrics.js'
+import { createMetrics, serveMetrics, type Metrics } from '../src/adapters/metrics.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The process's Prometheus metrics (src/metrics.ts). */
+    /** The process's Prometheus metrics (src/adapters/metrics.ts). */
     metrics: Metrics
     /** Where they are served (METRICS_PORT), or null when they are not. */
     metricsUrl: string | null

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import mongodb from '@fastify/mongodb'
-import { mongoClientOptions } from '../src/db.js'
+import { mongoClientOptions } from '../src/adapters/db.js'
 
 /** The MongoDB connection (native driver, no ODM): `app.mongo.db` is the database named in MONGODB_URI. */
 export default fp(async (app) => {

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import redis from '@fastify/redis'
-import { redisClientOptions } from '../src/redis.js'
+import { redisClientOptions } from '../src/adapters/redis.js'
 
 /**
  * Redis (ioredis through @fastify/redis), `app.redis`: rate limits, sessions and the read cache, shared by every

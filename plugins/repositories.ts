@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import { createRepositories, ensureIndexes, type Repositories } from '../src/repositories/index.js'
-import { createSessionCache } from '../src/sessions.js'
+import { createSessionCache } from '../src/adapters/sessions.js'
 
 export type { Repositories }
 
@@ -18,5 +18,5 @@ export default fp(async (app) => {
   })
   await ensureIndexes(repos)
   app.decorate('repos', repos)
-  // Trending scores decay in the worker's hourly job (src/jobs.ts), once for the whole deployment.
+  // Trending scores decay in the worker's hourly job (src/jobs/), once for the whole deployment.
 }, { name: 'repositories', dependencies: ['mongodb', 'redis'] })

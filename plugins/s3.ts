@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { createStorage, type Storage } from '../src/storage.js'
+import { createStorage, type Storage } from '../src/adapters/storage.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -7,7 +7,7 @@ declare module 'fastify' {
   }
 }
 
-/** Object storage (src/storage.ts) for the app, its client destroyed when the app closes. */
+/** Object storage (src/adapters/storage.ts) for the app, its client destroyed when the app closes. */
 export default fp(async (app) => {
   const storage = createStorage(app.config, app.metrics.enabled ? app.metrics : undefined)
   app.decorate('storage', storage)

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import { createEventBus, type EventBus } from '../src/events.js'
 import { createServices, type Services } from '../src/services/index.js'
-import { createStripe } from '../src/stripe.js'
+import { createStripe } from '../src/adapters/stripe.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

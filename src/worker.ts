@@ -4,24 +4,23 @@ import { MongoClient } from 'mongodb'
 import { Redis } from 'ioredis'
 import pino from 'pino'
 import { loadConfigOrExit } from './config.js'
-import { mongoClientOptions } from './db.js'
+import { mongoClientOptions } from './adapters/db.js'
 import { createEventBus } from './events.js'
-import {
-  closeQueues, createQueues, jobsConnection, mailHandlers, maintenanceHandlers, mediaHandlers, scheduleMaintenance,
-  startWorker, timingFor, webhooksHandlers
-} from './jobs.js'
-import { redisClientOptions } from './redis.js'
+import { closeQueues, createQueues, jobsConnection, scheduleMaintenance } from './jobs/queues.js'
+import { mailHandlers, maintenanceHandlers, mediaHandlers, webhooksHandlers } from './jobs/handlers.js'
+import { startWorker, timingFor } from './jobs/workers.js'
+import { redisClientOptions } from './adapters/redis.js'
 import { createRepositories, ensureIndexes } from './repositories/index.js'
-import { createSessionCache } from './sessions.js'
+import { createSessionCache } from './adapters/sessions.js'
 import { createServices } from './services/index.js'
-import { createStripe } from './stripe.js'
-import { createMailer } from './mail.js'
-import { createMetrics, serveMetrics } from './metrics.js'
-import { createStorage } from './storage.js'
+import { createStripe } from './adapters/stripe.js'
+import { createMailer } from './adapters/mail.js'
+import { createMetrics, serveMetrics } from './adapters/metrics.js'
+import { createStorage } from './adapters/storage.js'
 import type { Config } from './config.js'
 
 /**
- * The worker: the background jobs (src/jobs.ts) on the same services as the API. Several may run; each
+ * The worker: the background jobs (src/jobs/) on the same services as the API. Several may run; each
  * schedule still runs once per interval for the whole deployment.
  */
 export async function startJobs (config: Config, log: pino.Logger) {

@@ -1,5 +1,5 @@
 import type { Db, ObjectId } from 'mongodb'
-import { unlessDuplicate, upsertRacing } from '../db.js'
+import { unlessDuplicate, upsertRacing } from '../adapters/db.js'
 
 /** Plays of one episode by viewers, per UTC day, counted in batches (see PlaybackService.flushViews). */
 export interface EpisodePlaysDoc {

@@ -1,7 +1,7 @@
 import type { Db, ObjectId } from 'mongodb'
 import type { AuditTarget } from '../schemas/catalog.js'
 import type { PageRequest } from '../schemas/params.js'
-import { findPage, unlessDuplicate } from '../db.js'
+import { findPage, unlessDuplicate } from '../adapters/db.js'
 
 export interface AuditDoc {
   _id?: ObjectId

@@ -1,5 +1,5 @@
 import type { Db, ObjectId } from 'mongodb'
-import { insertOrNull, unlessDuplicate } from '../db.js'
+import { insertOrNull, unlessDuplicate } from '../adapters/db.js'
 
 /** A Stripe event applied: its id, so that a redelivery is applied once. */
 export interface StripeEventDoc {

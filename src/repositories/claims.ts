@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb'
-import { unlessDuplicate } from '../db.js'
+import { unlessDuplicate } from '../adapters/db.js'
 
 export interface ClaimDoc {
   /** What is claimed, e.g. `token:<id>` (a link used), `totp:<userId>:<step>` (a code used). */

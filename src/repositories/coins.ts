@@ -1,7 +1,7 @@
 import type { Db, ObjectId } from 'mongodb'
 import { ObjectId as Id } from 'mongodb'
 import type { PageRequest } from '../schemas/params.js'
-import { findPage, unlessDuplicate } from '../db.js'
+import { findPage, unlessDuplicate } from '../adapters/db.js'
 
 export const LEDGER_KINDS = ['purchase', 'check_in', 'unlock', 'refund', 'admin_grant', 'admin_revoke'] as const
 export type LedgerKind = typeof LEDGER_KINDS[number]

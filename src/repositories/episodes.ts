@@ -1,7 +1,7 @@
 import type { Db, ObjectId } from 'mongodb'
 import type { EpisodeStatus } from '../schemas/catalog.js'
 import type { PageRequest } from '../schemas/params.js'
-import { findPage, insertOrNull, updateAtRevision } from '../db.js'
+import { findPage, insertOrNull, updateAtRevision } from '../adapters/db.js'
 
 export interface EpisodeDoc {
   _id: ObjectId

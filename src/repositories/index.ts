@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb'
-import type { SessionCache } from '../sessions.js'
+import type { SessionCache } from '../adapters/sessions.js'
 import { createUsersRepository } from './users.js'
 import { createVideosRepository } from './videos.js'
 import { createSeriesRepository } from './series.js'

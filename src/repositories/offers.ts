@@ -1,5 +1,5 @@
 import type { Db, ObjectId } from 'mongodb'
-import { insertOrNull } from '../db.js'
+import { insertOrNull } from '../adapters/db.js'
 
 export type OfferKind = 'vip' | 'coins'
 export type Period = 'week' | 'month' | 'year'

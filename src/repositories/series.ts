@@ -1,7 +1,7 @@
 import type { Db, Filter, ObjectId } from 'mongodb'
 import type { SeriesStatus } from '../schemas/catalog.js'
 import type { PageRequest } from '../schemas/params.js'
-import { findPage, updateAtRevision } from '../db.js'
+import { findPage, updateAtRevision } from '../adapters/db.js'
 
 export interface SeriesDoc {
   _id: ObjectId

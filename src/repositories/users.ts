@@ -1,7 +1,7 @@
 import type { Db, ObjectId } from 'mongodb'
 import type { Role, SubscriptionStatus } from '../schemas/common.js'
-import { insertOrNull } from '../db.js'
-import type { SessionCache } from '../sessions.js'
+import { insertOrNull } from '../adapters/db.js'
+import type { Session, SessionCache } from '../adapters/sessions.js'
 
 export interface UserDoc {
   _id: ObjectId
@@ -53,19 +53,8 @@ export interface Mfa {
   enabledAt: Date | null
 }
 
-/** What each authenticated request knows of its caller, from one lookup by _id. */
-export interface Session {
-  _id: ObjectId
-  role: Role
-  tokenVersion: number
-  /** entitledUntil comes back from the session cache as an ISO string. */
-  subscription: { status: SubscriptionStatus, entitledUntil?: Date | string | null }
-  emailVerified?: boolean
-  mfa?: { enabled: boolean }
-}
-
 /**
- * `sessions`: where each caller's session is cached between requests (src/sessions.ts); every change to a user
+ * `sessions`: where each caller's session is cached between requests (src/adapters/sessions.ts); every change to a user
  * goes through `change()`, which drops the user's cached session before the change is answered.
  */
 export function createUsersRepository (db: Db, sessions?: SessionCache) {

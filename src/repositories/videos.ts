@@ -1,7 +1,7 @@
 import type { Db, ObjectId } from 'mongodb'
 import type { VideoFailureCode, VideoStatus } from '../schemas/catalog.js'
 import type { PageRequest } from '../schemas/params.js'
-import { findPage, insertOrNull } from '../db.js'
+import { findPage, insertOrNull } from '../adapters/db.js'
 
 export interface VideoDoc {
   _id: ObjectId

@@ -1,6 +1,6 @@
 import type { Db, ObjectId } from 'mongodb'
 import type { PageRequest } from '../schemas/params.js'
-import { findPage, upsertRacing } from '../db.js'
+import { findPage, upsertRacing } from '../adapters/db.js'
 
 export interface WatchDoc {
   _id: ObjectId

@@ -1,6 +1,6 @@
 import type { Db, ObjectId } from 'mongodb'
 import type { PageRequest } from '../schemas/params.js'
-import { findPage } from '../db.js'
+import { findPage } from '../adapters/db.js'
 import type { WebhookEvent } from '../events.js'
 
 export interface WebhookEndpointDoc {

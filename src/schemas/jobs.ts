@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { QUEUE_NAMES } from '../jobs.js'
+import { QUEUE_NAMES } from '../jobs/queues.js'
 import { Nullable, StringEnum } from './common.js'
 
 export const QueueNameSchema = StringEnum(QUEUE_NAMES, { description: 'A job queue' })

@@ -5,7 +5,7 @@ import { event } from '../events.js'
 import type { OfferDoc, OfferInput, Period } from '../repositories/offers.js'
 import type { Subscription, UserDoc } from '../repositories/users.js'
 import type { SubscriptionStatus } from '../schemas/common.js'
-import { stripeFailure } from '../stripe.js'
+import { stripeFailure } from '../adapters/stripe.js'
 import type { Caller, ServiceDeps } from './types.js'
 import type { WalletService } from './wallet.js'
 

@@ -1,10 +1,10 @@
 import { ObjectId } from 'mongodb'
-import { createReadCache } from '../cache.js'
+import { createReadCache } from '../adapters/cache.js'
 import { ApiError } from '../errors.js'
 import type { CatalogueFilter } from '../repositories/series.js'
 import type { Episode, Series } from '../schemas/catalog.js'
 import type { PageRequest } from '../schemas/params.js'
-import { accessFor } from './playback.js'
+import { accessFor } from './access.js'
 import type { Caller, Page, ServiceDeps } from './types.js'
 import {
   ownerOf, toEpisode, toEpisodeBase, toSeries, toSeriesBase, toVideoSource,
@@ -13,7 +13,7 @@ import {
 
 /**
  * The published catalogue: only published episodes of published series exist here; anything else is 404.
- * Lists, series and their episodes come from the shared read cache (src/cache.ts); what depends on the caller
+ * Lists, series and their episodes come from the shared read cache (src/adapters/cache.ts); what depends on the caller
  * (`inMyList`, `access`) is added on every request, from the caller's own data, never from another caller's.
  * A domain event about a series drops the catalogue and that series; one about an episode drops the episode
  * and its series, before the change is answered.

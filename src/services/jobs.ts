@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq'
 import { ApiError } from '../errors.js'
-import type { QueueName, Queues } from '../jobs.js'
+import type { QueueName, Queues } from '../jobs/queues.js'
 import type { JobView, QueueView } from '../schemas/jobs.js'
 
 const iso = (ms: number | undefined): string | null => ms === undefined ? null : new Date(ms).toISOString()

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { ObjectId } from 'mongodb'
 import { event } from '../events.js'
-import { extractPoster, ladderFor, MediaFailure, probe, transcodeHls } from '../media.js'
+import { extractPoster, ladderFor, MediaFailure, probe, transcodeHls } from '../adapters/media.js'
 import type { VideoDoc } from '../repositories/videos.js'
 import type { ServiceDeps } from './types.js'
 
@@ -15,7 +15,7 @@ export const hlsPrefix = (videoId: ObjectId | string) => `hls/${videoId.toString
 const WAITING_MS = 60_000
 
 /**
- * The media pipeline: an uploaded video is probed (src/media.ts), refused for good with a failure code when it is
+ * The media pipeline: an uploaded video is probed (src/adapters/media.ts), refused for good with a failure code when it is
  * not a vertical video we take, or transcoded into a portrait HLS ladder with a poster, stored beside nothing
  * else under hls/<videoId>/; the original upload is kept. Runs in the worker, one job per video.
  */

@@ -1,41 +1,14 @@
 import { ObjectId } from 'mongodb'
 import { ApiError } from '../errors.js'
 import { event } from '../events.js'
-import type { Access, WatchEntry } from '../schemas/catalog.js'
+import type { WatchEntry } from '../schemas/catalog.js'
+import { isReviewer } from './access.js'
 import type { PageRequest } from '../schemas/params.js'
 import type { CatalogueService } from './catalogue.js'
 import type { StreamingService } from './streaming.js'
 import type { AnalyticsService } from './analytics.js'
 import type { Caller, Page, ServiceDeps } from './types.js'
 import { toVideoSource, toWatchEntry, type VideoSource } from './views.js'
-
-/**
- * Whether a subscription plays now: active or past due (Stripe retrying a renewal) until `entitledUntil` (the
- * paid period's end plus the grace period); an admin's `active` has no end.
- */
-export function isSubscribed (subscription: Caller['subscription'], now = Date.now()): boolean {
-  const { status, entitledUntil } = subscription
-  if (status !== 'active' && status !== 'past_due') return false
-  return entitledUntil == null ? status === 'active' : new Date(entitledUntil).getTime() > now
-}
-
-/**
- * What the caller may do with an episode: free previews (number ≤ the series' freeEpisodes) play for anyone;
- * the rest needs a subscription, except for admins and the series' own creator, or an unlock with coins.
- */
-export function accessFor (
-  episode: { number: number }, series: { freeEpisodes: number, ownerId: ObjectId | string }, caller: Caller,
-  unlocked = false
-): Access {
-  if (episode.number <= series.freeEpisodes) return 'free'
-  const own = series.ownerId.toString() === caller._id.toHexString()
-  if (caller.role === 'admin' || own || isSubscribed(caller.subscription)) return 'subscription'
-  return unlocked ? 'unlocked' : 'locked'
-}
-
-/** Admins and the episode's creator may play it whatever its status, to review it; they do not count as views. */
-export const isReviewer = (episode: { ownerId: ObjectId | string }, caller: Caller): boolean =>
-  caller.role === 'admin' || episode.ownerId.toString() === caller._id.toHexString()
 
 /** Where a progress report leaves the viewer. */
 export function progressOf (report: { positionSec: number, durationSec: number | null, completed?: boolean }) {

@@ -1,6 +1,6 @@
 import type { ObjectId } from 'mongodb'
 import { ApiError } from '../errors.js'
-import { emails } from '../emails.js'
+import { emails } from './emails.js'
 import { event } from '../events.js'
 import { hashPassword } from '../lib/passwords.js'
 import { hashToken, newCode, newToken } from '../lib/secrets.js'

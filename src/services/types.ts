@@ -1,14 +1,15 @@
 import type { Redis } from 'ioredis'
 import type Stripe from 'stripe'
 import type { Config } from '../config.js'
-import type { Queues } from '../jobs.js'
+import type { Queues } from '../jobs/queues.js'
 import type { EventBus } from '../events.js'
 import type { Repositories } from '../repositories/index.js'
-import type { Session, UserDoc } from '../repositories/users.js'
-import type { Mailer } from '../mail.js'
-import type { Metrics } from '../metrics.js'
+import type { Session } from '../adapters/sessions.js'
+import type { UserDoc } from '../repositories/users.js'
+import type { Mailer } from '../adapters/mail.js'
+import type { Metrics } from '../adapters/metrics.js'
 import type { PageMeta } from '../schemas/common.js'
-import type { Storage } from '../storage.js'
+import type { Storage } from '../adapters/storage.js'
 
 /** What every service is built from: the same in the API, the worker and the bench. */
 export interface ServiceDeps {
@@ -16,16 +17,16 @@ export interface ServiceDeps {
   storage: Storage
   /** Redis with the deployment's key prefix (REDIS_KEY_PREFIX): commands fail at once while it is down. */
   redis: Redis
-  /** The job queues (src/jobs.ts), for what admins see of them (the bench's ceiling has none). */
+  /** The job queues (src/jobs/), for what admins see of them (the bench's ceiling has none). */
   queues?: Queues
   events: EventBus
   /** Signs an access token (the API's auth plugin); absent in the worker, which signs nobody in. */
   signToken?: (user: Pick<UserDoc, '_id' | 'role' | 'tokenVersion'>) => string
-  /** The process's Prometheus metrics (src/metrics.ts), where the services record what they do. */
+  /** The process's Prometheus metrics (src/adapters/metrics.ts), where the services record what they do. */
   metrics?: Metrics
   /** Sends email (the worker's; the API queues messages instead). */
   mailer?: Mailer
-  /** Stripe's API (src/stripe.ts): api.stripe.com, or the local stack's stripe-mock. */
+  /** Stripe's API (src/adapters/stripe.ts): api.stripe.com, or the local stack's stripe-mock. */
   stripe: Stripe
   config: Pick<Config, 'PLAYBACK_URL_TTL' | 'UPLOAD_URL_TTL' | 'MAX_UPLOAD_BYTES' | 'BCRYPT_ROUNDS' | 'READ_CACHE_MS' |
     'FFMPEG_PATH' | 'FFPROBE_PATH' | 'MAX_VIDEO_SECONDS' | 'HLS_SEGMENT_SEC' | 'JWT_SECRET' | 'NODE_ENV' |

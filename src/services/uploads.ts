@@ -2,7 +2,7 @@ import { ObjectId } from 'mongodb'
 import { ApiError } from '../errors.js'
 import { newUploadKey, uploadPrefix, type UploadKind } from '../lib/keys.js'
 import { ALLOWED_IMAGE_TYPES, ALLOWED_VIDEO_TYPES, MAX_IMAGE_BYTES } from '../schemas/catalog.js'
-import type { ObjectInfo } from '../storage.js'
+import type { ObjectInfo } from '../adapters/storage.js'
 import type { Caller, ServiceDeps } from './types.js'
 
 /** The file extension of each accepted upload type: anything else is 415. */

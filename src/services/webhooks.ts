@@ -5,7 +5,7 @@ import { ApiError } from '../errors.js'
 import { WEBHOOK_EVENTS, type DomainEvent, type WebhookEvent } from '../events.js'
 import type { WebhookDeliveryDoc, WebhookEndpointDoc } from '../repositories/webhooks.js'
 import type { PageRequest } from '../schemas/params.js'
-import { checkTarget, postJson, TargetRefused } from '../webhook-targets.js'
+import { checkTarget, postJson, TargetRefused } from '../adapters/webhook-targets.js'
 import type { Caller, Page, ServiceDeps } from './types.js'
 
 /** An endpoint whose deliveries failed for good this many times in a row is disabled. */

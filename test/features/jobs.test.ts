@@ -1,7 +1,9 @@
 import t, { type Test } from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyInstance } from 'fastify'
-import { jobsConnection, maintenanceHandlers, scheduleMaintenance, startWorker, workerTiming, type Handlers } from '../../src/jobs.js'
+import { jobsConnection, scheduleMaintenance } from '../../src/jobs/queues.js'
+import { maintenanceHandlers, type Handlers } from '../../src/jobs/handlers.js'
+import { startWorker, workerTiming } from '../../src/jobs/workers.js'
 import { build, eventually, isError, publishedCatalogue, queueWorker, setSubscription, signUp } from '../helper.js'
 
 const log = { info: () => {}, warn: () => {} }

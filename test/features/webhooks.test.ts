@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { ObjectId } from 'mongodb'
 import { Webhook } from 'standardwebhooks'
-import { webhooksHandlers } from '../../src/jobs.js'
+import { webhooksHandlers } from '../../src/jobs/handlers.js'
 import { approve, build, createEpisode, createSeries, eventually, isError, queueWorker, signUp, uploadVideo, type Account } from '../helper.js'
 
 // Outbound webhooks for real: a receiver listening on this machine, the deliveries made by the worker's job.

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { envelope, errors } from '../../../src/schemas/common.js'
 import { JobSchema, QueueNameSchema, QueueSchema } from '../../../src/schemas/jobs.js'
 
-/** The background jobs (src/jobs.ts, src/services/jobs.ts): admins only (routes/admin/autohooks.ts). */
+/** The background jobs (src/jobs/, src/services/jobs.ts): admins only (routes/admin/autohooks.ts). */
 const jobs: FastifyPluginAsyncTypebox = async (app) => {
   const { jobs } = app.services
 

@@ -1,6 +1,12 @@
 import nodemailer from 'nodemailer'
-import type { Config } from './config.js'
-import type { Email } from './emails.js'
+import type { Config } from '../config.js'
+
+/** A message as it is sent: a subject, a plain text body and the same in HTML. */
+export interface Email {
+  subject: string
+  text: string
+  html: string
+}
 
 /** Sends email over SMTP (SMTP_URL: the local stack's Mailpit, or the production server) with nodemailer. */
 export function createMailer (config: Pick<Config, 'SMTP_URL' | 'MAIL_FROM'>) {

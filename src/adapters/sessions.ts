@@ -1,6 +1,17 @@
 import { ObjectId } from 'mongodb'
 import type { Redis } from 'ioredis'
-import type { Session } from './repositories/users.js'
+import type { Role, SubscriptionStatus } from '../schemas/common.js'
+
+/** What each authenticated request knows of its caller, from one lookup by _id. */
+export interface Session {
+  _id: ObjectId
+  role: Role
+  tokenVersion: number
+  /** entitledUntil comes back from the session cache as an ISO string. */
+  subscription: { status: SubscriptionStatus, entitledUntil?: Date | string | null }
+  emailVerified?: boolean
+  mfa?: { enabled: boolean }
+}
 
 /**
  * Sessions (each caller's role, token version and subscription) kept in Redis for `ttlMs`, shared by every

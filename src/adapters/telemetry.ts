@@ -8,7 +8,7 @@ import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino'
 import { NodeSDK } from '@opentelemetry/sdk-node'
 import type { SpanProcessor } from '@opentelemetry/sdk-trace'
 
-import { markTracingStarted } from './lib/tracing.js'
+import { markTracingStarted } from '../lib/tracing.js'
 
 /*
  * Tracing with OpenTelemetry, configured by the standard OTEL_* variables (OTEL_EXPORTER_OTLP_ENDPOINT,

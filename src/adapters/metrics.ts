@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { Redis } from 'ioredis'
 import type { MongoClient } from 'mongodb'
-import type { Queues } from './jobs.js'
+import type { Queues } from '../jobs/queues.js'
 
 /** Latency buckets (seconds) for calls that take milliseconds: HTTP answers, database, Redis and S3 calls. */
 const FAST = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]

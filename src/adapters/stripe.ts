@@ -1,6 +1,6 @@
 import Stripe from 'stripe'
-import type { Config } from './config.js'
-import { ApiError } from './errors.js'
+import type { Config } from '../config.js'
+import { ApiError } from '../errors.js'
 
 /**
  * Stripe's API client: api.stripe.com, or the Stripe-compatible server at STRIPE_API_URL (the local stack's

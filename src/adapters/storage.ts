@@ -7,7 +7,7 @@ import {
   HeadBucketCommand, HeadObjectCommand, NoSuchUpload, NotFound, PutObjectCommand, S3Client, UploadPartCommand
 } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
-import type { Config } from './config.js'
+import type { Config } from '../config.js'
 import type { Metrics } from './metrics.js'
 
 export interface ObjectInfo {

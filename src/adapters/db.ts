@@ -2,9 +2,9 @@ import {
   BSON, ObjectId, type Collection, type Document, type Filter, type MongoClientOptions, type OptionalUnlessRequiredId,
   type UpdateFilter, type WithId
 } from 'mongodb'
-import { ApiError } from './errors.js'
-import type { PageMeta } from './schemas/common.js'
-import type { PageRequest } from './schemas/params.js'
+import { ApiError } from '../errors.js'
+import type { PageMeta } from '../schemas/common.js'
+import type { PageRequest } from '../schemas/params.js'
 
 /**
  * The database layer shared by every repository: the client options (the app's plugin and the bench use

@@ -1,11 +1,5 @@
-import type { Config } from './config.js'
-
-/** A message as it is sent: a subject, a plain text body and the same in HTML. */
-export interface Email {
-  subject: string
-  text: string
-  html: string
-}
+import type { Config } from '../config.js'
+import type { Email } from '../adapters/mail.js'
 
 const escape = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\'': '&#39;' })[c]!)
