@@ -3,9 +3,10 @@
 // The media pipeline's speed on this machine: a source clip (default 1080×1920, 30 fps, 20 s, H.264 + AAC, made
 // with ffmpeg's test sources) goes through the worker's whole job (src/services/media.ts: download from MinIO,
 // ffprobe, the HLS ladder, the poster, the upload of every file), and through the bare ffmpeg command line doing the
-// same ladder encode from a local file (the same arguments, src/adapters/media.ts hlsArgs), in alternating rounds. Reports
-// wall time as × real time, the CPU seconds of ffmpeg and ffprobe per minute of source, and the pipeline's time
-// against the bare encode's. Starts FerretDB, MinIO and Redis on free ports with throwaway data, stops them at the end.
+// same ladder encode from a local file (the same arguments: hlsArgs in src/adapters/media.ts), in alternating
+// rounds. Reports wall time as × real time, the CPU seconds of ffmpeg and ffprobe per minute of source, and the
+// pipeline's time against the bare encode's. Starts FerretDB, MinIO and Redis on free ports with throwaway data,
+// stops them at the end.
 import { execFileSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'

@@ -29,7 +29,7 @@ export const jobsConnection = (url: string): Redis =>
 export type Queues = Record<QueueName, Queue>
 
 /**
- * With tracing on (src/adapters/telemetry.ts), BullMQ carries the trace of the request that queued a job into the worker
+ * With tracing on (src/adapters/telemetry.ts) BullMQ carries the trace of the request that queued a job into the worker
  * that runs it; off, nothing is added to a job.
  */
 export const jobsTelemetry = () => tracingStarted() ? { telemetry: new BullMQOtel({ tracerName: 'microdrama' }) } : {}

@@ -1,6 +1,6 @@
 /*
- * Whether tracing is on. src/adapters/telemetry.ts decides from the standard OTEL_* variables (tracingWanted) and marks it
- * started; the rest asks tracingStarted() (e.g. BullMQ carries trace context only then). Apart from
+ * Whether tracing is on: src/adapters/telemetry.ts decides from the standard OTEL_* variables (tracingWanted) and
+ * marks it started; the rest asks tracingStarted() (e.g. BullMQ carries trace context only then). Apart from
  * src/adapters/telemetry.ts so that asking does not load the SDK.
  */
 let started = false

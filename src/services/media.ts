@@ -15,9 +15,9 @@ export const hlsPrefix = (videoId: ObjectId | string) => `hls/${videoId.toString
 const WAITING_MS = 60_000
 
 /**
- * The media pipeline: an uploaded video is probed (src/adapters/media.ts), refused for good with a failure code when it is
- * not a vertical video we take, or transcoded into a portrait HLS ladder with a poster, stored beside nothing
- * else under hls/<videoId>/; the original upload is kept. Runs in the worker, one job per video.
+ * The media pipeline: an uploaded video is probed (src/adapters/media.ts), refused for good with a failure code
+ * when it is not a vertical video we take, or transcoded into a portrait HLS ladder with a poster, stored beside
+ * nothing else under hls/<videoId>/; the original upload is kept. Runs in the worker, one job per video.
  */
 const tracer = trace.getTracer('microdrama')
 
