@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto'
 import fp from 'fastify-plugin'
+import type { ObjectId } from 'mongodb'
 import jwt from '@fastify/jwt'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { bearer, ROLES, withErrors, type Role } from '../src/schemas/common.js'
@@ -12,6 +14,10 @@ export interface TokenClaims {
   role: Role
   /** The user's token version when the token was issued; see revokeTokens. */
   ver: number
+  /** Unique per token: two tokens signed in the same second differ. */
+  jti: string
+  /** The sign-in (refresh-token family) it belongs to; a reused refresh token ends that sign-in's tokens. */
+  sid?: string
 }
 
 declare module '@fastify/jwt' {
@@ -33,7 +39,7 @@ declare module 'fastify' {
     authenticate: Guard
     /** Hook: a valid bearer token whose role is one of `roles` (401 / 403 otherwise). */
     requireRole: (...roles: Role[]) => Guard
-    signToken: (user: Pick<UserDoc, '_id' | 'role' | 'tokenVersion'>) => string
+    signToken: (user: Pick<UserDoc, '_id' | 'role' | 'tokenVersion'>, signInId?: ObjectId) => string
     /**
      * States once, for every route of a folder of routes (from its autohooks.ts): its tag in the contract and
      * who may call it. `roles`: signed-in users of these roles (others 403 `forbidden`), or of any role
@@ -46,8 +52,9 @@ declare module 'fastify' {
 /**
  * Bearer-token auth: HS256 only, `exp`, issuer and audience required. Any token problem (missing,
  * malformed, tampered, expired, another algorithm, `alg: none`) is a 401 with the standard error body.
- * Each request also reads the user's current role and token version (one lookup by _id), so logout,
- * a password change, a role change or a deleted account take effect at once.
+ * Each request also reads the user's current role and token version (one lookup by _id, cached in Redis), so
+ * logout, a password change, a role change, a deleted account or a sign-in ended by a reused refresh token take
+ * effect at once.
  */
 export default fp(async (app) => {
   const { JWT_SECRET, JWT_EXPIRES_IN, JWT_ISSUER, JWT_AUDIENCE } = app.config
@@ -65,9 +72,10 @@ export default fp(async (app) => {
       const expired = (err as { code?: string }).code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED'
       throw expired ? new ApiError('token_expired') : new ApiError('unauthorized', 'The token is invalid')
     }
-    const { sub, ver } = request.user
+    const { sub, ver, sid } = request.user
     const session = /^[0-9a-f]{24}$/.test(sub) ? await app.repos.users.findSession(toObjectId(sub)) : null
     if (session === null || session.tokenVersion !== ver) throw new ApiError('token_revoked')
+    if (sid !== undefined && session.revokedSignIns?.[sid] !== undefined) throw new ApiError('token_revoked')
     request.user.role = session.role
     request.account = session
   }
@@ -92,6 +100,11 @@ export default fp(async (app) => {
       }
     })
   })
-  app.decorate('signToken', (user: Pick<UserDoc, '_id' | 'role' | 'tokenVersion'>) =>
-    app.jwt.sign({ sub: user._id.toHexString(), role: user.role, ver: user.tokenVersion }))
+  app.decorate('signToken', (user: Pick<UserDoc, '_id' | 'role' | 'tokenVersion'>, signInId?: ObjectId) => app.jwt.sign({
+    sub: user._id.toHexString(),
+    role: user.role,
+    ver: user.tokenVersion,
+    jti: randomUUID(),
+    ...(signInId === undefined ? {} : { sid: signInId.toHexString() })
+  }))
 }, { name: 'auth', dependencies: ['repositories'], decorators: { fastify: ['config'] } })

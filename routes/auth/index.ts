@@ -70,7 +70,8 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Complete a sign-in with a two-factor code',
       description: 'Public: the challenge from POST /auth/login and a code from the authenticator app (±30 s of ' +
         'clock skew; each code once) or a recovery code (each once). 401 `mfa_code_invalid` for a wrong code; ' +
-        '`mfa_challenge_invalid` once the challenge expired (5 minutes), was used, or saw 5 wrong codes.',
+        '`mfa_challenge_invalid` once the challenge expired (5 minutes), was used, or saw 5 wrong codes: a refused ' +
+        'challenge spends nothing, so the code or recovery code sent with it still works with a new challenge.',
       body: MfaBodySchema,
       response: { 200: SessionSchema, ...errors('mfa_code_invalid', 'mfa_challenge_invalid', 'rate_limited') }
     }
@@ -81,9 +82,11 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       operationId: 'refreshSession',
       summary: 'Renew the access token',
-      description: 'Public: a refresh token answers a new access token and a new refresh token; the one sent is used ' +
-        'up. Sending a used one again revokes every token of that sign-in (401 `refresh_token_reused`: it was copied); ' +
-        'an unknown, expired or revoked one (a logout or a password change since) is 401 `refresh_token_invalid`.',
+      description: 'Public: a refresh token answers a new pair, a new access token (never the same as an earlier one) ' +
+        'and a new refresh token; the one sent is used up. Sending a used one again revokes every token of that ' +
+        'sign-in, refresh and access tokens alike, on every instance at once (401 `refresh_token_reused`: it was ' +
+        'copied; the access tokens then answer 401 `token_revoked`); the user\'s other sign-ins go on. An unknown, ' +
+        'expired or revoked one (a logout or a password change since) is 401 `refresh_token_invalid`.',
       body: RefreshBodySchema,
       response: { 200: SessionSchema, ...errors('refresh_token_invalid', 'refresh_token_reused', 'rate_limited') }
     }

@@ -11,6 +11,8 @@ export interface Session {
   subscription: { status: SubscriptionStatus, entitledUntil?: Date | string | null }
   emailVerified?: boolean
   mfa?: { enabled: boolean }
+  /** Sign-ins (refresh-token families) ended by a reused refresh token: their access tokens are refused. */
+  revokedSignIns?: Record<string, Date | string>
 }
 
 /**

@@ -28,6 +28,11 @@ export function createClaimsRepository (db: Db) {
       return await unlessDuplicate(() => claims.insertOne({ _id: key, expiresAt }))
     },
 
+    /** Gives a claim back (what it guarded did not happen after all): the next caller may claim it. */
+    async release (key: string): Promise<void> {
+      await claims.deleteOne({ _id: key })
+    },
+
     async prune (now = new Date()): Promise<number> {
       return (await claims.deleteMany({ expiresAt: { $lt: now } })).deletedCount
     }

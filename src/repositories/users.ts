@@ -15,6 +15,11 @@ export interface UserDoc {
   emailVerified?: boolean
   /** TOTP two-factor: the secret sealed (src/lib/secrets.ts), the recovery codes' hashes, each usable once. */
   mfa?: Mfa
+  /**
+   * Sign-ins ended before their access tokens expire (a reused refresh token): the sign-in's id (its refresh
+   * family) → until when its access tokens could still be presented. Pruned as new ones are added.
+   */
+  revokedSignIns?: Record<string, Date>
   /** The user's customer at Stripe, made on their first checkout. */
   stripeCustomerId?: string | null
   createdAt: Date
@@ -103,7 +108,13 @@ export function createUsersRepository (db: Db, sessions?: SessionCache) {
       if (cached?.session != null) return cached.session
       const session = await users.findOne<Session>({ _id: id }, {
         projection: {
-          role: 1, tokenVersion: 1, 'subscription.status': 1, 'subscription.entitledUntil': 1, emailVerified: 1, 'mfa.enabled': 1
+          role: 1,
+          tokenVersion: 1,
+          'subscription.status': 1,
+          'subscription.entitledUntil': 1,
+          emailVerified: 1,
+          'mfa.enabled': 1,
+          revokedSignIns: 1
         }
       })
       if (session !== null && cached !== undefined) sessions?.write(id, session, cached.seen)
@@ -128,6 +139,22 @@ export function createUsersRepository (db: Db, sessions?: SessionCache) {
         { $set: { ...set, updatedAt: new Date() }, $inc: { tokenVersion: 1 } },
         { returnDocument: 'after' }
       ))
+    },
+
+    /**
+     * Ends one sign-in's access tokens (`signInId`: its refresh family) on every instance at once; `until`: when
+     * the last of them expires. Ended sign-ins whose tokens have all expired are forgotten.
+     */
+    async revokeSignIn (id: ObjectId, signInId: ObjectId, until: Date): Promise<void> {
+      const user = await users.findOne({ _id: id }, { projection: { revokedSignIns: 1 } })
+      if (user === null) return
+      const now = Date.now()
+      const expired = Object.entries(user.revokedSignIns ?? {}).filter(([, at]) => at.getTime() <= now).map(([k]) => k)
+      await change(id, () => users.findOneAndUpdate({ _id: id }, {
+        // A field of its own per sign-in: two revocations at once cannot overwrite each other.
+        $set: { [`revokedSignIns.${signInId.toHexString()}`]: until },
+        ...(expired.length === 0 ? {} : { $unset: Object.fromEntries(expired.map((k) => [`revokedSignIns.${k}`, ''])) })
+      }))
     },
 
     /** Accounts made from `from` (inclusive) to `to` (exclusive): sign-ups per day. */

@@ -124,11 +124,15 @@ export function createMfaService ({ repos, config, events }: ServiceDeps, tokens
       if (found === null || found.expiresAt.getTime() <= Date.now() || found.attempts >= MAX_ATTEMPTS) throw new ApiError('mfa_challenge_invalid')
       const user = await users.findById(found.userId)
       if (user === null) throw new ApiError('mfa_challenge_invalid')
+      // The challenge is claimed before the code is checked, so a challenge refused (used, or being used by another
+      // request at this moment) spends no TOTP step or recovery code; a wrong code gives the claim back.
+      const claim = `token:${found._id.toHexString()}`
+      if (!await claims.claim(claim, found.expiresAt)) throw new ApiError('mfa_challenge_invalid')
       if (!await secondFactor(user, code)) {
         await accountTokens.countAttempt(found._id)
+        await claims.release(claim)
         throw new ApiError('mfa_code_invalid')
       }
-      if (!await claims.claim(`token:${found._id.toHexString()}`, found.expiresAt)) throw new ApiError('mfa_challenge_invalid')
       return await tokens.issue(user)
     }
   }

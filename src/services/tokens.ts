@@ -4,6 +4,10 @@ import { hashToken, newToken } from '../lib/secrets.js'
 import type { UserDoc } from '../repositories/users.js'
 import type { ServiceDeps } from './types.js'
 
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const
+/** A lifetime as configured ('15m', '1h', ...) in milliseconds. */
+const durationMs = (text: string): number => Number.parseInt(text, 10) * UNIT_MS[text.slice(-1) as keyof typeof UNIT_MS]
+
 /** What a sign-in answers: a short-lived access token, the refresh token that renews it, and the user. */
 export interface SignedIn {
   token: string
@@ -16,7 +20,8 @@ export interface SignedIn {
 /**
  * Sessions: an access token (a JWT for JWT_EXPIRES_IN) and a refresh token (REFRESH_TOKEN_DAYS), stored hashed.
  * A refresh token is used once: each use answers a new pair of the same family. A used one coming back means a
- * copy is in other hands: the whole family is revoked (the thief's and the user's), and the user signs in again.
+ * copy is in other hands: the whole family is revoked (the thief's and the user's, refresh and access tokens alike),
+ * and the user signs in again; the user's other sign-ins go on.
  * A logout, a password change or reset (the user's token version moves on) refuses every refresh token before it.
  */
 export function createTokensService ({ repos, config, signToken, log }: ServiceDeps) {
@@ -30,7 +35,7 @@ export function createTokensService ({ repos, config, signToken, log }: ServiceD
     const tokenHash = hashToken(refreshToken)
     await accountTokens.createRefresh({ userId: user._id, familyId, tokenHash, tokenVersion, expiresAt })
     const refreshExpiresAt = expiresAt.toISOString()
-    return { token: signToken(user), expiresIn: config.JWT_EXPIRES_IN, refreshToken, refreshExpiresAt, user }
+    return { token: signToken(user, familyId), expiresIn: config.JWT_EXPIRES_IN, refreshToken, refreshExpiresAt, user }
   }
 
   return {
@@ -52,6 +57,8 @@ export function createTokensService ({ repos, config, signToken, log }: ServiceD
       if (user === null || user.tokenVersion !== found.tokenVersion) throw new ApiError('refresh_token_invalid', 'Signed out since: log in again')
       if (!await claims.claim(`refresh:${found._id.toHexString()}`, found.expiresAt)) {
         await accountTokens.revokeFamily(found.familyId)
+        // The sign-in's access tokens too: the last of them expires at most JWT_EXPIRES_IN from now.
+        await users.revokeSignIn(user._id, found.familyId, new Date(Date.now() + durationMs(config.JWT_EXPIRES_IN)))
         log.warn({ userId: user._id.toHexString(), familyId: found.familyId.toHexString() }, 'a used refresh token came back: its family is revoked')
         throw new ApiError('refresh_token_reused')
       }

@@ -1,3 +1,4 @@
+import type { ObjectId } from 'mongodb'
 import type { Redis } from 'ioredis'
 import type Stripe from 'stripe'
 import type { Config } from '../config.js'
@@ -21,7 +22,7 @@ export interface ServiceDeps {
   queues?: Queues
   events: EventBus
   /** Signs an access token (the API's auth plugin); absent in the worker, which signs nobody in. */
-  signToken?: (user: Pick<UserDoc, '_id' | 'role' | 'tokenVersion'>) => string
+  signToken?: (user: Pick<UserDoc, '_id' | 'role' | 'tokenVersion'>, signInId?: ObjectId) => string
   /** The process's Prometheus metrics (src/adapters/metrics.ts), where the services record what they do. */
   metrics?: Metrics
   /** Sends email (the worker's; the API queues messages instead). */

@@ -138,22 +138,32 @@ t.test('forgot password: an unknown email is indistinguishable from a known one,
   t.equal((await mailsTo(known.email)).length, 21, 'the welcome and a reset link per request for the known one')
 })
 
-t.test('refresh tokens rotate on every use; a reused one revokes its whole family', async (t) => {
+const me = async (app: FastifyInstance, token: string) => await injectWithRetry(app, { url: '/auth/me', headers: bearer(token) })
+
+t.test('refresh tokens rotate on every use; a reused one revokes its whole family, access tokens included', async (t) => {
   const app = await build(t)
   const viewer = await register(app)
   t.match(viewer, { refreshToken: /^[A-Za-z0-9_-]{43}$/ })
+  // Another sign-in of the same user, before anything is reused: another family.
+  const other = (await post(app, '/auth/login', { email: viewer.email, password: 'password123' })).json().data
   const first = await post(app, '/auth/refresh', { refreshToken: viewer.refreshToken })
   t.equal(first.statusCode, 200)
   t.match(first.json().data, { token: String, expiresIn: '15m', refreshToken: String, refreshExpiresAt: String, user: { id: viewer.user.id } })
   const second = await post(app, '/auth/refresh', { refreshToken: first.json().data.refreshToken })
   t.equal(second.statusCode, 200, 'the new one works once')
+  // Within the same second, every refresh mints a new pair: no two access tokens alike.
+  const tokens = [viewer.token, first.json().data.token, second.json().data.token, other.token]
+  t.equal(new Set(tokens).size, 4, 'each access token is distinct')
+  for (const token of tokens) t.equal((await me(app, token)).statusCode, 200)
   // The first refresh token comes back (a copy someone kept): the family is revoked.
   isError(t, await post(app, '/auth/refresh', { refreshToken: viewer.refreshToken }), 401, 'refresh_token_reused')
   isError(t, await post(app, '/auth/refresh', { refreshToken: second.json().data.refreshToken }), 401, 'refresh_token_invalid')
   isError(t, await post(app, '/auth/refresh', { refreshToken: 'A'.repeat(43) }), 401, 'refresh_token_invalid')
+  // ...and so is every access token of that sign-in, at once.
+  for (const token of tokens.slice(0, 3)) isError(t, await me(app, token), 401, 'token_revoked')
 
-  // Another sign-in is another family: untouched; a logout ends it.
-  const other = (await post(app, '/auth/login', { email: viewer.email, password: 'password123' })).json().data
+  // The other sign-in is untouched; a logout ends it.
+  t.equal((await me(app, other.token)).statusCode, 200, 'another sign-in\'s access token still works')
   t.equal((await post(app, '/auth/refresh', { refreshToken: other.refreshToken })).statusCode, 200)
   const again = (await post(app, '/auth/login', { email: viewer.email, password: 'password123' })).json().data
   t.equal((await post(app, '/auth/logout', undefined, bearer(again.token))).statusCode, 204)
@@ -226,6 +236,32 @@ t.test('TOTP two-factor: enrol, sign in with a code at ±1 step of skew (not bey
   t.equal((await post(app, '/auth/login', { email: viewer.email, password: 'password123' })).statusCode, 200, 'no code asked any more')
   const stored = await app.repos.users.findById(new ObjectId(viewer.user.id))
   t.equal(stored?.mfa?.secret, null, 'the secret is gone')
+})
+
+t.test('a refused sign-in challenge (used or expired) spends neither the code nor the recovery code sent with it', async (t) => {
+  const app = await build(t)
+  const viewer = await register(app)
+  const auth = bearer(viewer.token)
+  const { secret } = (await post(app, '/auth/mfa/setup', undefined, auth)).json().data
+  await awayFromStepEdge()
+  // Enrolled with the previous step's code, so that the current step's is still unused.
+  const { recoveryCodes } = (await post(app, '/auth/mfa/enable', { code: await codeAt(secret, -30) }, auth)).json().data as { recoveryCodes: string[] }
+  const login = async () => (await post(app, '/auth/login', { email: viewer.email, password: 'password123' })).json().data.challenge as string
+  const complete = async (challenge: string, code: string) => await post(app, '/auth/mfa', { challenge, code })
+
+  const used = await login()
+  t.equal((await complete(used, recoveryCodes[0]!)).statusCode, 200)
+  isError(t, await complete(used, recoveryCodes[1]!), 401, 'mfa_challenge_invalid')
+  const now = await codeAt(secret, 0)
+  isError(t, await complete(used, now), 401, 'mfa_challenge_invalid')
+  const expired = await login()
+  await app.repos.accountTokens.collections.tokens.updateMany({ purpose: 'mfa_challenge' }, { $set: { expiresAt: new Date(Date.now() - 1000) } })
+  isError(t, await complete(expired, now), 401, 'mfa_challenge_invalid')
+  isError(t, await complete(expired, recoveryCodes[2]!), 401, 'mfa_challenge_invalid')
+
+  t.equal((await complete(await login(), now)).statusCode, 200, 'the TOTP code sent with refused challenges still works')
+  t.equal((await complete(await login(), recoveryCodes[1]!)).statusCode, 200, 'so does the recovery code sent with a used one')
+  t.equal((await complete(await login(), recoveryCodes[2]!)).statusCode, 200, 'and the one sent with an expired one')
 })
 
 t.test('with ADMIN_MFA=always, admin routes refuse an admin without two-factor until they enrol', async (t) => {
