@@ -9,7 +9,10 @@ export default fp(async (app) => {
     origin,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-    exposedHeaders: ['X-Request-Id', 'Retry-After'],
+    // What a browser app may read of an answer: the request id, the rate limit's state, an idempotent replay.
+    exposedHeaders: [
+      'X-Request-Id', 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Idempotent-Replayed'
+    ],
     maxAge: 600
   })
 }, { name: 'cors', decorators: { fastify: ['config'] } })

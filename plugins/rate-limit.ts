@@ -41,7 +41,15 @@ export default fp(async (app) => {
     const check = app.createRateLimit({ max, timeWindow: 60_000, keyGenerator: key })
     return async (request: FastifyRequest, reply: FastifyReply) => {
       const result = await check(request)
-      if (!result.isAllowed && result.isExceeded) {
+      if (result.isAllowed) return // Redis unreachable: not counted
+      // The same headers as the global limit's, from whichever limit of the route has the fewest requests left.
+      const shown = Number(reply.getHeader('x-ratelimit-remaining') ?? Number.POSITIVE_INFINITY)
+      if (result.remaining <= shown) {
+        reply.header('x-ratelimit-limit', result.max)
+        reply.header('x-ratelimit-remaining', result.remaining)
+        reply.header('x-ratelimit-reset', result.ttlInSeconds)
+      }
+      if (result.isExceeded) {
         reply.header('retry-after', result.ttlInSeconds)
         throw new ApiError('rate_limited', `Too many requests; retry in ${result.ttlInSeconds} seconds`)
       }

@@ -38,7 +38,11 @@ export const errorCatalogue = {
   stream_not_found: { status: 404, message: 'No such stream' },
   playback_token_invalid: { status: 401, message: 'The playback token is not valid for this episode' },
   playback_token_expired: { status: 401, message: 'The playback token has expired: ask GET /video/play/{episodeId} for a new one' },
-  subscription_required: { status: 403, message: 'This episode is locked: unlock it with coins or subscribe to VIP' },
+  subscription_required: { status: 403, message: 'This episode is locked: its series plays with a VIP subscription only' },
+  episode_locked: {
+    status: 403,
+    message: 'This episode is locked: unlock it with coins (POST /content/episodes/{episodeId}/unlock) or subscribe to VIP'
+  },
   // 402
   insufficient_coins: { status: 402, message: 'Not enough coins: buy a coin pack (GET /billing/offers)' },
   // 404

@@ -472,9 +472,22 @@ export async function deliverStripeEvent (
 }
 
 /** An offer put on sale by an admin through the API (its price is read from the local stack's stripe-mock). */
+/**
+ * An offer on sale. A plan is made through the API, which reads its price from stripe-mock. stripe-mock answers
+ * every price with its one fixture, a monthly price, which the API rightly refuses for a pack (a one-time price is
+ * needed): a pack is put on sale through the repository, with that fixture's amount and currency.
+ */
 export async function createOffer (app: FastifyInstance, admin: Account, body: Record<string, unknown>) {
+  const stripePriceId = `price_${randomBytes(6).toString('hex')}`
+  if (body.kind === 'coins') {
+    const { name, coins, bonusCoins = 0 } = body as { name: string, coins: number, bonusCoins?: number }
+    const pack = await app.repos.offers.create({
+      kind: 'coins', name, stripePriceId, coins, bonusCoins, amount: 2000, currency: 'usd', period: null
+    })
+    return { id: pack!._id.toHexString(), kind: 'coins', coins, bonusCoins, stripePriceId }
+  }
   const res = await injectWithRetry(app, {
-    method: 'POST', url: '/admin/offers', headers: admin.auth, payload: { stripePriceId: `price_${randomBytes(6).toString('hex')}`, ...body }
+    method: 'POST', url: '/admin/offers', headers: admin.auth, payload: { stripePriceId, ...body }
   })
   if (res.statusCode !== 201) throw new Error(`create offer failed: ${res.statusCode} ${res.body}`)
   return res.json().data as { id: string, kind: string, coins: number, bonusCoins: number, stripePriceId: string }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { parse } from 'yaml'
 import { OPENAPI_FILE, renderOpenApi } from '../scripts/openapi.js'
+import { isErrorCode } from '../src/errors.js'
 import { build } from './helper.js'
 
 interface Operation {
@@ -9,7 +10,8 @@ interface Operation {
   summary?: string
   tags?: string[]
   security?: Array<Record<string, string[]>>
-  responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>
+  description?: string
+  responses?: Record<string, { content?: Record<string, { schema?: unknown }>, 'x-error-codes'?: string[] }>
 }
 
 t.test('openapi.yaml is exactly what the routes generate (run `npm run openapi` after changing a route)', async (t) => {
@@ -41,6 +43,17 @@ t.test('every operation is documented for client generators', async (t) => {
       }
       const isProtected = op.security?.some((s) => 'bearerAuth' in s) ?? false
       if (isProtected) t.ok(statuses.includes('401'), `${name} needs a bearer token and documents its 401`)
+    }
+  }
+})
+
+t.test('an error code an operation\'s description names is one that operation lists', async (t) => {
+  const doc = parse(readFileSync(OPENAPI_FILE, 'utf8'))
+  for (const [path, item] of Object.entries<Record<string, Operation>>(doc.paths)) {
+    for (const [method, op] of Object.entries(item)) {
+      const listed = new Set(Object.values(op.responses ?? {}).flatMap((r) => r['x-error-codes'] ?? []))
+      const named = [...(op.description ?? '').matchAll(/`([a-z_]+)`/g)].map((m) => m[1]!).filter(isErrorCode)
+      for (const code of named) t.ok(listed.has(code), `${method.toUpperCase()} ${path} lists ${code}, which its description names`)
     }
   }
 })

@@ -40,6 +40,6 @@ try:
     raise AssertionError("play without a subscription should be refused")
 except ApiException as refused:
     assert refused.status == 403, refused
-    assert json.loads(refused.body)["error"]["code"] == "subscription_required", refused.body
+    assert json.loads(refused.body)["error"]["code"] == "episode_locked", refused.body
 
-print(f"python smoke: ok (series {series.id}, {catalogue.meta.total} published, play refused 403 subscription_required)")
+print(f"python smoke: ok (series {series.id}, {catalogue.meta.total} published, play refused 403 episode_locked)")

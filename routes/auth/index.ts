@@ -85,7 +85,7 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Public: a refresh token answers a new pair, a new access token (never the same as an earlier one) ' +
         'and a new refresh token; the one sent is used up. Sending a used one again revokes every token of that ' +
         'sign-in, refresh and access tokens alike, on every instance at once (401 `refresh_token_reused`: it was ' +
-        'copied; the access tokens then answer 401 `token_revoked`); the user\'s other sign-ins go on. An unknown, ' +
+        'copied; any route then refuses those access tokens with 401); the user\'s other sign-ins go on. An unknown, ' +
         'expired or revoked one (a logout or a password change since) is 401 `refresh_token_invalid`.',
       body: RefreshBodySchema,
       response: { 200: SessionSchema, ...errors('refresh_token_invalid', 'refresh_token_reused', 'rate_limited') }

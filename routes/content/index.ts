@@ -124,7 +124,9 @@ const content: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Any signed-in user, for a published episode that is locked for them: debits the series\' `coinPrice` ' +
         'from their wallet (402 `insufficient_coins` when short) and unlocks it for good. Send an Idempotency-Key: a retry ' +
         'with the same key answers the same unlock and balance without charging again (Idempotent-Replayed: true); the ' +
-        'key is bound to this episode (422 `idempotency_key_reused` for another). An episode already unlocked is never ' +
+        'key is bound to this episode (422 `idempotency_key_reused` for another). A refusal is not stored as the key\'s ' +
+        'answer: after a 402 or 409 the key stays bound to this episode only, so the same key retried after a top-up ' +
+        'unlocks it. An episode already unlocked is never ' +
         'charged twice. Free, subscribed or own episodes: 409 `episode_not_locked`; a series sold by subscription only: ' +
         '409 `not_for_coins`.',
       params: EpisodeParamsSchema,

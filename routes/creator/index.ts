@@ -200,8 +200,8 @@ const creator: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       operationId: 'submitSeries',
       summary: 'Send my series for review',
-      description: 'Creators and admins, on their own series (404 otherwise): draft, rejected or unpublished → pending. ' +
-        'Otherwise 409 `wrong_status`; 409 `video_not_ready` unless its video is ready.',
+      description: 'Creators and admins, on their own series (404 otherwise): draft, rejected or unpublished → pending ' +
+        '(otherwise 409 `wrong_status`). Its episodes are submitted on their own, each with a ready video.',
       params: SeriesParamsSchema,
       response: { 200: envelope(ref(CreatorSeriesSchema)), ...errors('series_not_found', 'wrong_status') }
     }

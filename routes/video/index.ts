@@ -40,11 +40,14 @@ const video: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'getPlaybackUrl',
       summary: 'Get a signed URL to play an episode',
       description: 'Any signed-in user, for a published episode of a published series (404 otherwise): free previews (number ≤ ' +
-        'the series\' freeEpisodes) for anyone, the rest with an active subscription (403 `subscription_required` otherwise). Admins and the episode\'s creator may always play it, ' +
+        'the series\' freeEpisodes) for anyone; the rest with an active VIP subscription from any source, or once ' +
+        'unlocked with coins. A locked episode is 403: `episode_locked` when coins can unlock it (its series has a ' +
+        '`coinPrice`: POST /content/episodes/{episodeId}/unlock, or subscribe), `subscription_required` when only VIP ' +
+        'plays it. Admins and the episode\'s creator may always play it, ' +
         'published or not, to review it. A processed video plays as HLS (type `hls`): the url is a master playlist ' +
         'under a playback token that lives about PLAYBACK_URL_TTL seconds; a video without a ladder plays as its MP4 file.',
       params: EpisodeParamsSchema,
-      response: { 200: PlaySchema, ...errors('subscription_required', 'episode_not_found') }
+      response: { 200: PlaySchema, ...errors('subscription_required', 'episode_locked', 'episode_not_found') }
     },
     links: {
       200: {

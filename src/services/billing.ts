@@ -230,13 +230,15 @@ export function createBillingService ({ repos, stripe, events, config, log }: Se
 
     /**
      * A new offer on sale, for a Stripe Price (amount and currency read from Stripe; 422 `price_not_usable` for
-     * a price Stripe does not know, or a plan's price that does not renew); one offer per price (409 `price_taken`).
+     * a price Stripe does not know, a plan's price that does not renew, or a pack's that does: Checkout sells a
+     * pack in payment mode, which takes one-time prices only); one offer per price (409 `price_taken`).
      */
     async createOffer (input: Pick<OfferInput, 'kind' | 'name' | 'stripePriceId' | 'coins' | 'bonusCoins'>) {
       const price = await stripe.prices.retrieve(input.stripePriceId)
         .catch((err: unknown) => { throw stripeFailure(err, new ApiError('price_not_usable', 'Stripe does not know this price')) })
       const period = PERIODS[price.recurring?.interval ?? ''] ?? null
       if (input.kind === 'vip' && period === null) throw new ApiError('price_not_usable', 'A VIP plan needs a price that renews weekly, monthly or yearly')
+      if (input.kind === 'coins' && price.recurring !== null) throw new ApiError('price_not_usable', 'A coin pack needs a one-time price, not one that renews')
       if (price.unit_amount === null) throw new ApiError('price_not_usable', 'The price has no fixed amount')
       const created = await offers.create({
         ...input,

@@ -68,7 +68,8 @@ export function createPlaybackService (
   return {
     /**
      * A signed URL to play an episode, for a published episode of a published series (404 otherwise): free
-     * previews for anyone, the rest with a subscription or an unlock (403 `subscription_required`). Reviewers
+     * previews for anyone, the rest with a subscription or an unlock (403 `episode_locked` where coins unlock it,
+     * `subscription_required` where only VIP does). Reviewers
      * (admins, its creator) may always play it. A viewer's play counts as a view of the series.
      */
     async play (caller: Caller, id: ObjectId, apiBaseUrl: string): Promise<Play> {
@@ -78,7 +79,7 @@ export function createPlaybackService (
         const { episode, owner } = published
         if (!isReviewer({ ownerId: owner.creatorId }, caller)) {
           const [shown] = await catalogue.episodesForViewer(caller, owner, [episode])
-          if (shown?.access === 'locked') throw new ApiError('subscription_required')
+          if (shown?.access === 'locked') throw new ApiError(owner.coinPrice === null ? 'subscription_required' : 'episode_locked')
           // It counts towards the series' views and trending score; it need not delay the answer.
           countView(ObjectId.createFromHexString(owner.id), episode.id).catch((err: unknown) => log.warn({ err }, 'could not count a view'))
         }

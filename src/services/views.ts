@@ -89,7 +89,7 @@ export function toSeriesBase (doc: SeriesDoc) {
 
 export type SeriesBase = ReturnType<typeof toSeriesBase>
 
-/** What a caller's access to the series' episodes depends on (see accessFor in src/services/playback.ts). */
+/** What a caller's access to the series' episodes depends on (see accessFor in src/services/access.ts). */
 export const ownerOf = (series: SeriesBase) =>
   ({ freeEpisodes: series.freeEpisodes, ownerId: series.creatorId, coinPrice: series.coinPrice })
 

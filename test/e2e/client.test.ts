@@ -70,7 +70,7 @@ t.test('the typed client drives upload → moderation → catalogue → gated pl
   // Without a subscription, play is refused with the documented error body; once active, it works.
   const refused = await viewer.GET('/video/play/{episodeId}', { params: { path: { episodeId: episode.id } } })
   t.equal(refused.response.status, 403)
-  t.equal(refused.error?.error.code, 'subscription_required')
+  t.equal(refused.error?.error.code, 'episode_locked')
   const subscribed = ok(await admin.POST('/admin/users/{userId}/subscription', {
     params: { path: { userId: viewerSession.user.id } }, body: { status: 'active' }
   })).data

@@ -79,7 +79,7 @@ t.test('a video goes from a creator\'s upload to a subscriber\'s screen', async 
   // 5. Without a subscription, playback is refused; the admin activates it; playback works.
   const refused = await call('GET', `/video/play/${episodeId}`, viewerToken)
   t.equal(refused.status, 403)
-  t.equal(refused.body.error.code, 'subscription_required')
+  t.equal(refused.body.error.code, 'episode_locked')
   const subscribed = await call('POST', `/admin/users/${viewerId}/subscription`, admin.token, { status: 'active' })
   t.equal(subscribed.body.data.subscription.status, 'active')
   const play = await call('GET', `/video/play/${episodeId}`, viewerToken)

@@ -84,7 +84,7 @@ t.test('a viewer buys a coin pack, unlocks episode 6 of a series with 5 free and
   const sixth = episodes[5]!
   const before = (await get(app, viewer, `/content/episodes/${sixth.id}`)).json().data
   t.match(before, { access: 'locked', coinPrice: PRICE })
-  isError(t, await get(app, viewer, `/video/play/${sixth.id}`), 403, 'subscription_required')
+  isError(t, await get(app, viewer, `/video/play/${sixth.id}`), 403, 'episode_locked', /unlock it with coins/)
   isError(t, await unlock(app, viewer, sixth.id, 'key-before-buying'), 402, 'insufficient_coins', /costs 50 coins; you have 0/)
 
   // Stripe tells the API the session was paid, and (as it may) tells it again.
@@ -144,7 +144,7 @@ t.test('a VIP subscriber plays every episode until Stripe deletes the subscripti
   const checkout = await injectWithRetry(app, { method: 'POST', url: '/billing/checkout', headers: viewer.auth, payload: { offerId: plan.id } })
   t.equal(checkout.statusCode, 201, checkout.body)
   const sixth = episodes[5]!
-  isError(t, await get(app, viewer, `/video/play/${sixth.id}`), 403, 'subscription_required')
+  isError(t, await get(app, viewer, `/video/play/${sixth.id}`), 403, 'episode_locked', /unlock it with coins/)
 
   const periodEnd = Math.floor(Date.now() / 1000) + 30 * 86_400
   const created = stripeEvent('customer.subscription.created', subscription(viewer.user.id, plan.stripePriceId, 'active', periodEnd))
@@ -162,7 +162,7 @@ t.test('a VIP subscriber plays every episode until Stripe deletes the subscripti
 
   const deleted = stripeEvent('customer.subscription.deleted', subscription(viewer.user.id, plan.stripePriceId, 'canceled', periodEnd))
   t.equal((await deliverStripeEvent(app, deleted)).statusCode, 200)
-  isError(t, await get(app, viewer, `/video/play/${sixth.id}`), 403, 'subscription_required')
+  isError(t, await get(app, viewer, `/video/play/${sixth.id}`), 403, 'episode_locked', /unlock it with coins/)
   t.match((await get(app, viewer, `/content/episodes/${sixth.id}`)).json().data, { access: 'locked', coinPrice: PRICE })
 
   // Stripe may deliver a late update after the deletion: the subscription stays ended.
@@ -303,19 +303,26 @@ t.test('creators set a coin price within bounds and see what their episodes earn
   await app.mongo.db!.collection('series').updateOne({ _id: new ObjectId(s.id) }, { $unset: { coinPrice: '' } })
   const other = await signUp(app, 'viewer')
   isError(t, await unlock(app, other, episodes[1]!.id, 'not-for-coins'), 409, 'not_for_coins')
+  isError(t, await get(app, other, `/video/play/${episodes[1]!.id}`), 403, 'subscription_required', /VIP subscription only/)
 })
 
 t.test('offers: admins create, retire and restore them; buyers see those on sale only', async (t) => {
   const app = await build(t)
   const [admin, viewer] = [await signUp(app, 'admin'), await signUp(app, 'viewer')]
   const pack = await createOffer(app, admin, { kind: 'coins', name: 'Small pack', coins: 50 })
-  isError(t, await injectWithRetry(app, { method: 'POST', url: '/admin/offers', headers: admin.auth, payload: { kind: 'coins', name: 'Again', stripePriceId: pack.stripePriceId } }),
+  // stripe-mock's prices all renew monthly: a plan, never a pack (Checkout would refuse it in payment mode).
+  isError(t, await injectWithRetry(app, { method: 'POST', url: '/admin/offers', headers: admin.auth, payload: { kind: 'coins', name: 'Renewing', stripePriceId: 'price_renews', coins: 10 } }),
+    422, 'price_not_usable', 'A coin pack needs a one-time price, not one that renews')
+  const plan = await createOffer(app, admin, { kind: 'vip', name: 'VIP monthly' })
+  t.match(plan, { kind: 'vip' })
+  isError(t, await injectWithRetry(app, { method: 'POST', url: '/admin/offers', headers: admin.auth, payload: { kind: 'vip', name: 'Again', stripePriceId: plan.stripePriceId } }),
     409, 'price_taken')
+  await injectWithRetry(app, { method: 'PATCH', url: `/admin/offers/${plan.id}`, headers: admin.auth, payload: { active: false } })
   const retired = await injectWithRetry(app, { method: 'PATCH', url: `/admin/offers/${pack.id}`, headers: admin.auth, payload: { active: false } })
   t.match(retired.json().data, { active: false })
   t.same((await get(app, viewer, '/billing/offers')).json().data, [])
   isError(t, await injectWithRetry(app, { method: 'POST', url: '/billing/checkout', headers: viewer.auth, payload: { offerId: pack.id } }), 404, 'offer_not_found')
-  t.equal((await get(app, admin, '/admin/offers')).json().data.length, 1)
+  t.equal((await get(app, admin, '/admin/offers')).json().data.length, 2)
   isError(t, await injectWithRetry(app, { method: 'PATCH', url: `/admin/offers/${new ObjectId().toHexString()}`, headers: admin.auth, payload: { active: true } }),
     404, 'offer_not_found')
   isError(t, await injectWithRetry(app, { method: 'POST', url: '/billing/portal', headers: viewer.auth }), 404, 'no_billing_account')

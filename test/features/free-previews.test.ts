@@ -51,8 +51,8 @@ t.test('free previews', async (t) => {
     }
   })
 
-  t.test('an unsubscribed viewer is refused episode 3 with 403 subscription_required', async (t) => {
-    isError(t, await play(viewer, three.id), 403, 'subscription_required', 'This episode is locked: unlock it with coins or subscribe to VIP')
+  t.test('an unsubscribed viewer is refused episode 3 with 403 episode_locked', async (t) => {
+    isError(t, await play(viewer, three.id), 403, 'episode_locked', 'This episode is locked: unlock it with coins (POST /content/episodes/{episodeId}/unlock) or subscribe to VIP')
   })
 
   t.test('a subscriber sees episode 3 as subscription and plays it', async (t) => {
@@ -76,7 +76,7 @@ t.test('free previews', async (t) => {
 
   t.test('another creator without a subscription sees episode 3 locked and cannot play it', async (t) => {
     t.same(await listedAccess(otherCreator), ['free', 'free', 'locked'])
-    isError(t, await play(otherCreator, three.id), 403, 'subscription_required')
+    isError(t, await play(otherCreator, three.id), 403, 'episode_locked')
   })
 
   t.test('a canceled subscription locks episode 3 again', async (t) => {
@@ -85,7 +85,7 @@ t.test('free previews', async (t) => {
     t.equal((await play(lapsed, three.id)).statusCode, 200)
     await setSubscription(app, admin, lapsed.user.id, 'canceled')
     t.same(await listedAccess(lapsed), ['free', 'free', 'locked'])
-    isError(t, await play(lapsed, three.id), 403, 'subscription_required')
+    isError(t, await play(lapsed, three.id), 403, 'episode_locked')
     t.equal((await play(lapsed, one.id)).statusCode, 200, 'the free preview still plays')
   })
 
@@ -96,7 +96,7 @@ t.test('free previews', async (t) => {
     await approve(app, admin, first.id)
     await approve(app, admin, second.id)
     t.same(await listedAccess(viewer, paid.id), ['locked', 'locked'])
-    isError(t, await play(viewer, first.id), 403, 'subscription_required')
+    isError(t, await play(viewer, first.id), 403, 'episode_locked')
     t.same(await listedAccess(subscriber, paid.id), ['subscription', 'subscription'])
     t.equal((await play(subscriber, first.id)).statusCode, 200)
   })
@@ -119,7 +119,7 @@ t.test('free previews', async (t) => {
     const res = await patchSeries({ freeEpisodes: 0 })
     t.equal(res.statusCode, 200)
     t.same(await listedAccess(viewer), ['locked', 'locked', 'locked'])
-    isError(t, await play(viewer, one.id), 403, 'subscription_required')
+    isError(t, await play(viewer, one.id), 403, 'episode_locked')
     t.same(await listedAccess(subscriber), ['subscription', 'subscription', 'subscription'])
   })
 

@@ -13,6 +13,16 @@ t.test('API responses carry security headers', async (t) => {
   t.notOk(res.headers['x-powered-by'])
 })
 
+t.test('a browser app on another origin may read the rate limit, the request id and an idempotent replay', async (t) => {
+  const app = await build(t)
+  const res = await app.inject({ url: '/genres', headers: { origin: 'https://app.example.com' } })
+  const exposed = String(res.headers['access-control-expose-headers']).toLowerCase().split(/,\s*/)
+  for (const header of ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after', 'idempotent-replayed', 'x-request-id']) {
+    t.ok(exposed.includes(header), `${header} is exposed`)
+  }
+  t.ok(res.headers['x-ratelimit-remaining'] !== undefined, 'and the answer carries the rate limit')
+})
+
 t.test('the docs page still loads under its own content security policy', async (t) => {
   const app = await build(t)
   const res = await app.inject({ url: '/docs/' })

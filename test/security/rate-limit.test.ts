@@ -4,11 +4,18 @@ import { build, signUp, uniqueEmail } from '../helper.js'
 t.test('login is limited per client IP, with 429, Retry-After and the standard body', async (t) => {
   const app = await build(t, { AUTH_RATE_LIMIT_MAX: '3' })
   const attempt = (email: string) => app.inject({ method: 'POST', url: '/auth/login', remoteAddress: '203.0.113.7', payload: { email, password: 'wrong-password' } })
-  for (let i = 0; i < 3; i++) t.equal((await attempt(uniqueEmail('guess'))).statusCode, 401)
+  for (let i = 0; i < 3; i++) {
+    const refused = await attempt(uniqueEmail('guess'))
+    t.equal(refused.statusCode, 401)
+    // The login's own limit (3), not the global one (far higher), is what the headers tell.
+    t.match(refused.headers, { 'x-ratelimit-limit': '3', 'x-ratelimit-remaining': String(2 - i) }, 'says how many are left')
+    t.ok(Number(refused.headers['x-ratelimit-reset']) > 0)
+  }
   const limited = await attempt(uniqueEmail('guess'))
   t.equal(limited.statusCode, 429)
   t.match(limited.json(), { error: { status: 429, code: 'rate_limited', message: /Too many requests/ } })
   t.ok(Number(limited.headers['retry-after']) > 0, 'says when to retry')
+  t.match(limited.headers, { 'x-ratelimit-limit': '3', 'x-ratelimit-remaining': '0' })
   const other = await app.inject({ method: 'POST', url: '/auth/login', remoteAddress: '203.0.113.8', payload: { email: uniqueEmail('x'), password: 'wrong-password' } })
   t.equal(other.statusCode, 401, 'another IP is not affected')
 })

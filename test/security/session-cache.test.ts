@@ -39,7 +39,7 @@ t.test('two instances on one database and one Redis', async (t) => {
     await setSubscription(a, c.admin, c.viewer.user.id, 'canceled')
     const res = await play()
     t.equal(res.statusCode, 403)
-    t.equal(res.json().error.code, 'subscription_required')
+    t.equal(res.json().error.code, 'episode_locked')
   })
 })
 

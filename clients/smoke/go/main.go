@@ -73,8 +73,8 @@ func main() {
 		log.Fatalf("play without a subscription: want 403, got %v (%v)", res, err)
 	}
 	body, ok := apiErr.Model().(md.ErrorResponse)
-	if !ok || body.Error.Code != "subscription_required" {
-		log.Fatalf("play without a subscription: want subscription_required, got %s", apiErr.Body())
+	if !ok || body.Error.Code != "episode_locked" {
+		log.Fatalf("play without a subscription: want episode_locked, got %s", apiErr.Body())
 	}
-	fmt.Printf("go smoke: ok (series %s, %d published, play refused 403 subscription_required)\n", series.Id, catalogue.Meta.Total)
+	fmt.Printf("go smoke: ok (series %s, %d published, play refused 403 episode_locked)\n", series.Id, catalogue.Meta.Total)
 }

@@ -48,7 +48,8 @@ const offers: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Put a VIP plan or a coin pack on sale',
       description: 'Admins only. The offer sells one Stripe Price (create it in the Stripe dashboard first): its amount and ' +
         'currency are read from Stripe, and a plan\'s period from the price\'s recurrence (422 `price_not_usable` for a ' +
-        'price Stripe does not know, or a plan whose price does not renew). One offer per price (409 `price_taken`).',
+        'price Stripe does not know, a plan whose price does not renew, or a pack whose price does: a pack needs a ' +
+        'one-time price). One offer per price (409 `price_taken`).',
       body: CreateBodySchema,
       response: { 201: envelope(ref(OfferSchema)), ...errors('price_not_usable', 'price_taken', 'payments_unavailable') }
     }

@@ -21,10 +21,10 @@ t.test('GET /video/play/:episodeId', async (t) => {
     t.equal(res.json().error.code, 'unauthorized')
   })
 
-  t.test('a viewer without a subscription gets 403 subscription_required', async (t) => {
+  t.test('a viewer without a subscription gets 403 episode_locked', async (t) => {
     const res = await play(published.id, viewer.auth)
     t.equal(res.statusCode, 403)
-    t.same(res.json(), { error: { message: 'This episode is locked: unlock it with coins or subscribe to VIP', status: 403, code: 'subscription_required' } })
+    t.same(res.json(), { error: { message: 'This episode is locked: unlock it with coins (POST /content/episodes/{episodeId}/unlock) or subscribe to VIP', status: 403, code: 'episode_locked' } })
   })
 
   t.test('once an admin activates the subscription, the viewer gets a URL that lives 600 s', async (t) => {
@@ -61,7 +61,7 @@ t.test('GET /video/play/:episodeId', async (t) => {
     await setSubscription(app, admin, viewer.user.id, 'canceled')
     const res = await play(published.id, viewer.auth)
     t.equal(res.statusCode, 403)
-    t.equal(res.json().error.code, 'subscription_required')
+    t.equal(res.json().error.code, 'episode_locked')
   })
 
   t.test('a pending episode is 404 for a subscribed viewer', async (t) => {
@@ -93,7 +93,7 @@ t.test('GET /video/play/:episodeId', async (t) => {
   t.test('another creator without a subscription gets 403 on a published episode', async (t) => {
     const res = await play(published.id, otherCreator.auth)
     t.equal(res.statusCode, 403)
-    t.equal(res.json().error.code, 'subscription_required')
+    t.equal(res.json().error.code, 'episode_locked')
   })
 
   t.test('another creator gets 404 on someone else\'s pending episode, even when subscribed', async (t) => {
