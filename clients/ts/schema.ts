@@ -299,7 +299,7 @@ export interface paths {
         put?: never;
         /**
          * Put a VIP plan or a coin pack on sale
-         * @description Admins only. The offer sells one Stripe Price (create it in the Stripe dashboard first): its amount and currency are read from Stripe, and a plan's period from the price's recurrence (422 `price_not_usable` for a price Stripe does not know, or a plan whose price does not renew). One offer per price (409 `price_taken`).
+         * @description Admins only. The offer sells one Stripe Price (create it in the Stripe dashboard first): its amount and currency are read from Stripe, and a plan's period from the price's recurrence (422 `price_not_usable` for a price Stripe does not know, a plan whose price does not renew, or a pack whose price does: a pack needs a one-time price). One offer per price (409 `price_taken`).
          */
         post: operations["createOffer"];
         delete?: never;
@@ -487,7 +487,7 @@ export interface paths {
         put?: never;
         /**
          * Complete a sign-in with a two-factor code
-         * @description Public: the challenge from POST /auth/login and a code from the authenticator app (±30 s of clock skew; each code once) or a recovery code (each once). 401 `mfa_code_invalid` for a wrong code; `mfa_challenge_invalid` once the challenge expired (5 minutes), was used, or saw 5 wrong codes.
+         * @description Public: the challenge from POST /auth/login and a code from the authenticator app (±30 s of clock skew; each code once) or a recovery code (each once). 401 `mfa_code_invalid` for a wrong code; `mfa_challenge_invalid` once the challenge expired (5 minutes), was used, or saw 5 wrong codes: a refused challenge spends nothing, so the code or recovery code sent with it still works with a new challenge.
          */
         post: operations["completeMfa"];
         delete?: never;
@@ -507,7 +507,7 @@ export interface paths {
         put?: never;
         /**
          * Renew the access token
-         * @description Public: a refresh token answers a new access token and a new refresh token; the one sent is used up. Sending a used one again revokes every token of that sign-in (401 `refresh_token_reused`: it was copied); an unknown, expired or revoked one (a logout or a password change since) is 401 `refresh_token_invalid`.
+         * @description Public: a refresh token answers a new pair, a new access token (never the same as an earlier one) and a new refresh token; the one sent is used up. Sending a used one again revokes every token of that sign-in, refresh and access tokens alike, on every instance at once (401 `refresh_token_reused`: it was copied; any route then refuses those access tokens with 401); the user's other sign-ins go on. An unknown, expired or revoked one (a logout or a password change since) is 401 `refresh_token_invalid`.
          */
         post: operations["refreshSession"];
         delete?: never;
@@ -947,7 +947,7 @@ export interface paths {
         put?: never;
         /**
          * Unlock an episode with coins, for good
-         * @description Any signed-in user, for a published episode that is locked for them: debits the series' `coinPrice` from their wallet (402 `insufficient_coins` when short) and unlocks it for good. Send an Idempotency-Key: a retry with the same key answers the same unlock and balance without charging again (Idempotent-Replayed: true); the key is bound to this episode (422 `idempotency_key_reused` for another). An episode already unlocked is never charged twice. Free, subscribed or own episodes: 409 `episode_not_locked`; a series sold by subscription only: 409 `not_for_coins`.
+         * @description Any signed-in user, for a published episode that is locked for them: debits the series' `coinPrice` from their wallet (402 `insufficient_coins` when short) and unlocks it for good. Send an Idempotency-Key: a retry with the same key answers the same unlock and balance without charging again (Idempotent-Replayed: true); the key is bound to this episode (422 `idempotency_key_reused` for another). A refusal is not stored as the key's answer: after a 402 or 409 the key stays bound to this episode only, so the same key retried after a top-up unlocks it. An episode already unlocked is never charged twice. Free, subscribed or own episodes: 409 `episode_not_locked`; a series sold by subscription only: 409 `not_for_coins`.
          */
         post: operations["unlockEpisode"];
         delete?: never;
@@ -1079,7 +1079,7 @@ export interface paths {
         put?: never;
         /**
          * Send my series for review
-         * @description Creators and admins, on their own series (404 otherwise): draft, rejected or unpublished → pending. Otherwise 409 `wrong_status`; 409 `video_not_ready` unless its video is ready.
+         * @description Creators and admins, on their own series (404 otherwise): draft, rejected or unpublished → pending (otherwise 409 `wrong_status`). Its episodes are submitted on their own, each with a ready video.
          */
         post: operations["submitSeries"];
         delete?: never;
@@ -1509,7 +1509,7 @@ export interface paths {
         };
         /**
          * Get a signed URL to play an episode
-         * @description Any signed-in user, for a published episode of a published series (404 otherwise): free previews (number ≤ the series' freeEpisodes) for anyone, the rest with an active subscription (403 `subscription_required` otherwise). Admins and the episode's creator may always play it, published or not, to review it. A processed video plays as HLS (type `hls`): the url is a master playlist under a playback token that lives about PLAYBACK_URL_TTL seconds; a video without a ladder plays as its MP4 file.
+         * @description Any signed-in user, for a published episode of a published series (404 otherwise): free previews (number ≤ the series' freeEpisodes) for anyone; the rest with an active VIP subscription from any source, or once unlocked with coins. A locked episode is 403: `episode_locked` when coins can unlock it (its series has a `coinPrice`: POST /content/episodes/{episodeId}/unlock, or subscribe), `subscription_required` when only VIP plays it. Admins and the episode's creator may always play it, published or not, to review it. A processed video plays as HLS (type `hls`): the url is a master playlist under a playback token that lives about PLAYBACK_URL_TTL seconds; a video without a ladder plays as its MP4 file.
          */
         get: operations["getPlaybackUrl"];
         put?: never;
@@ -1583,7 +1583,7 @@ export interface components {
                  * @description What went wrong, for programs: one of the error catalogue's codes (src/errors.ts); each operation lists those it answers
                  * @enum {string}
                  */
-                code: "bad_request" | "validation_failed" | "invalid_cursor" | "upload_too_large" | "account_token_invalid" | "account_token_expired" | "unauthorized" | "token_expired" | "token_revoked" | "invalid_credentials" | "refresh_token_invalid" | "refresh_token_reused" | "mfa_challenge_invalid" | "mfa_code_invalid" | "forbidden" | "admin_signup_forbidden" | "forbidden_key" | "email_not_verified" | "mfa_enrollment_required" | "video_not_yours" | "video_not_found" | "upload_not_found" | "webhook_not_found" | "delivery_not_found" | "webhook_url_not_allowed" | "upload_not_open" | "upload_parts_invalid" | "stream_not_found" | "playback_token_invalid" | "playback_token_expired" | "subscription_required" | "insufficient_coins" | "not_found" | "series_not_found" | "episode_not_found" | "user_not_found" | "upload_missing" | "no_next_episode" | "cover_not_found" | "job_not_found" | "offer_not_found" | "no_billing_account" | "method_not_allowed" | "email_taken" | "video_exists" | "video_not_ready" | "episode_number_taken" | "episode_published" | "not_pending" | "wrong_status" | "job_not_failed" | "email_already_verified" | "mfa_already_enabled" | "mfa_not_enabled" | "mfa_setup_required" | "already_subscribed" | "already_checked_in" | "episode_not_locked" | "not_for_coins" | "price_taken" | "idempotency_key_reused" | "coin_price_out_of_bounds" | "price_not_usable" | "balance_too_low" | "payload_too_large" | "unsupported_media_type" | "unsupported_upload" | "rate_limited" | "webhook_signature_invalid" | "internal_error" | "service_unavailable" | "database_unavailable" | "storage_unavailable" | "payments_unavailable" | "not_ready";
+                code: "bad_request" | "validation_failed" | "invalid_cursor" | "upload_too_large" | "account_token_invalid" | "account_token_expired" | "unauthorized" | "token_expired" | "token_revoked" | "invalid_credentials" | "refresh_token_invalid" | "refresh_token_reused" | "mfa_challenge_invalid" | "mfa_code_invalid" | "forbidden" | "admin_signup_forbidden" | "forbidden_key" | "email_not_verified" | "mfa_enrollment_required" | "video_not_yours" | "video_not_found" | "upload_not_found" | "webhook_not_found" | "delivery_not_found" | "webhook_url_not_allowed" | "upload_not_open" | "upload_parts_invalid" | "stream_not_found" | "playback_token_invalid" | "playback_token_expired" | "subscription_required" | "episode_locked" | "insufficient_coins" | "not_found" | "series_not_found" | "episode_not_found" | "user_not_found" | "upload_missing" | "no_next_episode" | "cover_not_found" | "job_not_found" | "offer_not_found" | "no_billing_account" | "method_not_allowed" | "email_taken" | "video_exists" | "video_not_ready" | "episode_number_taken" | "episode_published" | "not_pending" | "wrong_status" | "job_not_failed" | "email_already_verified" | "mfa_already_enabled" | "mfa_not_enabled" | "mfa_setup_required" | "already_subscribed" | "already_checked_in" | "episode_not_locked" | "not_for_coins" | "price_taken" | "idempotency_key_reused" | "coin_price_out_of_bounds" | "price_not_usable" | "balance_too_low" | "payload_too_large" | "unsupported_media_type" | "unsupported_upload" | "rate_limited" | "webhook_signature_invalid" | "internal_error" | "service_unavailable" | "database_unavailable" | "storage_unavailable" | "payments_unavailable" | "not_ready";
                 /** @description Quote it when reporting a server error */
                 requestId?: string;
             };
@@ -10481,7 +10481,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Forbidden: `subscription_required` */
+            /** @description Forbidden: `subscription_required`, `episode_locked` */
             403: {
                 headers: {
                     [name: string]: unknown;
