@@ -54,7 +54,7 @@ console.log([
   `  S3         ${config.S3_ENDPOINT ?? 'AWS'}   bucket ${config.AWS_S3_BUCKET}   (MinIO)`,
   `  Redis      ${config.REDIS_URL}`,
   `  mail       ${config.SMTP_URL}   (Mailpit; the messages sent: ${process.env.MAILPIT_URL ?? ''}/api/v1/messages)`,
-  `  Stripe     ${config.STRIPE_API_URL ?? 'api.stripe.com'}   (stripe-mock)`,
+  `  Stripe     ${config.STRIPE_API_URL ?? 'api.stripe.com'}   (stripe-mock; webhook signing secret ${config.STRIPE_WEBHOOK_SECRET})`,
   '  the worker runs beside the API; Ctrl-C stops both and the local servers',
   ''
 ].join('\n'))
