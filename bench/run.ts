@@ -194,6 +194,7 @@ async function main (): Promise<void> {
     await storage.send(new PutObjectCommand({ Bucket: S3_BUCKET, Key: `${prefix}master.m3u8`, Body: master, ContentType: 'application/vnd.apple.mpegurl' }))
     await storage.send(new PutObjectCommand({ Bucket: S3_BUCKET, Key: `${prefix}360p/index.m3u8`, Body: media, ContentType: 'application/vnd.apple.mpegurl' }))
     await client.db().collection('videos').updateOne({ _id: videoId }, { $set: { 'media.hlsMasterKey': `${prefix}master.m3u8` } })
+    await client.db().collection('episodes').updateOne({ videoId }, { $set: { 'source.hlsMasterKey': `${prefix}master.m3u8` } })
   }
   const video = Buffer.alloc(64 * 1024)
   Buffer.from('000000186674797069736f6d0000020069736f6d69736f32', 'hex').copy(video) // an MP4 'ftyp' box

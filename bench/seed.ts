@@ -203,6 +203,8 @@ export async function seed (db: Db, scale: number, log: (line: string) => void):
       number: (e % EPISODES_PER_SERIES) + 1,
       title: `Episode ${(e % EPISODES_PER_SERIES) + 1}: ${title(3)}`,
       durationSec: 90,
+      // What the API keeps of its video when an episode is made (src/services/studio.ts).
+      source: { s3Key: videoKeys[e]!, hlsMasterKey: null, posterKey: null },
       status: 'published',
       revision: 0,
       moderationNote: null,

@@ -166,6 +166,29 @@ export async function findPage<T extends Document> (
 }
 
 /**
+ * The same page as findPage, with the same meta and cursors, of a whole list already in memory (read at once and
+ * cached: a series' episodes), sorted by a number or string field unique in the list. The total is its length.
+ */
+export function pageOf<T extends Record<string, unknown>> (
+  all: T[], request: PageRequest
+): { items: T[], meta: PageMeta } {
+  const { limit, sort, cursor } = request
+  const [field, dir] = Object.entries(toSort(sort, true))[0]!
+  const keyOf = (item: T) => item[field] as number | string
+  const compare = (a: number | string, b: number | string) => a === b ? 0 : (a < b ? -dir : dir)
+  const sorted = [...all].sort((a, b) => compare(keyOf(a), keyOf(b)))
+  const from = cursor === undefined ? undefined : decodeCursor(cursor, sort, 1)
+  const page = from?.page ?? request.page
+  const rest = from === undefined
+    ? sorted.slice((page - 1) * limit)
+    : sorted.filter((item) => compare(keyOf(item), from.keys[0] as number | string) > 0)
+  const items = rest.slice(0, limit)
+  const last = items.at(-1)
+  const nextCursor = rest.length > limit && last !== undefined ? encodeCursor(sort, [keyOf(last)], page + 1) : null
+  return { items, meta: { total: all.length, page, limit, totalPages: Math.ceil(all.length / limit), nextCursor } }
+}
+
+/**
  * Sets `set` on the document at `revision` and moves it to revision + 1: null when another change moved it
  * first. State changes claim the revision in the audit log before calling this (see the audit repository).
  */

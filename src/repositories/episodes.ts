@@ -12,6 +12,11 @@ export interface EpisodeDoc {
   title: string
   /** Its video's, as the media pipeline read it. */
   durationSec: number | null
+  /**
+   * What plays it: its video's files, copied when the video is set (a ready video's files never change), so that a
+   * play reads the episode alone. Absent on episodes made before it was kept: their video is read instead.
+   */
+  source?: EpisodeSource
   status: EpisodeStatus
   /** Bumped by every status change; see the audit repository. */
   revision: number
@@ -20,6 +25,13 @@ export interface EpisodeDoc {
   createdAt: Date
   updatedAt: Date
   publishedAt: Date | null
+}
+
+/** The files of an episode's video: the upload, its HLS master playlist and poster (null without them). */
+export interface EpisodeSource {
+  s3Key: string
+  hlsMasterKey: string | null
+  posterKey: string | null
 }
 
 export function createEpisodesRepository (db: Db) {
@@ -36,7 +48,7 @@ export function createEpisodesRepository (db: Db) {
 
     /** Adds a pending episode; null when the series already has an episode with that number. */
     async create (
-      input: Pick<EpisodeDoc, 'seriesId' | 'ownerId' | 'videoId' | 'number' | 'title' | 'durationSec'>
+      input: Pick<EpisodeDoc, 'seriesId' | 'ownerId' | 'videoId' | 'number' | 'title' | 'durationSec' | 'source'>
     ): Promise<EpisodeDoc | null> {
       const now = new Date()
       return await insertOrNull(episodes, {
@@ -56,6 +68,11 @@ export function createEpisodesRepository (db: Db) {
     async findPublished (id: ObjectId): Promise<EpisodeDoc | null> {
       const doc = await episodes.findOne({ _id: id })
       return doc?.status === 'published' ? doc : null
+    },
+
+    /** The first `max` published episodes of a series, in order (the whole series when it has no more). */
+    async listPublished (seriesId: ObjectId, max: number): Promise<EpisodeDoc[]> {
+      return await episodes.find({ seriesId, status: 'published' }, { sort: { number: 1 }, limit: max }).toArray()
     },
 
     async listForSeries (seriesId: ObjectId, status: EpisodeStatus | undefined, page: PageRequest) {
@@ -78,7 +95,7 @@ export function createEpisodesRepository (db: Db) {
     },
 
     async update (
-      ownerId: ObjectId, id: ObjectId, set: Partial<Pick<EpisodeDoc, 'title' | 'videoId' | 'durationSec'>>
+      ownerId: ObjectId, id: ObjectId, set: Partial<Pick<EpisodeDoc, 'title' | 'videoId' | 'durationSec' | 'source'>>
     ): Promise<EpisodeDoc | null> {
       return await episodes.findOneAndUpdate({ _id: id, ownerId }, { $set: { ...set, updatedAt: new Date() } }, { returnDocument: 'after' })
     },

@@ -1,13 +1,14 @@
 import { ObjectId } from 'mongodb'
 import { createReadCache } from '../adapters/cache.js'
 import { ApiError } from '../errors.js'
+import { pageOf } from '../adapters/db.js'
 import type { CatalogueFilter } from '../repositories/series.js'
 import type { Episode, Series } from '../schemas/catalog.js'
 import type { PageRequest } from '../schemas/params.js'
 import { accessFor } from './access.js'
 import type { Caller, Page, ServiceDeps } from './types.js'
 import {
-  ownerOf, toEpisode, toEpisodeBase, toSeries, toSeriesBase, toVideoSource,
+  episodeSource, ownerOf, toEpisode, toEpisodeBase, toSeries, toSeriesBase, toVideoSource,
   type EpisodeBase, type SeriesBase, type VideoSource
 } from './views.js'
 
@@ -24,6 +25,11 @@ const savedScope = (viewerId: ObjectId) => `my-list:${viewerId.toHexString()}`
 /** How many unlocked episode ids are kept in the cache per viewer; beyond, the episodes shown are asked about. */
 const UNLOCKS_CACHED = 1000
 const unlocksScope = (viewerId: ObjectId) => `unlocks:${viewerId.toHexString()}`
+/**
+ * A series' published episodes are read (and cached) whole, up to this many, and paged from memory: one query,
+ * no count. A longer series is paged by the database, a query per page and a count.
+ */
+const EPISODES_READ_WHOLE = 500
 
 export function createCatalogueService ({ repos, storage, config, redis, events, metrics }: ServiceDeps) {
   const { series, episodes, videos, myList, coins } = repos
@@ -37,13 +43,16 @@ export function createCatalogueService ({ repos, storage, config, redis, events,
   })
 
   /**
-   * A published episode of a published series as every viewer sees it, with what access depends on: the episode
-   * from its own scope (dropped by its events), its series from the series' (dropped by the series' events).
+   * A published episode of a published series as every viewer sees it, with what access depends on and what
+   * plays it: the episode from its own scope (dropped by its events), its series from the series' (dropped by the
+   * series' events). On a miss, one query for the episode (its files come with it) and, unless cached, one for
+   * its series.
    */
   async function publishedEpisode (id: ObjectId) {
     const cached = await cache.get(`episode:${id.toHexString()}`, 'detail', async () => {
       const found = await episodes.findPublished(id)
-      return found === null ? null : { episode: toEpisodeBase(found), videoId: found.videoId.toHexString() }
+      if (found === null) return null
+      return { episode: toEpisodeBase(found), videoId: found.videoId.toHexString(), source: episodeSource(found) }
     })
     const owner = cached === null ? null : await publishedSeries(ObjectId.createFromHexString(cached.episode.seriesId))
     if (cached === null || owner === null) throw new ApiError('episode_not_found')
@@ -103,7 +112,10 @@ export function createCatalogueService ({ repos, storage, config, redis, events,
       await cache.drop(savedScope(viewerId))
     },
 
-    /** What plays a published episode (its upload, HLS ladder and poster; cached beside the episode), or null. */
+    /**
+     * What plays a published episode made before episodes kept their video's files (its upload, HLS ladder and
+     * poster, from its video; cached beside the episode), or null.
+     */
     async videoSource (episodeId: ObjectId, videoId: string): Promise<VideoSource | null> {
       return await cache.get(`episode:${episodeId.toHexString()}`, 'source', async () => {
         const found = await videos.findById(ObjectId.createFromHexString(videoId))
@@ -135,10 +147,17 @@ export function createCatalogueService ({ repos, storage, config, redis, events,
     async listEpisodes (caller: Caller, seriesId: ObjectId, page: PageRequest): Promise<Page<Episode>> {
       const found = await publishedSeries(seriesId)
       if (found === null) throw new ApiError('series_not_found')
-      const listed = await cache.get(`series:${seriesId.toHexString()}`, `episodes:${pageKey(page)}`, async () => {
-        const { items, meta } = await episodes.listForSeries(seriesId, 'published', page)
-        return { items: items.map(toEpisodeBase), meta }
+      const scope = `series:${seriesId.toHexString()}`
+      const whole = await cache.get(scope, 'episodes', async () => {
+        const found = await episodes.listPublished(seriesId, EPISODES_READ_WHOLE + 1)
+        return found.length > EPISODES_READ_WHOLE ? null : found.map(toEpisodeBase)
       })
+      const listed = whole !== null
+        ? pageOf(whole, page)
+        : await cache.get(scope, `episodes:${pageKey(page)}`, async () => {
+          const { items, meta } = await episodes.listForSeries(seriesId, 'published', page)
+          return { items: items.map(toEpisodeBase), meta }
+        })
       return { data: await episodesForViewer(caller, found, listed.items), meta: listed.meta }
     },
 

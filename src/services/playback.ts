@@ -8,7 +8,7 @@ import type { CatalogueService } from './catalogue.js'
 import type { StreamingService } from './streaming.js'
 import type { AnalyticsService } from './analytics.js'
 import type { Caller, Page, ServiceDeps } from './types.js'
-import { toVideoSource, toWatchEntry, type VideoSource } from './views.js'
+import { episodeSource, toVideoSource, toWatchEntry, type VideoSource } from './views.js'
 
 /** Where a progress report leaves the viewer. */
 export function progressOf (report: { positionSec: number, durationSec: number | null, completed?: boolean }) {
@@ -83,13 +83,13 @@ export function createPlaybackService (
           // It counts towards the series' views and trending score; it need not delay the answer.
           countView(ObjectId.createFromHexString(owner.id), episode.id).catch((err: unknown) => log.warn({ err }, 'could not count a view'))
         }
-        source = await catalogue.videoSource(id, published.videoId)
+        source = published.source ?? await catalogue.videoSource(id, published.videoId)
       } else {
         // Not (or no longer) published: only its reviewers may play it, to review it.
         const episode = await episodes.findById(id)
         if (episode === null || !isReviewer(episode, caller)) throw new ApiError('episode_not_found')
-        const video = await videos.findById(episode.videoId)
-        source = video === null ? null : toVideoSource(video)
+        source = episodeSource(episode) ??
+          await videos.findById(episode.videoId).then((video) => video === null ? null : toVideoSource(video))
       }
       if (source === null) throw new ApiError('episode_not_found')
       const ttl = config.PLAYBACK_URL_TTL

@@ -9,7 +9,7 @@ import type { Caller, Page, ServiceDeps } from './types.js'
 import type { UploadsService } from './uploads.js'
 import type { MediaService } from './media.js'
 import type { VideoDoc } from '../repositories/videos.js'
-import { toCreatorEpisode, toCreatorSeries, toVideo } from './views.js'
+import { toCreatorEpisode, toCreatorSeries, toVideo, toVideoSource } from './views.js'
 
 const normaliseGenres = (genres: string[]): string[] => [...new Set(genres.map((g) => g.trim().toLowerCase()))]
 
@@ -50,11 +50,15 @@ export function createStudioService (
     return toVideo(doc, poster == null ? null : await storage.presignDownload(poster, config.PLAYBACK_URL_TTL))
   }
 
-  /** One of the caller's videos that is ready to be an episode (409 `video_not_ready` otherwise). */
+  /**
+   * One of the caller's videos that is ready to be an episode (409 `video_not_ready` otherwise): what an episode
+   * keeps of it, its duration and its files.
+   */
   async function readyVideo (caller: Caller, id: ObjectId) {
     const found = await ownVideo(caller, id)
     if (found.status !== 'ready' || found.media === null) throw new ApiError('video_not_ready')
-    return { ...found, media: found.media }
+    const { s3Key, hlsMasterKey, posterKey } = toVideoSource(found)
+    return { videoId: found._id, durationSec: found.media.durationSec, source: { s3Key, hlsMasterKey, posterKey } }
   }
 
   async function ownedSeries (caller: Caller, id: ObjectId) {
@@ -163,14 +167,12 @@ export function createStudioService (
      */
     async createEpisode (caller: Caller, seriesId: ObjectId, input: NewEpisode): Promise<CreatorEpisode> {
       const owned = await ownedSeries(caller, seriesId)
-      const video = await readyVideo(caller, input.videoId)
       const episode = await episodes.create({
         seriesId: owned._id,
         ownerId: owned.ownerId,
-        videoId: video._id,
+        ...await readyVideo(caller, input.videoId),
         number: input.number,
-        title: input.title.trim(),
-        durationSec: video.media.durationSec
+        title: input.title.trim()
       })
       if (episode === null) throw new ApiError('episode_number_taken', `Episode ${input.number} already exists in this series`)
       await events.emit(event('episode.created', caller._id, { type: 'episode', id: episode._id, seriesId: owned._id }, null, episode.status, episode.createdAt))
@@ -187,14 +189,14 @@ export function createStudioService (
     async updateEpisode (caller: Caller, id: ObjectId, edit: Partial<Omit<NewEpisode, 'number'>>): Promise<CreatorEpisode> {
       const owned = await ownedEpisode(caller, id)
       const { title, videoId } = edit
-      let durationSec: number | undefined
+      let video: Awaited<ReturnType<typeof readyVideo>> | undefined
       if (videoId !== undefined && !owned.videoId.equals(videoId)) {
         if (owned.status === 'published') throw new ApiError('episode_published')
-        durationSec = (await readyVideo(caller, videoId)).media.durationSec
+        video = await readyVideo(caller, videoId)
       }
       const updated = await episodes.update(owned.ownerId, owned._id, {
         ...(title === undefined ? {} : { title: title.trim() }),
-        ...(durationSec === undefined ? {} : { videoId, durationSec })
+        ...video
       })
       if (updated === null) throw new ApiError('episode_not_found')
       await events.emit(event('episode.updated', caller._id, { type: 'episode', id, seriesId: updated.seriesId }, updated.status, updated.status, updated.updatedAt))

@@ -47,6 +47,10 @@ export const toVideoSource = (doc: VideoDoc): VideoSource => ({
   posterKey: doc.media?.posterKey ?? null
 })
 
+/** What plays an episode, from the files it keeps of its video; null for one made before it kept them. */
+export const episodeSource = (doc: EpisodeDoc): VideoSource | null =>
+  doc.source === undefined ? null : { id: doc.videoId.toHexString(), ...doc.source }
+
 /** A video as its owner sees it; `posterUrl` is a presigned URL of its poster (null until it has one). */
 export function toVideo (doc: VideoDoc, posterUrl: string | null): Video {
   return {

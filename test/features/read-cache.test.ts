@@ -116,3 +116,39 @@ t.test('two instances reading through one shared cache', async (t) => {
     t.equal((await b.inject({ url: `/video/play/${one}`, headers: creator.auth })).statusCode, 200, 'its creator may still review it')
   })
 })
+
+t.test('on a miss, each read sends the fewest queries: the episode alone, a series\' whole list once', async (t) => {
+  const app = await build(t, { READ_CACHE_MS: '60000' })
+  const [creator, admin, viewer] = [await signUp(app, 'creator'), await signUp(app, 'admin'), await signUp(app, 'viewer')]
+  await setSubscription(app, admin, viewer.user.id, 'active')
+  const video = await uploadVideo(app, creator)
+  const series = await createSeries(app, creator, { title: 'Misses', freeEpisodes: 1 })
+  const episodes: string[] = []
+  for (let n = 1; n <= 3; n++) {
+    episodes.push((await approve(app, admin, (await createEpisode(app, creator, series.id, video.id, n)).id)).id)
+  }
+  const content = async (run: () => Promise<unknown>) =>
+    (await commandsDuring(app, run)).filter((q) => /episodes|series|videos/.test(q))
+  const get = async (url: string) => await app.inject({ url, headers: viewer.auth })
+  t.equal((await get(`/content/series/${series.id}`)).statusCode, 200, 'the series is cached on its own')
+
+  t.same(await content(async () => t.equal((await get(`/content/episodes/${episodes[1]}`)).json().data.access, 'subscription')),
+    ['find episodes'], 'an episode\'s detail: one query, its series from its own cached entry')
+  t.same(await content(async () => t.match((await get(`/video/play/${episodes[2]}`)).json().data, { type: 'mp4', url: /^http/ })),
+    ['find episodes'], 'a play: one query, the episode carries its video\'s files (no read of the video)')
+
+  let cursor = ''
+  t.same(await content(async () => {
+    const first = (await get(`/content/series/${series.id}/episodes?limit=2`)).json()
+    t.same(first.data.map((e: { id: string }) => e.id), episodes.slice(0, 2))
+    t.match(first.meta, { total: 3, page: 1, totalPages: 2, nextCursor: String })
+    cursor = first.meta.nextCursor
+  }), ['find episodes'], 'a series\' episodes: one query for the whole list, no count')
+  t.same(await content(async () => {
+    const next = (await get(`/content/series/${series.id}/episodes?limit=2&cursor=${cursor}`)).json()
+    t.same(next.data.map((e: { id: string }) => e.id), [episodes[2]])
+    t.match(next.meta, { total: 3, page: 2, nextCursor: null })
+    const desc = (await get(`/content/series/${series.id}/episodes?sort=number:desc&limit=2&page=2`)).json()
+    t.same(desc.data.map((e: { id: string }) => e.id), [episodes[0]], 'the other order, by page')
+  }), [], 'its other pages and orders: from the cached list, no query')
+})
