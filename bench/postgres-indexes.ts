@@ -8,6 +8,10 @@
 // and play paths make; the catalogue's sort over every published series stays in FerretDB (and in the cache).
 import { execFileSync } from 'node:child_process'
 
+/** Runs one SQL statement with psql as the URL's user; answers its rows, fields split by `|`. */
+const sqlRunner = (psql: string, postgresUrl: string) => (sql: string): string =>
+  execFileSync(psql, [postgresUrl, '-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-c', sql]).toString()
+
 /** Per collection, the fields the API looks documents up by with an equality filter. */
 export const LOOKUPS: Record<string, string[]> = {
   users: ['_id', 'email'],
@@ -18,9 +22,18 @@ export const LOOKUPS: Record<string, string[]> = {
   my_list: ['userId']
 }
 
+/** Drops the indexes addLookupIndexes made (their names are PostgreSQL's, found by their expression). */
+export function dropLookupIndexes (psql: string, postgresUrl: string, database: string): number {
+  const run = sqlRunner(psql, postgresUrl)
+  const names = run(`SELECT indexname FROM pg_indexes WHERE schemaname = '${database}' AND indexdef LIKE '%USING gin%jsonb_path_ops%'`)
+    .trim().split('\n').filter(Boolean)
+  for (const name of names) run(`DROP INDEX "${database}"."${name}"`)
+  return names.length
+}
+
 /** Creates the GIN indexes of LOOKUPS on the tables behind the collections of `database` (psql as `ferretdb`). */
 export function addLookupIndexes (psql: string, postgresUrl: string, database: string, lookups = LOOKUPS): string[] {
-  const run = (sql: string) => execFileSync(psql, [postgresUrl, '-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-c', sql]).toString()
+  const run = sqlRunner(psql, postgresUrl)
   const tables = new Map(run(`SELECT _jsonb->>'_id', _jsonb->>'table' FROM "${database}"._ferretdb_database_metadata`)
     .trim().split('\n').map((line) => line.split('|') as [string, string]))
   const made: string[] = []

@@ -27,6 +27,9 @@
 //                    test and dev stack, where FerretDB decodes every document of a collection for such filters)
 //   --no-lookup-indexes  leave out the GIN indexes the bench adds to PostgreSQL behind FerretDB for lookups
 //                    by _id, series and user (bench/postgres-indexes.ts): then every such lookup scans its table
+//   --no-miss-pass   with the lookup indexes, leave out the second pass: the scenarios whose uniform picks miss the
+//                    cache (series episodes, episode detail, play URL, history, progress) measured again after the
+//                    indexes are dropped, each lookup a scan, beside the seed design on the same tables
 //   --no-two-instances  leave out the two-instance measure (two API processes against one, on the cached
 //                    catalogue page; run when catalogue-page-1 is among the scenarios)
 //   --no-seed        leave out the seed design (the original Express + Mongoose design, bench/seed-design/)
@@ -45,7 +48,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import autocannon, { type Instance, type Result } from 'autocannon'
 import { ensureBinaries, freePort, postgresBin, startFerretDB, startFerretDBOnPostgres, startMinIO, startPostgres, startRedis, startStripeMock, startMailpit, type LocalServer, stackEnv, S3_ACCESS_KEY, S3_BUCKET, S3_SECRET_KEY } from '../scripts/local-stack.js'
 import { BENCH_PASSWORD, prng, seed, seedSize } from './seed.js'
-import { addLookupIndexes } from './postgres-indexes.js'
+import { addLookupIndexes, dropLookupIndexes } from './postgres-indexes.js'
 import { measureQueries, type QueryCost } from './queries.js'
 import { databaseCommands, redisCounter } from './commands.js'
 import { differ, loadRequests, scenarios, toHttp, type Scenario, type ScenarioData, type Target, type Viewer } from './scenarios.js'
@@ -71,6 +74,7 @@ const { values: flags } = parseArgs({
     db: { type: 'string', default: 'postgresql' },
     seed: { type: 'boolean', default: true },
     'lookup-indexes': { type: 'boolean', default: true },
+    'miss-pass': { type: 'boolean', default: true },
     'two-instances': { type: 'boolean', default: true },
     'skip-build': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false }
@@ -92,7 +96,8 @@ const options = {
   only: flags.only?.split(',').map((s) => s.trim()).filter(Boolean),
   db: flags.db,
   seed: flags.seed,
-  lookupIndexes: flags['lookup-indexes'] && flags.db === 'postgresql'
+  lookupIndexes: flags['lookup-indexes'] && flags.db === 'postgresql',
+  missPass: flags['miss-pass']
 }
 if (options.db !== 'postgresql' && options.db !== 'sqlite') throw new Error(`--db must be postgresql or sqlite, not ${options.db}`)
 const selected = options.only === undefined ? scenarios : scenarios.filter((s) => options.only!.includes(s.name))
@@ -329,8 +334,8 @@ async function main (): Promise<void> {
     rand
   }
 
-  for (const scenario of selected) {
-    if (stopping) return
+  /** Measures one scenario on each of its targets, in rounds, and adds its row to the results. */
+  async function runScenario (scenario: Scenario): Promise<void> {
     const loadAverage = Math.round(loadavg()[0]! * 100) / 100
     const targets = targetsOf(scenario)
     let aloneMs: Partial<Record<Target, number>>
@@ -344,7 +349,7 @@ async function main (): Promise<void> {
       if (stopping) return
       log(`${scenario.name}: NOT MEASURED: ${failed}`)
       await waitUntilIdle([...serverPids, ...db.pids])
-      continue
+      return
     }
     // Enough connections to load the server, few enough that each completes a few requests in the run
     // (the same for every target). A slow scenario skips the warm-up: the check warmed its path.
@@ -393,6 +398,23 @@ async function main (): Promise<void> {
       `(${result.ceiling.reqPerSec > 0 ? result.ratio.toFixed(2) : '–'})` +
       `${result.seed == null ? '' : `, ${result.seed.server} ${result.seed.measure.reqPerSec.toFixed(1)} (${result.seed.ratio.toFixed(2)})`}, ` +
       `p99 ${result.api.p99Ms} ms, non-2xx ${result.api.non2xx}, ${Math.round(result.api.cpuMicrosPerRequest)} µs CPU/req`)
+  }
+
+  for (const scenario of selected) {
+    if (stopping) return
+    await runScenario(scenario)
+  }
+
+  // The reads a uniform pick makes miss the cache, again without the lookup indexes: every lookup scans its table,
+  // as on FerretDB left as it is; the seed design is measured beside them, on the same tables.
+  const misses = selected.filter((s) => s.miss === true)
+  if (options.missPass && options.lookupIndexes && postgres !== undefined && misses.length > 0 && !stopping) {
+    const dropped = dropLookupIndexes(join(postgresBin(), 'psql'), postgres.url, 'microdrama')
+    log(`dropped the ${dropped} lookup indexes: ${misses.map((s) => s.name).join(', ')} again, each lookup a scan`)
+    for (const scenario of misses) {
+      if (stopping) return
+      await runScenario({ ...scenario, name: `${scenario.name}-no-lookup-indexes`, title: `${scenario.title}, no lookup indexes` })
+    }
   }
 
   const cached = selected.find((s) => s.name === 'catalogue-page-1')
