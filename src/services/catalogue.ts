@@ -94,6 +94,14 @@ export function createCatalogueService ({ repos, storage, config, redis, events,
     return items.map((e) => toEpisode(e, accessFor(e, ownerOf(owner), caller, unlocked.has(e.id)), owner.coinPrice))
   }
 
+  /** A series' published episodes in order, read whole, cached in the series' scope; null past EPISODES_READ_WHOLE. */
+  async function wholeSeries (seriesId: ObjectId) {
+    return await cache.get(`series:${seriesId.toHexString()}`, 'episodes', async () => {
+      const found = await episodes.listPublished(seriesId, EPISODES_READ_WHOLE + 1)
+      return found.length > EPISODES_READ_WHOLE ? null : found.map(toEpisodeBase)
+    })
+  }
+
   const pageKey = (page: PageRequest, ...filters: unknown[]) =>
     JSON.stringify([...filters, page.sort, page.cursor ?? page.page, page.limit])
 
@@ -147,14 +155,10 @@ export function createCatalogueService ({ repos, storage, config, redis, events,
     async listEpisodes (caller: Caller, seriesId: ObjectId, page: PageRequest): Promise<Page<Episode>> {
       const found = await publishedSeries(seriesId)
       if (found === null) throw new ApiError('series_not_found')
-      const scope = `series:${seriesId.toHexString()}`
-      const whole = await cache.get(scope, 'episodes', async () => {
-        const found = await episodes.listPublished(seriesId, EPISODES_READ_WHOLE + 1)
-        return found.length > EPISODES_READ_WHOLE ? null : found.map(toEpisodeBase)
-      })
+      const whole = await wholeSeries(seriesId)
       const listed = whole !== null
         ? pageOf(whole, page)
-        : await cache.get(scope, `episodes:${pageKey(page)}`, async () => {
+        : await cache.get(`series:${seriesId.toHexString()}`, `episodes:${pageKey(page)}`, async () => {
           const { items, meta } = await episodes.listForSeries(seriesId, 'published', page)
           return { items: items.map(toEpisodeBase), meta }
         })
@@ -166,12 +170,15 @@ export function createCatalogueService ({ repos, storage, config, redis, events,
       return (await episodesForViewer(caller, owner, [episode]))[0]!
     },
 
-    /** The next published episode by number (404 `no_next_episode` after the last one). */
+    /** The next published episode by number (404 `no_next_episode` after the last one), from its series' list. */
     async nextEpisode (caller: Caller, id: ObjectId): Promise<Episode> {
       const { episode, owner } = await publishedEpisode(id)
-      const next = await episodes.findNextPublished(ObjectId.createFromHexString(owner.id), episode.number)
+      const seriesId = ObjectId.createFromHexString(owner.id)
+      const whole = await wholeSeries(seriesId)
+      const found = whole === null ? await episodes.findNextPublished(seriesId, episode.number) : null
+      const next = whole?.find((e) => e.number > episode.number) ?? (found === null ? null : toEpisodeBase(found))
       if (next === null) throw new ApiError('no_next_episode')
-      return (await episodesForViewer(caller, owner, [toEpisodeBase(next)]))[0]!
+      return (await episodesForViewer(caller, owner, [next]))[0]!
     },
 
     /** A short-lived signed URL of a published series' cover (404 `cover_not_found` otherwise), and its lifetime. */

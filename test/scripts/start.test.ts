@@ -27,9 +27,11 @@ t.test('the built server and worker start, the server serves the contract with t
   let stderr = ''
   child.stderr.on('data', (chunk) => { stderr += chunk })
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+  const lines: string[] = []
   const base = await Promise.race([
     new Promise<string>((resolve) => {
       createInterface({ input: child.stdout }).on('line', (line) => {
+        lines.push(line)
         const url = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(line)?.[1]
         if (url !== undefined) resolve(url)
       })
@@ -38,6 +40,8 @@ t.test('the built server and worker start, the server serves the contract with t
   ])
 
   t.equal((await fetch(`${base}/health/ready`)).status, 200, 'ready: database and bucket answer')
+  t.ok(lines.some((line) => /started without a heap cap: run with node .*--max-old-space-size=112/.test(line)),
+    'started without npm start\'s flags, it says which to pass')
   const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }
   t.equal(((await (await fetch(`${base}/openapi.json`)).json()) as { info: { version: string } }).info.version, version)
   child.kill('SIGTERM')
