@@ -2,7 +2,8 @@ import type { ObjectId } from 'mongodb'
 import type { Access } from '../schemas/catalog.js'
 import type { Caller } from './types.js'
 
-/** Who may play what: the one access rule, which the catalogue, playback and the wallet all ask. */
+// Who may play what: the one access rule, which the catalogue, playback and the wallet all ask.
+
 /**
  * Whether a subscription plays now: active or past due (Stripe retrying a renewal) until `entitledUntil` (the
  * paid period's end plus the grace period); an admin's `active` has no end.
