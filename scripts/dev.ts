@@ -11,6 +11,7 @@ import { createEventBus } from '../src/events.js'
 import { createAuditRepository } from '../src/repositories/audit.js'
 import { createUsersRepository } from '../src/repositories/users.js'
 import { createAccountsService } from '../src/services/accounts.js'
+import { devBanner } from './dev-banner.js'
 
 const root = join(import.meta.dirname, '..')
 const config = loadConfig()
@@ -46,15 +47,4 @@ if (firstStart) {
   }
   spawn('tsx', ['scripts/seed-demo.ts'], { stdio: 'inherit', env: { ...process.env, API_URL: api } })
 }
-console.log([
-  '',
-  `  API        ${api}   (docs: ${api}/docs)`,
-  `  admin      ${admin.email}  /  ${admin.password}`,
-  `  MongoDB    ${config.MONGODB_URI}   (FerretDB)`,
-  `  S3         ${config.S3_ENDPOINT ?? 'AWS'}   bucket ${config.AWS_S3_BUCKET}   (MinIO)`,
-  `  Redis      ${config.REDIS_URL}`,
-  `  mail       ${config.SMTP_URL}   (Mailpit; the messages sent: ${process.env.MAILPIT_URL ?? ''}/api/v1/messages)`,
-  `  Stripe     ${config.STRIPE_API_URL ?? 'api.stripe.com'}   (stripe-mock; webhook signing secret ${config.STRIPE_WEBHOOK_SECRET})`,
-  '  the worker runs beside the API; Ctrl-C stops both and the local servers',
-  ''
-].join('\n'))
+console.log(devBanner(config, admin, process.env.MAILPIT_URL))

@@ -471,7 +471,6 @@ export async function deliverStripeEvent (
   })
 }
 
-/** An offer put on sale by an admin through the API (its price is read from the local stack's stripe-mock). */
 /**
  * An offer on sale. A plan is made through the API, which reads its price from stripe-mock. stripe-mock answers
  * every price with its one fixture, a monthly price, which the API rightly refuses for a pack (a one-time price is

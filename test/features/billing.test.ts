@@ -1,6 +1,7 @@
 // Money in: offers, Stripe Checkout (against the local stack's stripe-mock), Stripe's events signed as Stripe
 // signs them, coins and unlocks, VIP subscriptions and the ledger's invariants under concurrency.
 import t from 'tap'
+import { devBanner } from '../../scripts/dev-banner.js'
 import { ObjectId } from 'mongodb'
 import type { FastifyInstance } from 'fastify'
 import {
@@ -213,6 +214,16 @@ t.test('the webhook refuses a forged signature, a stale timestamp and a body cha
   isError(t, unsigned, 400, 'validation_failed')
   t.equal((await get(app, viewer, '/me/wallet')).json().data.balance, 0, 'nothing credited')
   t.equal((await deliverStripeEvent(app, event)).statusCode, 200, 'the genuine one is applied')
+  t.equal((await get(app, viewer, '/me/wallet')).json().data.balance, 10)
+})
+
+t.test('the webhook signing secret `npm run dev` prints is the one the API verifies', async (t) => {
+  const app = await build(t)
+  const viewer = await signUp(app, 'viewer')
+  const printed = /webhook signing secret (\S+)\)/.exec(devBanner(app.config, { email: 'a@example.com', password: 'p' }))?.[1]
+  t.ok(printed?.startsWith('whsec_'), `printed: ${printed}`)
+  const event = paidPack(viewer, { id: new ObjectId().toHexString(), coins: 10, bonusCoins: 0 }, 'cs_test_printed', 'pi_test_printed')
+  t.equal((await deliverStripeEvent(app, event, { secret: printed })).statusCode, 200, 'an event signed with it is applied')
   t.equal((await get(app, viewer, '/me/wallet')).json().data.balance, 10)
 })
 
