@@ -13,7 +13,7 @@ const app = await buildApp({ config })
 const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)]
 if (config.NODE_ENV === 'production' && !flags.some((flag) => flag.startsWith('--max-old-space-size'))) {
   app.log.warn({ heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20) }, 'started without a heap cap: ' +
-    'run with node --max-semi-space-size=8 --max-old-space-size=112 (as npm start does) to stay under 200 MB, or a ' +
+    'run with node --max-semi-space-size=8 --max-old-space-size=104 (as npm start does) to stay under 200 MB, or a ' +
     'larger cap where instances have more memory')
 }
 

@@ -40,7 +40,7 @@ t.test('the built server and worker start, the server serves the contract with t
   ])
 
   t.equal((await fetch(`${base}/health/ready`)).status, 200, 'ready: database and bucket answer')
-  t.ok(lines.some((line) => /started without a heap cap: run with node .*--max-old-space-size=112/.test(line)),
+  t.ok(lines.some((line) => /started without a heap cap: run with node .*--max-old-space-size=104/.test(line)),
     'started without npm start\'s flags, it says which to pass')
   const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }
   t.equal(((await (await fetch(`${base}/openapi.json`)).json()) as { info: { version: string } }).info.version, version)
