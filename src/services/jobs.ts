@@ -49,7 +49,7 @@ export function createJobsService ({ queues }: { queues?: Queues | undefined }) 
       const job = await queue(name).getJob(jobId) as Job | undefined
       if (job === undefined) throw new ApiError('job_not_found')
       if (await job.getState() !== 'failed') throw new ApiError('job_not_failed')
-      await job.retry('failed')
+      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true })
       return toJob(job)
     }
   }

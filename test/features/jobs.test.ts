@@ -41,9 +41,10 @@ t.test('jobs are retried with backoff, and a failed one is kept for admins to se
   const app = await build(t)
   const [admin, viewer] = [await signUp(app, 'admin'), await signUp(app, 'viewer')]
   let calls = 0
+  let brokenRuns = 0
   worker(t, app, {
     flaky: async () => { if (++calls < 2) throw new Error('the database blinked'); return 'done' },
-    broken: async () => { throw new Error('always broken') }
+    broken: async () => { brokenRuns++; throw new Error('always broken') }
   })
   const flaky = await app.queues.maintenance.add('flaky', {}, { backoff: { type: 'fixed', delay: 50 } })
   t.match(flaky.opts, { attempts: 5 }, 'the queue\'s default: 5 attempts')
@@ -65,6 +66,7 @@ t.test('jobs are retried with backoff, and a failed one is kept for admins to se
   t.match(retried.json().data, { id: broken.id, name: 'broken' })
   t.ok(await eventually(async () => (await app.queues.maintenance.getJob(broken.id!))?.attemptsMade === 2 &&
     await (await app.queues.maintenance.getJob(broken.id!))?.getState() === 'failed'), 'ran again, and failed again')
+  t.equal(brokenRuns, 4, 'the retry had its two attempts afresh')
   isError(t, await retry(flaky.id!), 409, 'job_not_failed')
   isError(t, await retry('no-such-job'), 404, 'job_not_found')
   isError(t, await app.inject({ method: 'POST', url: `/admin/jobs/elsewhere/${broken.id}/retry`, headers: admin.auth }), 400, 'validation_failed')
