@@ -1,11 +1,14 @@
 // What `npm run dev` prints once everything runs: where each server is, and what an integrator needs from them.
 import type { Config } from '../src/config.js'
 
-export function devBanner (config: Config, admin: { email: string, password: string }, mailpitUrl = ''): string {
+export function devBanner (
+  config: Config, admin: { email: string, password: string }, mailpitUrl = '', appUrl = `http://${config.HOST}:${config.PORT}/app/`
+): string {
   const api = `http://${config.HOST}:${config.PORT}`
   return [
     '',
     `  API        ${api}   (docs: ${api}/docs)`,
+    `  web app    ${appUrl}   (player, with hot reload; npm run build serves it at ${api}/app/)`,
     `  admin      ${admin.email}  /  ${admin.password}`,
     `  MongoDB    ${config.MONGODB_URI}   (FerretDB)`,
     `  S3         ${config.S3_ENDPOINT ?? 'AWS'}   bucket ${config.AWS_S3_BUCKET}   (MinIO)`,

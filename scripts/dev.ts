@@ -32,14 +32,20 @@ if (!existsSync(file) || await repos.users.findByEmail(admin.email) === null) {
 }
 await client.close()
 
-const children = ['src/server.ts', 'src/worker.ts'].map((entry) =>
-  // Tracing first when the OTEL_* variables ask for it (src/telemetry-register.ts), as npm start does.
-  spawn('tsx', ['watch', '--clear-screen=false', '--import', './src/telemetry-register.ts', entry], { stdio: 'inherit', env: process.env }))
+const api = `http://${config.HOST}:${config.PORT}`
+const webPort = Number(process.env.WEB_DEV_PORT ?? config.PORT + 2173)
+const children = [
+  ...['src/server.ts', 'src/worker.ts'].map((entry) =>
+    // Tracing first when the OTEL_* variables ask for it (src/telemetry-register.ts), as npm start does.
+    spawn('tsx', ['watch', '--clear-screen=false', '--import', './src/telemetry-register.ts', entry], { stdio: 'inherit', env: process.env })),
+  // The web app with hot reload (Vite's dev server, the API behind its proxy: same origin, as in production).
+  spawn('vite', ['--config', 'web/vite.config.ts', '--host', config.HOST, '--port', String(webPort), '--strictPort'],
+    { stdio: 'inherit', env: { ...process.env, API_URL: api } })
+]
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => { for (const child of children) child.kill(signal) })
 let running = children.length
 for (const child of children) child.on('exit', () => { if (--running === 0) process.exit(0) })
 
-const api = `http://${config.HOST}:${config.PORT}`
 // On the first start, once the API answers: the demo catalogue (scripts/seed-demo.ts), made by the worker's pipeline.
 if (firstStart) {
   for (let i = 0; i < 600 && !await fetch(`${api}/health`).then((res) => res.ok, () => false); i++) {
@@ -47,4 +53,4 @@ if (firstStart) {
   }
   spawn('tsx', ['scripts/seed-demo.ts'], { stdio: 'inherit', env: { ...process.env, API_URL: api } })
 }
-console.log(devBanner(config, admin, process.env.MAILPIT_URL))
+console.log(devBanner(config, admin, process.env.MAILPIT_URL, `http://${config.HOST}:${webPort}/app/`))

@@ -228,6 +228,9 @@ export async function startMinIO (dataDir: string, port?: number): Promise<Local
     MINIO_ROOT_USER: S3_ACCESS_KEY,
     MINIO_ROOT_PASSWORD: S3_SECRET_KEY,
     MINIO_BROWSER: 'off',
+    // The bucket's CORS: the origins the web app runs on (the API's CORS_ORIGINS, as a bucket on S3 is set up
+    // in the README) read segments and posters and upload parts from the browser.
+    MINIO_API_CORS_ALLOW_ORIGIN: process.env.CORS_ORIGINS ?? '*',
     MINIO_UPDATE: 'off'
   }, p)
   server.url = `http://127.0.0.1:${p}`
