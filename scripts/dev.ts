@@ -34,13 +34,16 @@ await client.close()
 
 const api = `http://${config.HOST}:${config.PORT}`
 const webPort = Number(process.env.WEB_DEV_PORT ?? config.PORT + 2173)
+const webApp = `http://${config.HOST}:${webPort}/app/`
+// The emails' links open the app with hot reload, unless APP_URL says otherwise.
+const env = { ...process.env, APP_URL: process.env.APP_URL ?? webApp.replace(/\/$/, '') }
 const children = [
   ...['src/server.ts', 'src/worker.ts'].map((entry) =>
     // Tracing first when the OTEL_* variables ask for it (src/telemetry-register.ts), as npm start does.
-    spawn('tsx', ['watch', '--clear-screen=false', '--import', './src/telemetry-register.ts', entry], { stdio: 'inherit', env: process.env })),
+    spawn('tsx', ['watch', '--clear-screen=false', '--import', './src/telemetry-register.ts', entry], { stdio: 'inherit', env })),
   // The web app with hot reload (Vite's dev server, the API behind its proxy: same origin, as in production).
   spawn('vite', ['--config', 'web/vite.config.ts', '--host', config.HOST, '--port', String(webPort), '--strictPort'],
-    { stdio: 'inherit', env: { ...process.env, API_URL: api } })
+    { stdio: 'inherit', env: { ...env, API_URL: api } })
 ]
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => { for (const child of children) child.kill(signal) })
 let running = children.length
@@ -51,6 +54,6 @@ if (firstStart) {
   for (let i = 0; i < 600 && !await fetch(`${api}/health`).then((res) => res.ok, () => false); i++) {
     await new Promise((resolve) => setTimeout(resolve, 500))
   }
-  spawn('tsx', ['scripts/seed-demo.ts'], { stdio: 'inherit', env: { ...process.env, API_URL: api } })
+  spawn('tsx', ['scripts/seed-demo.ts'], { stdio: 'inherit', env: { ...env, API_URL: api } })
 }
-console.log(devBanner(config, admin, process.env.MAILPIT_URL, `http://${config.HOST}:${webPort}/app/`))
+console.log(devBanner(config, admin, process.env.MAILPIT_URL, webApp))

@@ -66,7 +66,7 @@ export const ConfigSchema = Type.Object({
   SMTP_URL: Type.String({ pattern: '^smtps?://', description: 'smtp://[user:password@]host:port, or smtps:// for TLS' }),
   MAIL_FROM: Type.String({ minLength: 3, default: 'Microdrama <no-reply@localhost>' }),
   APP_NAME: Type.String({ minLength: 1, maxLength: 60, default: 'Microdrama' }),
-  APP_URL: Type.String({ pattern: '^https?://', default: 'http://localhost:3000' }),
+  APP_URL: Type.String({ pattern: '^https?://', default: 'http://localhost:3000/app' }),
   // Prometheus metrics on a port of their own (never the API's), each process (API, worker) its own; unset: none.
   // With METRICS_TOKEN a scrape must send it as a bearer token.
   METRICS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),

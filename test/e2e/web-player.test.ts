@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { chromium, type Page } from 'playwright-core'
 import {
-  approve, build, createEpisode, createSeries, eventually, injectWithRetry, makeClip, mediaWorker, processedVideo,
-  signUp, uploadVideo
+  approve, build, createEpisode, createSeries, eventually, injectWithRetry, mailTo, mailWorker, makeClip, mediaWorker,
+  processedVideo, signUp, uniqueEmail, uploadVideo
 } from '../helper.js'
 
 // The web player (web/, served at /app/) in a real browser: Debian's Chromium, driven by playwright-core.
@@ -47,29 +49,7 @@ if (!existsSync(CHROMIUM)) {
     t.equal((await fetch(`${base}${asset}`)).headers.get('cache-control'), 'public, max-age=31536000, immutable', 'hashed assets are')
     t.equal((await fetch(`${base}/app/watch/anything`)).status, 200, 'the app\'s own routes get index.html')
 
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required']
-    })
-    t.teardown(() => browser.close())
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 } })
-    const page = await context.newPage()
-    page.setDefaultTimeout(30_000)
-    const failed: string[] = []
-    const requests: string[] = []
-    const problems: string[] = []
-    page.on('requestfailed', (r) => { if (r.failure()?.errorText !== 'net::ERR_ABORTED') failed.push(`${r.url()} ${r.failure()?.errorText}`) })
-    page.on('request', (r) => requests.push(r.url()))
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()) })
-    page.on('pageerror', (e) => problems.push(e.message))
-    mkdirSync(SCREENS, { recursive: true })
-    const shoot = async (name: string) => {
-      await page.screenshot({ path: join(SCREENS, `${name}-phone.png`), fullPage: true })
-      await page.setViewportSize({ width: 1280, height: 900 })
-      await page.screenshot({ path: join(SCREENS, `${name}-desktop.png`), fullPage: true })
-      await page.setViewportSize({ width: 390, height: 844 })
-    }
+    const { page, failed, requests, problems, shoot } = await browse(t)
 
     await page.goto(`${base}/app/`)
     await page.getByLabel('Email').fill(viewer.user.email)
@@ -112,11 +92,114 @@ if (!existsSync(CHROMIUM)) {
     t.same(failed, [], 'no request failed')
     t.same(problems.filter((p) => /CORS|Content Security Policy/i.test(p)), [], 'nothing refused by CORS or the CSP')
   })
+
+  t.test('a creator signs up, verifies from the mail, uploads and builds a series in the studio; an admin watches and approves it', async (t) => {
+    const port = await freePort()
+    const base = `http://127.0.0.1:${port}`
+    const app = await build(t, { APP_URL: `${base}/app` })
+    await app.listen({ host: '127.0.0.1', port })
+    mediaWorker(t, app)
+    mailWorker(t, app)
+    const admin = await signUp(app, 'admin')
+    const email = uniqueEmail('studio')
+    const { page, context, failed, problems, shoot } = await browse(t)
+
+    await page.goto(`${base}/app/signup`)
+    await page.getByLabel('Email').fill(email)
+    await page.getByLabel(/^Password/).fill('password123')
+    await page.getByLabel(/I publish series/).check()
+    await page.getByRole('button', { name: 'Create the account' }).click()
+    await page.getByRole('heading', { name: 'Confirm your email to upload' }).waitFor()
+    const link = /https?:\/\/\S+\/verify-email\?token=[\w-]+/.exec((await mailTo(email)).Text)?.[0]
+    t.ok(link?.startsWith(`${base}/app/verify-email`), `the mail links to the app: ${link}`)
+    await page.goto(link!)
+    await page.getByText('Your email is confirmed.').waitFor()
+    await page.getByRole('link', { name: 'Go on' }).click()
+    await page.getByRole('heading', { name: 'Videos' }).waitFor()
+    t.equal(await page.getByRole('heading', { name: 'Confirm your email to upload' }).count(), 0, 'verified')
+
+    const clip = join(mkdtempSync(join(tmpdir(), 'studio-')), 'first-kiss.mp4')
+    writeFileSync(clip, makeClip({ width: 540, height: 960, seconds: 6 }))
+    await page.locator('input[type=file]').setInputFiles(clip)
+    await page.getByText('first-kiss.mp4: uploaded').waitFor()
+    t.equal(await page.getByLabel('Upload of first-kiss.mp4').evaluate((p: unknown) => (p as { value: number }).value), 1, 'the bar reached 100 %')
+    await page.getByTestId('video-status').filter({ hasText: 'ready' }).waitFor({ timeout: 120_000 })
+    await shoot('studio')
+
+    await page.getByText('New series').click()
+    await page.getByLabel('Title').fill('Studio Hearts')
+    await page.getByLabel('Genres, comma-separated').fill('romance, drama')
+    await page.getByLabel('Free episodes').fill('1')
+    await page.getByLabel(/Coin price/).fill('7')
+    await page.getByRole('button', { name: 'Create the series' }).click()
+    await page.getByRole('link', { name: 'Studio Hearts' }).click()
+    await page.getByLabel('Title').first().fill('The first kiss')
+    await page.getByRole('button', { name: 'Add the episode' }).click()
+    await page.getByText('Episode 1 added, waiting for review.').waitFor()
+    await shoot('studio-series')
+
+    // The admin, in the same browser after the creator signs out: watches the episode, then approves it.
+    await page.getByRole('button', { name: 'Sign out everywhere' }).click()
+    await signIn(page, base, admin.user.email, 'admin-password')
+    await page.goto(`${base}/app/console`)
+    const review = page.locator('article', { has: page.getByRole('heading', { name: '1. The first kiss' }) })
+    await review.locator('video').waitFor()
+    await review.locator('video').evaluate(async (v: unknown) => { await (v as { play: () => Promise<void> }).play() })
+    await playsFor(t, page, 2, review.locator('video'))
+    await shoot('console')
+    await review.getByRole('button', { name: 'Approve episode 1' }).click()
+    await page.getByRole('heading', { name: 'Episodes waiting for review' }).waitFor()
+    t.ok(await eventually(async () => await review.count() === 0), 'gone from the queue')
+    const published = await injectWithRetry(app, { url: '/content/series?q=Studio%20Hearts', headers: admin.auth })
+    t.match(published.json().data, [{ title: 'Studio Hearts', freeEpisodes: 1, coinPrice: 7, genres: ['romance', 'drama'] }], 'published')
+    await context.close()
+    t.same(failed, [], 'no request failed')
+    t.same(problems.filter((p) => /CORS|Content Security Policy/i.test(p)), [], 'nothing refused by CORS or the CSP')
+  })
+}
+
+/** A page in Chromium at phone size, with what went wrong on it, and screenshots at phone and desktop sizes. */
+async function browse (t: Test) {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required']
+  })
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } })
+  const page = await context.newPage()
+  // A failed test leaves the page as it was, to look at.
+  t.teardown(async () => {
+    if (!t.passing() && !page.isClosed()) await page.screenshot({ path: join(SCREENS, `failed-${process.pid}.png`), fullPage: true })
+    await browser.close()
+  })
+  page.setDefaultTimeout(30_000)
+  const failed: string[] = []
+  const requests: string[] = []
+  const problems: string[] = []
+  page.on('requestfailed', (r) => { if (r.failure()?.errorText !== 'net::ERR_ABORTED') failed.push(`${r.url()} ${r.failure()?.errorText}`) })
+  page.on('request', (r) => requests.push(r.url()))
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()) })
+  page.on('pageerror', (e) => problems.push(e.message))
+  mkdirSync(SCREENS, { recursive: true })
+  const shoot = async (name: string) => {
+    await page.screenshot({ path: join(SCREENS, `${name}-phone.png`), fullPage: true })
+    await page.setViewportSize({ width: 1280, height: 900 })
+    await page.screenshot({ path: join(SCREENS, `${name}-desktop.png`), fullPage: true })
+    await page.setViewportSize({ width: 390, height: 844 })
+  }
+  return { page, context, failed, requests, problems, shoot }
+}
+
+async function signIn (page: Page, base: string, email: string, password: string) {
+  await page.goto(`${base}/app/signin`)
+  await page.getByLabel('Email').fill(email)
+  await page.getByLabel('Password').fill(password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('button', { name: 'Sign out everywhere' }).waitFor()
 }
 
 /** The page's <video> plays: its time advances past `seconds`, frames were decoded, no error. */
-async function playsFor (t: Test, page: Page, seconds: number) {
-  const video = page.locator('video')
+async function playsFor (t: Test, page: Page, seconds: number, video = page.locator('video')) {
   await video.waitFor()
   // In the page (functions, not strings: the app's CSP allows no eval), typed by hand: no DOM types here.
   interface Played {
@@ -133,4 +216,13 @@ async function playsFor (t: Test, page: Page, seconds: number) {
   const state = await read()
   t.equal(state.error, null, 'no media error')
   t.ok(state.frames > 0, `frames decoded: ${state.frames}`)
+}
+
+/** A port free now, to build the app knowing its own URL (the emails' links point at it). */
+async function freePort (): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
 }

@@ -38,8 +38,8 @@ t.test('sign-up sends a verification email; its link verifies the account and le
 
   const mail = await mailTo(creator.email)
   t.match(mail.Subject, /Confirm your email address · Microdrama/)
-  t.match(mail.Text, /http:\/\/localhost:3000\/verify-email\?token=/, 'the link is on the app\'s address')
-  t.match(mail.HTML, /<a href="http:\/\/localhost:3000\/verify-email\?token=/, 'an HTML part with the same link')
+  t.match(mail.Text, /http:\/\/localhost:3000\/app\/verify-email\?token=/, 'the link is on the app\'s address')
+  t.match(mail.HTML, /<a href="http:\/\/localhost:3000\/app\/verify-email\?token=/, 'an HTML part with the same link')
   t.match(codeIn(mail.Text), /^[0-9]{6}$/, 'a code for apps too')
 
   t.equal((await post(app, '/auth/email/verify', { token: linkToken(mail) })).statusCode, 204)

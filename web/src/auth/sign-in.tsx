@@ -81,7 +81,7 @@ export function SignUp () {
       })
       if (data === undefined) throw error
       signIn(data.data)
-      navigate('/')
+      navigate(role === 'creator' ? '/studio' : '/')
     } catch (err) {
       setError(errorMessage(err))
     } finally {
