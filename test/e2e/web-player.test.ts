@@ -66,8 +66,18 @@ if (!existsSync(CHROMIUM)) {
     t.match(await page.locator('.episodes').innerText(), new RegExp(`Locked: ${PRICE} coins`), 'episode 2 shows its price')
     await shoot('series')
 
+    // The first frame's delay from the click that opens the episode: measured, reported, not asserted.
+    interface Clock {
+      performance: { now: () => number, getEntriesByName: (name: string) => Array<{ startTime: number }> }
+    }
+    const clickedAt = await page.evaluate(() => (globalThis as unknown as Clock).performance.now())
     await page.getByRole('link', { name: '1. Episode 1' }).click()
     await playsFor(t, page, 1.5)
+    const frameAt = await page.evaluate(() => (globalThis as unknown as Clock).performance.getEntriesByName('episode-first-frame')[0]?.startTime)
+    t.ok(frameAt !== undefined, 'the player marked its first frame')
+    const firstFrameMs = Math.round(frameAt! - clickedAt)
+    t.comment(`first frame ${firstFrameMs} ms after the click`)
+    writeFileSync(join(root, 'test-artifacts', 'web-first-frame.json'), JSON.stringify({ firstFrameMs, at: new Date() }))
     await shoot('player')
 
     await page.getByRole('button', { name: 'Next episode' }).click()

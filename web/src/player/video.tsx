@@ -59,11 +59,15 @@ export function Video ({ stream, onEnded, onProgress, autoPlay = true }: {
       setFailure(`This episode could not be played (media error ${video.error?.code ?? ''}).`)
     }
     video.addEventListener('error', onError)
+    // The moment the first frame can show, for measuring (Performance API: tests and real-user monitoring read it).
+    const onFirstFrame = () => performance.mark('episode-first-frame', { detail: stream.url })
+    video.addEventListener('loadeddata', onFirstFrame, { once: true })
     return () => {
       video.removeEventListener('timeupdate', onTime)
       video.removeEventListener('pause', onPause)
       video.removeEventListener('ended', onEnd)
       video.removeEventListener('error', onError)
+      video.removeEventListener('loadeddata', onFirstFrame)
       live = false
       stop()
       video.removeAttribute('src')
