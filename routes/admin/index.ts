@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { envelope, errors, ObjectIdSchema, page, ref, StringEnum, UserSchema } from '../../src/schemas/common.js'
+import { envelope, errors, ObjectIdSchema, page, ref, RoleSchema, StringEnum, UserSchema } from '../../src/schemas/common.js'
 import { AuditEntrySchema, CreatorEpisodeSchema, CreatorSeriesSchema } from '../../src/schemas/catalog.js'
 import { EpisodeParamsSchema, IdempotencyHeadersSchema, listQuery, SeriesParamsSchema, UserParamsSchema } from '../../src/schemas/params.js'
 import { LedgerEntrySchema } from '../../src/schemas/billing.js'
@@ -161,6 +161,23 @@ const admin: FastifyPluginAsyncTypebox = async (app) => {
       actorId: actorId === undefined ? undefined : toObjectId(actorId),
       targetId: targetId === undefined ? undefined : toObjectId(targetId)
     }, pageRequest)
+  })
+
+  app.get('/users', {
+    schema: {
+      operationId: 'listUsers',
+      summary: 'Accounts, newest first',
+      description: 'Admins only. Every account, or the one with `email` (compared trimmed and lowercased), or those of one `role`: ' +
+        'where support finds a user to grant coins or a subscription.',
+      querystring: listQuery(['createdAt'], 'createdAt:desc', {
+        email: Type.Optional(Type.String({ minLength: 3, maxLength: 254, description: 'The account\'s email, exactly' })),
+        role: Type.Optional(ref(RoleSchema))
+      }),
+      response: { 200: page(ref(UserSchema)) }
+    }
+  }, async (request) => {
+    const { email, role, ...pageRequest } = request.query
+    return await accounts.list({ email, role }, pageRequest)
   })
 
   app.post('/users/:userId/subscription', {

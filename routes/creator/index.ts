@@ -102,6 +102,9 @@ const SeriesStatsSchema = envelope(Type.Object({
     converted: Type.Integer({ minimum: 0, format: 'int64', description: 'Of them, those who started a locked one (unlocked it or subscribed)' }),
     conversionRate: { ...Share, description: 'converted / reached' }
   }, { additionalProperties: false }),
+  days: Type.Array(Type.Object({ day: Day, plays: Type.Integer({ minimum: 0, format: 'int64' }) }, { additionalProperties: false }), {
+    maxItems: 90, description: 'Plays of its episodes per UTC day, the last 90 days with plays, oldest first (counted about every minute)'
+  }),
   updatedAt: Nullable(Type.String({ format: 'date-time', description: 'When the figures were computed (a job, about every minute); null: not yet' }))
 }, { additionalProperties: false }))
 
@@ -180,6 +183,16 @@ const creator: FastifyPluginAsyncTypebox = async (app) => {
     const { status, ...pageRequest } = request.query
     return await studio.listSeries(request.account, status, pageRequest)
   })
+
+  app.get('/series/:seriesId', {
+    schema: {
+      operationId: 'getMySeries',
+      summary: 'One of my series',
+      description: 'Creators and admins, their own series in any status, with the reviewer\'s note (404 for anyone else\'s).',
+      params: SeriesParamsSchema,
+      response: { 200: envelope(ref(CreatorSeriesSchema)), ...errors('series_not_found') }
+    }
+  }, async (request) => ({ data: await studio.getSeries(request.account, toObjectId(request.params.seriesId)) }))
 
   app.patch('/series/:seriesId', {
     schema: {

@@ -87,6 +87,15 @@ export function createAnalyticsRepository (db: Db) {
       await unlessDuplicate(() => platform.updateOne(notYet, add, { upsert: true }))
     },
 
+    /** A series' plays per UTC day (its episodes' summed), oldest first. */
+    async seriesPlaysByDay (seriesId: ObjectId): Promise<Array<{ day: string, plays: number }>> {
+      const total: Record<string, number> = {}
+      for await (const doc of plays.find({ seriesId }, { projection: { playsByDay: 1 } })) {
+        for (const [day, n] of Object.entries(doc.playsByDay ?? {})) total[day] = (total[day] ?? 0) + n
+      }
+      return Object.entries(total).sort(([a], [b]) => a.localeCompare(b)).map(([day, n]) => ({ day, plays: n }))
+    },
+
     async playsOf (episodeId: ObjectId): Promise<number> {
       return (await plays.findOne({ _id: episodeId }))?.plays ?? 0
     },

@@ -1,6 +1,7 @@
 import type { Db, ObjectId } from 'mongodb'
 import type { Role, SubscriptionStatus } from '../schemas/common.js'
-import { insertOrNull } from '../adapters/db.js'
+import { findPage, insertOrNull } from '../adapters/db.js'
+import type { PageRequest } from '../schemas/params.js'
 import type { Session, SessionCache } from '../adapters/sessions.js'
 
 export interface UserDoc {
@@ -96,6 +97,14 @@ export function createUsersRepository (db: Db, sessions?: SessionCache) {
 
     async findByEmail (email: string): Promise<UserDoc | null> {
       return await users.findOne({ email })
+    },
+
+    /** The admins' list of accounts, newest first; `email` finds one exactly (emails are stored lowercased). */
+    async list (filter: { email?: string, role?: Role }, page: PageRequest) {
+      return await findPage(users, {
+        ...(filter.email === undefined ? {} : { email: filter.email }),
+        ...(filter.role === undefined ? {} : { role: filter.role })
+      }, page)
     },
 
     async findById (id: ObjectId): Promise<UserDoc | null> {

@@ -4,7 +4,9 @@ import { event } from '../events.js'
 import { hashPassword, verifyPassword } from '../lib/passwords.js'
 import type { UserDoc } from '../repositories/users.js'
 import type { Role, SubscriptionStatus } from '../schemas/common.js'
+import type { PageRequest } from '../schemas/params.js'
 import type { Caller, ServiceDeps } from './types.js'
+import { toUser } from './views.js'
 
 export interface AccountsDeps {
   repos: Pick<ServiceDeps['repos'], 'users' | 'audit'>
@@ -76,6 +78,12 @@ export function createAccountsService ({ repos, events, config }: AccountsDeps) 
       if (user === null) throw new ApiError('user_not_found')
       if (change !== undefined) await events.emit(event('user.subscription_changed', admin._id, { type: 'user', id: userId }, change.from, change.to, change.at))
       return user
+    },
+
+    /** Accounts for the console, newest first; `email` (trimmed, lowercased) finds one. */
+    async list (filter: { email?: string, role?: Role }, page: PageRequest) {
+      const { items, meta } = await users.list({ ...filter, email: filter.email?.trim().toLowerCase() }, page)
+      return { data: items.map(toUser), meta }
     },
 
     /** Creates an admin, or makes an existing user an admin with this password (the admin command). */

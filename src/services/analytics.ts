@@ -9,6 +9,8 @@ const DIRTY = 'stats:dirty-episodes'
 const activeKey = (day: string) => `stats:active:${day}`
 const startOf = (d: string) => new Date(`${d}T00:00:00.000Z`)
 const round = (n: number, digits = 4) => Math.round(n * 10 ** digits) / 10 ** digits
+/** The days of plays a series' report charts. */
+const SERIES_DAYS = 90
 
 /** How far a viewer got in an episode, 0 to 1 (a completed report counts as the end). */
 type Progress = { furthestSec?: number, positionSec: number, durationSec: number | null, completed: boolean }
@@ -126,7 +128,9 @@ export function createAnalyticsService ({ repos, redis, events }: ServiceDeps) {
     async seriesReport (caller: Caller, seriesId: ObjectId) {
       const found = await series.findById(seriesId)
       if (found === null || (caller.role !== 'admin' && !found.ownerId.equals(caller._id))) throw new ApiError('series_not_found')
-      const [perEpisode, summary] = await Promise.all([analytics.episodesOf(seriesId), analytics.seriesStats(seriesId)])
+      const [perEpisode, summary, days] = await Promise.all([
+        analytics.episodesOf(seriesId), analytics.seriesStats(seriesId), analytics.seriesPlaysByDay(seriesId)
+      ])
       const reached = summary?.reachedPaywall ?? 0
       const converted = summary?.converted ?? 0
       return {
@@ -148,6 +152,7 @@ export function createAnalyticsService ({ repos, redis, events }: ServiceDeps) {
           converted,
           conversionRate: reached === 0 ? 0 : round(converted / reached)
         },
+        days: days.slice(-SERIES_DAYS),
         updatedAt: summary?.updatedAt.toISOString() ?? null
       }
     },

@@ -134,6 +134,11 @@ export function createStudioService (
       return { data: items.map(toCreatorSeries), meta }
     },
 
+    /** One of the caller's series, with its moderation note (404 for anyone else's). */
+    async getSeries (caller: Caller, id: ObjectId): Promise<CreatorSeries> {
+      return toCreatorSeries(await ownedSeries(caller, id))
+    },
+
     /** Edits the caller's series; its status does not change. A cover must be an image the caller uploaded. */
     async updateSeries (caller: Caller, id: ObjectId, edit: SeriesEdit): Promise<CreatorSeries> {
       const { title, genres, coverKey, ...rest } = edit

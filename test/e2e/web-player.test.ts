@@ -4,6 +4,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
+import { generate } from 'otplib'
 import { chromium, type Page } from 'playwright-core'
 import {
   approve, build, createEpisode, createSeries, eventually, injectWithRetry, mailTo, mailWorker, makeClip, mediaWorker,
@@ -101,6 +102,28 @@ if (!existsSync(CHROMIUM)) {
     t.ok(requests.some((u) => /\/stream\/[0-9a-f]{24}\/[^/]+\/\d+p\/index\.m3u8$/.test(u)), 'tokenized media playlists')
     t.same(failed, [], 'no request failed')
     t.same(problems.filter((p) => /CORS|Content Security Policy/i.test(p)), [], 'nothing refused by CORS or the CSP')
+
+    // Leaving the episode reports where the viewer stopped; the creator sees those plays and coins as charts
+    // (once the jobs have counted them).
+    await page.getByRole('link', { name: 'Micro-drama' }).click()
+    const history = async () => (await injectWithRetry(app, { url: '/video/history', headers: viewer.auth })).json().data as unknown[]
+    t.ok(await eventually(async () => (await history()).length === 2), 'both episodes are in the history')
+    await app.services.playback.flushViews()
+    await app.services.analytics.refresh()
+    await page.getByRole('button', { name: 'Sign out everywhere' }).click()
+    await signIn(page, base, creator.user.email, 'password123')
+    await page.goto(`${base}/app/studio/series/${series.id}`)
+    const plays = page.locator('figure', { hasText: 'Plays per day' })
+    await plays.locator('svg rect').first().waitFor()
+    const counted = (await injectWithRetry(app, { url: `/creator/series/${series.id}/stats`, headers: creator.auth })).json().data.days
+    t.ok(counted.at(-1).plays >= 2, 'the viewer\'s plays are counted')
+    t.match(await plays.getByRole('img').getAttribute('aria-label'), `Plays per day: ${counted.at(-1).day} ${counted.at(-1).plays}`, 'drawn as the API counts them')
+    t.match(await page.locator('figure', { hasText: 'Paywall at episode 2' }).getByRole('img').getAttribute('aria-label'), /Unlocked or subscribed 1/)
+    await page.goto(`${base}/app/studio`)
+    t.match(await page.locator('figure', { hasText: 'Coins per day' }).getByRole('img').getAttribute('aria-label'), new RegExp(`${PRICE} coins`), 'earnings')
+    await page.goto(`${base}/app/studio/series/${series.id}`)
+    await plays.locator('svg rect').first().waitFor()
+    await shoot('studio-stats')
   })
 
   t.test('a creator signs up, verifies from the mail, uploads and builds a series in the studio; an admin watches and approves it', async (t) => {
@@ -162,6 +185,39 @@ if (!existsSync(CHROMIUM)) {
     t.ok(await eventually(async () => await review.count() === 0), 'gone from the queue')
     const published = await injectWithRetry(app, { url: '/content/series?q=Studio%20Hearts', headers: admin.auth })
     t.match(published.json().data, [{ title: 'Studio Hearts', freeEpisodes: 1, coinPrice: 7, genres: ['romance', 'drama'] }], 'published')
+
+    // The audit log has the decision; support finds a viewer by email and grants coins (a double click grants once).
+    await page.getByRole('link', { name: 'Audit log' }).click()
+    await page.getByRole('cell', { name: 'episode.approve' }).first().waitFor()
+    const viewer = await signUp(app, 'viewer')
+    await page.getByRole('link', { name: 'Users' }).click()
+    await page.getByLabel('Email of the account').fill(viewer.user.email.toUpperCase())
+    await page.getByRole('button', { name: 'Find' }).click()
+    const card = page.getByRole('article', { name: viewer.user.email })
+    await card.getByLabel(/^Coins/).fill('7')
+    await card.getByLabel('Why').fill('Welcome')
+    await card.getByRole('button', { name: 'Apply the coins' }).dblclick()
+    await card.getByText('Granted: 7 coins.').waitFor()
+    await shoot('console-users')
+    t.equal((await injectWithRetry(app, { url: '/me/wallet', headers: viewer.auth })).json().data.balance, 7, 'granted once from the console')
+
+    await page.getByRole('link', { name: 'Jobs' }).click()
+    await page.getByRole('article', { name: 'Queue media' }).waitFor()
+    await page.getByRole('link', { name: 'Statistics' }).click()
+    await page.getByRole('heading', { name: 'The platform per day' }).waitFor()
+    await page.getByRole('figure').first().waitFor()
+    await shoot('console-stats')
+
+    // Two-factor from the console: the QR code of the otpauth URI, a code from it, the recovery codes once.
+    await page.getByRole('button', { name: 'Set up two-factor' }).click()
+    const qr = page.getByRole('img', { name: 'QR code of the authenticator setup' })
+    const uri = await qr.getAttribute('data-otpauth')
+    const secret = new URL(uri!).searchParams.get('secret')!
+    t.ok(await qr.evaluate((c: unknown) => (c as { toDataURL: () => string }).toDataURL().length > 1000), 'the QR code is drawn')
+    await page.getByLabel('Code from the app').fill(await generate({ secret }))
+    await page.getByRole('button', { name: 'Confirm' }).click()
+    t.equal((await page.getByTestId('recovery-codes').innerText()).split('\n').length, 10, 'ten recovery codes, shown once')
+    t.equal((await injectWithRetry(app, { url: '/auth/me', headers: admin.auth })).json().data.mfaEnabled, true, 'two-factor is on')
     await context.close()
     t.same(failed, [], 'no request failed')
     t.same(problems.filter((p) => /CORS|Content Security Policy/i.test(p)), [], 'nothing refused by CORS or the CSP')

@@ -81,6 +81,7 @@ t.test('a series\' stats and the platform\'s day, from a known set of plays and 
   // A, C and D finished the free episode; A and C went on (A unlocked, C subscribed); B stopped at 30 %.
   t.same(stats.paywall, { firstLockedNumber: 2, reached: 3, converted: 2, conversionRate: 0.6667 })
   t.match(stats.updatedAt, /^\d{4}-/)
+  t.same(stats.days, [{ day: new Date().toISOString().slice(0, 10), plays: 8 }], 'plays per day: the viewers\' eight')
 
   isError(t, await get(app, other, `/creator/series/${series.id}/stats`), 404, 'series_not_found')
   t.equal((await get(app, admin, `/creator/series/${series.id}/stats`)).statusCode, 200, 'admins see any series')

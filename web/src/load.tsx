@@ -34,6 +34,29 @@ export function Loaded<T> ({ state, empty, children }: {
   return <>{children(state.data)}</>
 }
 
+/**
+ * What a button or form does: runs an API call, then shows what came of it (`done`, or the API's error as its
+ * message) where `status` is placed; `then` runs after a success (reload what changed).
+ */
+export function useAction () {
+  const [result, setResult] = useState<{ message?: string, error?: string, busy?: boolean }>({})
+  const run = (call: () => Promise<{ error?: unknown }>, done?: string, then?: () => void) => {
+    setResult({ busy: true })
+    later(call().then(({ error }) => {
+      if (error !== undefined) { setResult({ error: errorMessage(error) }); return }
+      setResult({ message: done })
+      then?.()
+    }, (err: unknown) => setResult({ error: errorMessage(err) })))
+  }
+  const status = (
+    <>
+      {result.message !== undefined && <p role='status'>{result.message}</p>}
+      {result.error !== undefined && <p role='alert' className='error'>{result.error}</p>}
+    </>
+  )
+  return { run, status, busy: result.busy === true }
+}
+
 /** Runs a promise from an event handler: its failure is logged, never unhandled (the screens show their own). */
 export function later (promise: Promise<unknown>): void {
   promise.catch((err: unknown) => console.error(err))

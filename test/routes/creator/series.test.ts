@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { approve, build, createEpisode, createSeries, ids, isError, signUp, uploadVideo, type Account } from '../../helper.js'
+import { approve, build, createEpisode, createSeries, ids, isError, MISSING_ID, signUp, uploadVideo, type Account } from '../../helper.js'
 
 async function postSeries (app: FastifyInstance, account: Partial<Account>, payload: Record<string, unknown>) {
   return await app.inject({ method: 'POST', url: '/creator/series', headers: account.auth ?? {}, payload })
@@ -102,6 +102,21 @@ t.test('POST /creator/series', async (t) => {
     const blankGenre = await postSeries(app, creator, { title: 'T', genres: ['  '] })
     t.equal(blankGenre.statusCode, 400, `genre '  ' stored as ${JSON.stringify(blankGenre.json().data?.genres)}`)
   })
+})
+
+t.test('GET /creator/series/:seriesId', async (t) => {
+  const app = await build(t)
+  const [creator, other] = [await signUp(app, 'creator'), await signUp(app, 'creator')]
+  const series = await createSeries(app, creator, { title: 'Mine', freeEpisodes: 2, coinPrice: 9 })
+  const rejected = await app.inject({
+    method: 'POST', url: `/admin/series/${series.id}/reject`, headers: (await signUp(app, 'admin')).auth, payload: { reason: 'No cover' }
+  })
+  t.equal(rejected.statusCode, 200)
+  const res = await app.inject({ url: `/creator/series/${series.id}`, headers: creator.auth })
+  t.equal(res.statusCode, 200)
+  t.match(res.json().data, { id: series.id, title: 'Mine', status: 'rejected', moderationNote: 'No cover', freeEpisodes: 2, coinPrice: 9 })
+  isError(t, await app.inject({ url: `/creator/series/${series.id}`, headers: other.auth }), 404, 'series_not_found')
+  isError(t, await app.inject({ url: `/creator/series/${MISSING_ID}`, headers: creator.auth }), 404, 'series_not_found')
 })
 
 t.test('GET /creator/series', async (t) => {

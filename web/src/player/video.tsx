@@ -63,6 +63,8 @@ export function Video ({ stream, onEnded, onProgress, autoPlay = true }: {
     const onFirstFrame = () => performance.mark('episode-first-frame', { detail: stream.url })
     video.addEventListener('loadeddata', onFirstFrame, { once: true })
     return () => {
+      // Leaving the episode (the next one, another page) keeps where the viewer was, for continue watching.
+      if (video.currentTime > 0 && !video.ended) report(false)
       video.removeEventListener('timeupdate', onTime)
       video.removeEventListener('pause', onPause)
       video.removeEventListener('ended', onEnd)

@@ -3,9 +3,10 @@
 import { useEffect, useState, type DragEvent, type FormEvent } from 'react'
 import { Link } from 'wouter'
 import type { Schemas } from '../../../clients/ts/index.ts'
-import { Loaded, later, useLoad } from '../load.tsx'
+import { Loaded, later, useAction, useLoad } from '../load.tsx'
 import { errorMessage, useSession } from '../session.tsx'
 import { uploadVideo } from './upload.ts'
+import { Earnings, SeriesStats } from './stats.tsx'
 
 export const FAILURE: Record<Schemas['VideoFailureCode'], string> = {
   not_a_video: 'The file is not a video.',
@@ -25,6 +26,7 @@ export function Studio () {
       {user?.emailVerified === false && <VerifyEmail />}
       <Videos />
       <SeriesList />
+      <Earnings />
     </>
   )
 }
@@ -67,6 +69,7 @@ function Videos () {
   const videos = useLoad(async () => await api.GET('/creator/videos', { params: { query: { limit: 50 } } }), [api])
   const [uploads, setUploads] = useState<Upload[]>([])
   const [over, setOver] = useState(false)
+  const [posterAt, setPosterAt] = useState('')
 
   // Processing states change on the worker: poll while any is unfinished.
   const busy = videos.data?.data.some((v) => v.status === 'uploaded' || v.status === 'processing') === true
@@ -81,7 +84,7 @@ function Videos () {
       const update = (patch: Partial<Upload>) =>
         setUploads((list) => list.map((u) => u.name === file.name ? { ...u, ...patch } : u))
       setUploads((list) => [...list.filter((u) => u.name !== file.name), { name: file.name, fraction: 0 }])
-      uploadVideo(api, file, (fraction) => update({ fraction })).then(
+      uploadVideo(api, file, (fraction) => update({ fraction }), posterAt === '' ? undefined : Number(posterAt)).then(
         () => { update({ done: true }); videos.reload() },
         (err: unknown) => update({ error: errorMessage(err) }))
     }
@@ -91,6 +94,9 @@ function Videos () {
   return (
     <section aria-labelledby='videos'>
       <h2 id='videos'>Videos</h2>
+      <label>Poster from second (empty: the pipeline picks a frame)
+        <input type='number' min={0} step={0.1} value={posterAt} onChange={(e) => setPosterAt(e.target.value)} />
+      </label>
       <label
         className={over ? 'dropzone over' : 'dropzone'}
         onDragOver={(e) => { e.preventDefault(); setOver(true) }} onDragLeave={() => setOver(false)} onDrop={drop}
@@ -187,87 +193,76 @@ function SeriesFields ({ series, onSubmit, label }: {
 
 export function SeriesEditor ({ id }: { id: string }) {
   const { api } = useSession()
-  const list = useLoad(async () => await api.GET('/creator/series', { params: { query: { limit: 100 } } }), [api])
+  const found = useLoad(async () => await api.GET('/creator/series/{seriesId}', { params: { path: { seriesId: id } } }), [api, id])
   const episodes = useLoad(async () => await api.GET('/creator/series/{seriesId}/episodes', {
     params: { path: { seriesId: id }, query: { limit: 100 } }
   }), [api, id])
   const videos = useLoad(async () => await api.GET('/creator/videos', { params: { query: { limit: 100 } } }), [api])
-  const [message, setMessage] = useState<string | null>(null)
-  const [error, setError] = useState<string | null>(null)
-  const series = list.data?.data.find((s) => s.id === id)
+  const { run, status } = useAction()
 
-  const act = async (done: string, call: () => Promise<{ error?: unknown }>) => {
-    setMessage(null)
-    setError(null)
-    const { error } = await call()
-    if (error !== undefined) { setError(errorMessage(error)); return }
-    setMessage(done)
-    list.reload()
-    episodes.reload()
-  }
+  const act = (done: string, call: () => Promise<{ error?: unknown }>) =>
+    run(call, done, () => { found.reload(); episodes.reload() })
   const save = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault()
     const body = seriesBody(new FormData(e.currentTarget))
-    later(act('Saved.', async () => await api.PATCH('/creator/series/{seriesId}', { params: { path: { seriesId: id } }, body })))
+    act('Saved.', async () => await api.PATCH('/creator/series/{seriesId}', { params: { path: { seriesId: id } }, body }))
   }
   const addEpisode = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault()
     const form = new FormData(e.currentTarget)
     const body = { number: Number(form.get('number')), title: String(form.get('title')), videoId: String(form.get('videoId')) }
-    later(act(`Episode ${body.number} added, waiting for review.`, async () =>
-      await api.POST('/creator/series/{seriesId}/episodes', { params: { path: { seriesId: id } }, body })))
+    act(`Episode ${body.number} added, waiting for review.`, async () =>
+      await api.POST('/creator/series/{seriesId}/episodes', { params: { path: { seriesId: id } }, body }))
   }
-  const submit = () => later(act('Submitted for review.', async () =>
-    await api.POST('/creator/series/{seriesId}/submit', { params: { path: { seriesId: id } } })))
-  const resubmit = (episodeId: string) => later(act('Episode resubmitted.', async () =>
-    await api.POST('/creator/episodes/{episodeId}/submit', { params: { path: { episodeId } } })))
+  const submit = () => act('Submitted for review.', async () =>
+    await api.POST('/creator/series/{seriesId}/submit', { params: { path: { seriesId: id } } }))
+  const resubmit = (episodeId: string) => act('Episode resubmitted.', async () =>
+    await api.POST('/creator/episodes/{episodeId}/submit', { params: { path: { episodeId } } }))
 
   const ready = videos.data?.data.filter((v) => v.status === 'ready') ?? []
   const next = (episodes.data?.data.reduce((n, e) => Math.max(n, e.number), 0) ?? 0) + 1
   return (
-    <Loaded state={list}>
-      {() => series === undefined
-        ? <p role='alert' className='error'>No such series of yours.</p>
-        : (
-          <article>
-            <h1>{series.title} <small className='badge'>{series.status}</small></h1>
-            {series.moderationNote !== null && <p role='note'>Reviewer: {series.moderationNote}</p>}
-            {message !== null && <p role='status'>{message}</p>}
-            {error !== null && <p role='alert' className='error'>{error}</p>}
-            {['draft', 'rejected', 'unpublished'].includes(series.status) &&
-              <button type='button' onClick={submit}>Submit the series for review</button>}
-            <h2>Episodes</h2>
-            <Loaded state={episodes} empty={(page) => page.data.length === 0}>
-              {(page) => (
-                <ol className='episodes'>
-                  {[...page.data].sort((a, b) => a.number - b.number).map((e) => (
-                    <li key={e.id}>
-                      <span>{e.number}. {e.title}</span>
-                      <span>
-                        <span className='badge'>{e.status}</span>
-                        {e.moderationNote !== null && <small> Reviewer: {e.moderationNote}</small>}
-                        {e.status === 'rejected' && <button type='button' className='secondary' onClick={() => resubmit(e.id)}>Resubmit</button>}
-                      </span>
-                    </li>))}
-                </ol>)}
-            </Loaded>
-            <form onSubmit={addEpisode} aria-label='Add an episode'>
-              <div className='grid'>
-                <label>Number <input name='number' type='number' min={1} required defaultValue={next} key={next} /></label>
-                <label>Title <input name='title' required maxLength={200} /></label>
-                <label>Video
-                  <select name='videoId' required>
-                    {ready.map((v) => <option key={v.id} value={v.id}>{v.title ?? v.id}</option>)}
-                  </select>
-                </label>
-              </div>
-              <button type='submit' disabled={ready.length === 0}>Add the episode</button>
-            </form>
-            <details>
-              <summary role='button' className='secondary'>Edit the details</summary>
-              <SeriesFields series={series} onSubmit={save} label='Save' />
-            </details>
-          </article>)}
+    <Loaded state={found}>
+      {({ data: series }) => (
+        <article>
+          <h1>{series.title} <small className='badge'>{series.status}</small></h1>
+          {series.moderationNote !== null && <p role='note'>Reviewer: {series.moderationNote}</p>}
+          {status}
+          {['draft', 'rejected', 'unpublished'].includes(series.status) &&
+            <button type='button' onClick={submit}>Submit the series for review</button>}
+          <h2>Episodes</h2>
+          <Loaded state={episodes} empty={(page) => page.data.length === 0}>
+            {(page) => (
+              <ol className='episodes'>
+                {[...page.data].sort((a, b) => a.number - b.number).map((e) => (
+                  <li key={e.id}>
+                    <span>{e.number}. {e.title}</span>
+                    <span>
+                      <span className='badge'>{e.status}</span>
+                      {e.moderationNote !== null && <small> Reviewer: {e.moderationNote}</small>}
+                      {e.status === 'rejected' && <button type='button' className='secondary' onClick={() => resubmit(e.id)}>Resubmit</button>}
+                    </span>
+                  </li>))}
+              </ol>)}
+          </Loaded>
+          <form onSubmit={addEpisode} aria-label='Add an episode'>
+            <div className='grid'>
+              <label>Number <input name='number' type='number' min={1} required defaultValue={next} key={next} /></label>
+              <label>Title <input name='title' required maxLength={200} /></label>
+              <label>Video
+                <select name='videoId' required>
+                  {ready.map((v) => <option key={v.id} value={v.id}>{v.title ?? v.id}</option>)}
+                </select>
+              </label>
+            </div>
+            <button type='submit' disabled={ready.length === 0}>Add the episode</button>
+          </form>
+          <details>
+            <summary role='button' className='secondary'>Edit the details</summary>
+            <SeriesFields series={series} onSubmit={save} label='Save' />
+          </details>
+          <SeriesStats id={id} />
+        </article>)}
     </Loaded>
   )
 }

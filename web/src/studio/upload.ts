@@ -39,8 +39,13 @@ async function answer<T> (promise: Promise<{ data?: T, error?: unknown }>): Prom
   return data
 }
 
-/** Uploads `file`, calling `onProgress` with 0..1, and saves it as a video; resolves with its id. */
-export async function uploadVideo (api: Client, file: File, onProgress: (fraction: number) => void): Promise<string> {
+/**
+ * Uploads `file`, calling `onProgress` with 0..1, and saves it as a video (its poster taken at `posterTimeSec`
+ * when given); resolves with its id.
+ */
+export async function uploadVideo (
+  api: Client, file: File, onProgress: (fraction: number) => void, posterTimeSec?: number
+): Promise<string> {
   const contentType = (file.type === '' ? 'video/mp4' : file.type) as VideoType
   const body = { contentType, sizeBytes: file.size, fileName: file.name }
   let s3Key: string
@@ -54,7 +59,7 @@ export async function uploadVideo (api: Client, file: File, onProgress: (fractio
   }
   onProgress(1)
   const title = file.name.replace(/\.[^.]+$/, '')
-  return (await answer(api.POST('/creator/videos', { body: { s3Key, title } }))).data.id
+  return (await answer(api.POST('/creator/videos', { body: { s3Key, title, posterTimeSec } }))).data.id
 }
 
 async function multipart (
