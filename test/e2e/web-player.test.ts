@@ -194,7 +194,7 @@ if (!existsSync(CHROMIUM)) {
     await page.getByLabel('Email of the account').fill(viewer.user.email.toUpperCase())
     await page.getByRole('button', { name: 'Find' }).click()
     const card = page.getByRole('article', { name: viewer.user.email })
-    await card.getByLabel(/^Coins/).fill('7')
+    await card.getByRole('spinbutton', { name: /^Coins/ }).fill('7')
     await card.getByLabel('Why').fill('Welcome')
     await card.getByRole('button', { name: 'Apply the coins' }).dblclick()
     await card.getByText('Granted: 7 coins.').waitFor()
@@ -203,9 +203,10 @@ if (!existsSync(CHROMIUM)) {
 
     await page.getByRole('link', { name: 'Jobs' }).click()
     await page.getByRole('article', { name: 'Queue media' }).waitFor()
+    await app.services.analytics.refresh()
     await page.getByRole('link', { name: 'Statistics' }).click()
-    await page.getByRole('heading', { name: 'The platform per day' }).waitFor()
-    await page.getByRole('figure').first().waitFor()
+    const signups = page.locator('figure', { hasText: 'Sign-ups' }).getByRole('img')
+    t.match(await signups.getAttribute('aria-label'), new RegExp(`^Sign-ups: .*${new Date().toISOString().slice(0, 10)} [1-9]\\d*$`), 'today\'s sign-ups charted')
     await shoot('console-stats')
 
     // Two-factor from the console: the QR code of the otpauth URI, a code from it, the recovery codes once.

@@ -45,7 +45,7 @@ export function App () {
           <Route path='/list'><MyList /></Route>
           <Route path='/studio'><Studio /></Route>
           <Route path='/studio/series/:id'>{(params) => <SeriesEditor id={params.id} />}</Route>
-          <Route path='/console'><Console /></Route>
+          <Route path='/console/*?'><Console /></Route>
           <Route><p>Nothing here. <Link href='/'>Back to the catalogue</Link></p></Route>
         </Switch>
       </main>

@@ -13,7 +13,7 @@ export function BarChart ({ title, bars, format = String, max }: {
 }) {
   if (bars.length === 0) return <figure><figcaption>{title}</figcaption><p>No figures yet.</p></figure>
   const top = max ?? Math.max(1, ...bars.map((b) => b.value))
-  const width = 100 / bars.length
+  const width = 100 / Math.max(bars.length, 7) // a few bars stay bars, not blocks
   return (
     <figure className='chart'>
       <figcaption>{title}</figcaption>
@@ -28,7 +28,7 @@ export function BarChart ({ title, bars, format = String, max }: {
         })}
       </svg>
       <div className='chart-axis' aria-hidden='true'>
-        <span>{bars[0]!.label}</span><span>{bars.length > 1 ? bars.at(-1)!.label : ''}</span>
+        {bars[0]!.label}{bars.length > 1 && ` to ${bars.at(-1)!.label}`}
       </div>
       <details>
         <summary>Figures</summary>

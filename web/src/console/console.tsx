@@ -23,7 +23,7 @@ export function Console () {
     <>
       <h1>Console</h1>
       {!user.mfaEnabled && <TwoFactor />}
-      <nav aria-label='Console'>
+      <nav aria-label='Console' className='tabs'>
         <ul>{PAGES.map(([href, name]) => <li key={href}><PageLink href={href}>{name}</PageLink></li>)}</ul>
       </nav>
       <Switch>

@@ -32,7 +32,7 @@ export function Users () {
 
 function UserCard ({ user, onChange }: { user: Schemas['User'], onChange: () => void }) {
   const { api } = useSession()
-  const { run, status } = useAction()
+  const { run, status, busy } = useAction()
   // One key per grant typed: a double click or a retry of the same grant applies once; the next grant gets a new one.
   const key = useRef(crypto.randomUUID())
   const path = { userId: user.id }
@@ -61,7 +61,7 @@ function UserCard ({ user, onChange }: { user: Schemas['User'], onChange: () => 
           <label>Coins (negative takes back) <input name='amount' type='number' required min={-1_000_000} max={1_000_000} /></label>
           <label>Why <input name='reason' required maxLength={1000} /></label>
         </div>
-        <button type='submit'>Apply the coins</button>
+        <button type='submit' disabled={busy}>Apply the coins</button>
       </form>
       <button type='button' className='secondary' onClick={toggle}>{vip ? 'End VIP' : 'Give VIP'}</button>
       {status}
