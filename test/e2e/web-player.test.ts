@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -222,6 +223,34 @@ if (!existsSync(CHROMIUM)) {
     await context.close()
     t.same(failed, [], 'no request failed')
     t.same(problems.filter((p) => /CORS|Content Security Policy/i.test(p)), [], 'nothing refused by CORS or the CSP')
+  })
+  t.test('a large upload goes in parts and, cut off and chosen again after a reload, sends only the parts it lacks', async (t) => {
+    const app = await build(t)
+    const base = await app.listen({ host: '127.0.0.1', port: 0 })
+    const creator = await signUp(app, 'creator')
+    // A real clip with 17 MB after it: over the 16 MB from which the studio uploads in parts.
+    const file = join(mkdtempSync(join(tmpdir(), 'studio-')), 'long-take.mp4')
+    writeFileSync(file, Buffer.concat([makeClip({ width: 540, height: 960, seconds: 2 }), randomBytes(17 * 2 ** 20)]))
+    const { page, failed, requests } = await browse(t)
+    await signIn(page, base, creator.user.email, 'password123')
+    await page.goto(`${base}/app/studio`)
+
+    // The network drops while the second part goes up.
+    await page.route(/partNumber=2&/, async (route) => await route.abort('connectionreset'))
+    await page.locator('input[type=file]').setInputFiles(file)
+    await page.getByText(/long-take\.mp4: The upload failed/).waitFor()
+    const sentBefore = requests.filter((u) => u.includes('partNumber=1&')).length
+    t.equal(sentBefore, 1, 'part 1 went up before the cut')
+
+    await page.unroute(/partNumber=2&/)
+    await page.reload()
+    await page.locator('input[type=file]').setInputFiles(file)
+    await page.getByText('long-take.mp4: uploaded').waitFor({ timeout: 60_000 })
+    t.equal(requests.filter((u) => u.includes('partNumber=1&')).length, 1, 'part 1 was not sent again')
+    t.ok(requests.some((u) => u.includes('partNumber=2&')), 'the rest was')
+    const videos = (await injectWithRetry(app, { url: '/creator/videos', headers: creator.auth })).json().data
+    t.match(videos, [{ title: 'long-take', sizeBytes: statSync(file).size }], 'saved whole, as one video')
+    t.same(failed.filter((f) => !f.includes('partNumber=2&')), [], 'nothing else failed')
   })
 }
 
