@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -17,6 +17,7 @@ const CHROMIUM = '/usr/bin/chromium'
 const root = join(import.meta.dirname, '..', '..')
 const SCREENS = join(root, 'test-artifacts', 'screens')
 const PRICE = 5
+const AXE = readFileSync(join(root, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8')
 
 if (!existsSync(CHROMIUM)) {
   const reason = `${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does`
@@ -51,7 +52,7 @@ if (!existsSync(CHROMIUM)) {
     t.equal((await fetch(`${base}${asset}`)).headers.get('cache-control'), 'public, max-age=31536000, immutable', 'hashed assets are')
     t.equal((await fetch(`${base}/app/watch/anything`)).status, 200, 'the app\'s own routes get index.html')
 
-    const { page, failed, requests, problems, shoot } = await browse(t)
+    const { page, failed, requests, problems, shoot, inaccessible } = await browse(t)
 
     await page.goto(`${base}/app/`)
     await page.getByLabel('Email').fill(viewer.user.email)
@@ -125,6 +126,7 @@ if (!existsSync(CHROMIUM)) {
     await page.goto(`${base}/app/studio/series/${series.id}`)
     await plays.locator('svg rect').first().waitFor()
     await shoot('studio-stats')
+    t.same(inaccessible, [], 'no serious accessibility problem on any screen')
   })
 
   t.test('a creator signs up, verifies from the mail, uploads and builds a series in the studio; an admin watches and approves it', async (t) => {
@@ -136,7 +138,7 @@ if (!existsSync(CHROMIUM)) {
     mailWorker(t, app)
     const admin = await signUp(app, 'admin')
     const email = uniqueEmail('studio')
-    const { page, context, failed, problems, shoot } = await browse(t)
+    const { page, context, failed, problems, shoot, inaccessible } = await browse(t)
 
     await page.goto(`${base}/app/signup`)
     await page.getByLabel('Email').fill(email)
@@ -221,6 +223,7 @@ if (!existsSync(CHROMIUM)) {
     t.equal((await page.getByTestId('recovery-codes').innerText()).split('\n').length, 10, 'ten recovery codes, shown once')
     t.equal((await injectWithRetry(app, { url: '/auth/me', headers: admin.auth })).json().data.mfaEnabled, true, 'two-factor is on')
     await context.close()
+    t.same(inaccessible, [], 'no serious accessibility problem on any screen')
     t.same(failed, [], 'no request failed')
     t.same(problems.filter((p) => /CORS|Content Security Policy/i.test(p)), [], 'nothing refused by CORS or the CSP')
   })
@@ -277,13 +280,29 @@ async function browse (t: Test) {
   page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()) })
   page.on('pageerror', (e) => problems.push(e.message))
   mkdirSync(SCREENS, { recursive: true })
+  // Each screen shot is checked with axe-core (the accessibility engine browsers' tools use) at both sizes: what
+  // it finds serious or critical (unlabelled controls, contrast, landmarks, names) fails the test.
+  const inaccessible: string[] = []
+  const audit = async (name: string) => {
+    interface Violation { id: string, impact: string, nodes: Array<{ target: string[] }> }
+    interface Axe { run: (context: unknown, options: unknown) => Promise<{ violations: Violation[] }> }
+    if (!await page.evaluate(() => 'axe' in globalThis)) await page.evaluate(AXE) // through DevTools: the CSP allows no inline script
+    const { violations } = await page.evaluate(async () => await (globalThis as unknown as { axe: Axe }).axe.run(
+      (globalThis as unknown as { document: unknown }).document, { resultTypes: ['violations'] }))
+    for (const v of violations) {
+      const where = v.nodes.map((n) => n.target.join(' ')).join(', ')
+      if (v.impact === 'serious' || v.impact === 'critical') inaccessible.push(`${name}: ${v.id} at ${where}`)
+    }
+  }
   const shoot = async (name: string) => {
+    await audit(`${name} (phone)`)
     await page.screenshot({ path: join(SCREENS, `${name}-phone.png`), fullPage: true })
     await page.setViewportSize({ width: 1280, height: 900 })
+    await audit(`${name} (desktop)`)
     await page.screenshot({ path: join(SCREENS, `${name}-desktop.png`), fullPage: true })
     await page.setViewportSize({ width: 390, height: 844 })
   }
-  return { page, context, failed, requests, problems, shoot }
+  return { page, context, failed, requests, problems, shoot, inaccessible }
 }
 
 async function signIn (page: Page, base: string, email: string, password: string) {
