@@ -3,6 +3,9 @@
 // the stack; Schemathesis (pinned in tools/schemathesis/requirements.txt) is installed into a venv
 // under .stack/. Reports go to test-artifacts/schemathesis/ (git-ignored).
 import { execFileSync, spawn } from 'node:child_process'
+import { generateKeyPairSync } from 'node:crypto'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { buildApp } from '../src/app.js'
@@ -21,8 +24,17 @@ if (!existsSync(st)) {
   execFileSync(join(venv, 'bin', 'pip'), ['install', '--quiet', '-r', requirements], { stdio: 'inherit' })
 }
 
+// AdMob's verifier key file, served here (a key made for the run): rewarded-ad callbacks are then checked as in
+// production, and the fuzzer's unsigned ones rightly refused (401 ad_signature_invalid).
+const admobKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' })
+const admobKeys = createServer((req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [{ keyId: 1, pem: admobKey }] }))
+})
+await new Promise<void>((resolve) => admobKeys.listen(0, '127.0.0.1', resolve))
+
 const config = loadConfig({
   ...process.env,
+  ADMOB_KEYS_URL: `http://127.0.0.1:${(admobKeys.address() as AddressInfo).port}/verifier-keys.json`,
   NODE_ENV: 'test',
   LOG_LEVEL: 'warn',
   BCRYPT_ROUNDS: '4',
@@ -81,10 +93,12 @@ writeFileSync(configFile, [
   'checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]',
   '',
   // A Stripe-Signature is an HMAC of the body with a secret: any string matches its schema, and only Stripe's
-  // verify (400 webhook_signature_invalid otherwise). The same for an emailed link's token or code (400
-  // account_token_invalid). Earnings and platform stats: two valid days can be in the wrong order (400).
+  // verify (400 webhook_signature_invalid otherwise); an AdMob reward's signature likewise (401). The same for an
+  // emailed link's token or code (400 account_token_invalid). Earnings and platform stats: two valid days can be in
+  // the wrong order (400).
   '[[operations]]',
-  'include-operation-id = ["receiveStripeWebhook", "getCreatorEarnings", "getPlatformStats", "verifyEmail", "verifyEmailCode", "resetPassword"]',
+  'include-operation-id = ["receiveStripeWebhook", "receiveAdReward", "getCreatorEarnings", "getPlatformStats", ' +
+    '"verifyEmail", "verifyEmailCode", "resetPassword"]',
   'checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "429", "5xx"]',
   '',
   // Moving coins: schema-valid requests are rightly refused for the wallet's state: not enough coins (402), a
@@ -124,4 +138,5 @@ for (const role of ['viewer', 'creator', 'admin']) {
 
 await app.mongo.db!.dropDatabase()
 await app.close()
+admobKeys.close()
 process.exit(failed ? 1 : 0)

@@ -78,6 +78,12 @@ export const ConfigSchema = Type.Object({
   STRIPE_API_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   // Where Stripe's hosted pages send the buyer back: the app's page (a universal link for a mobile app).
   BILLING_RETURN_URL: Type.String({ pattern: '^https?://', default: 'http://localhost:3000/billing/return' }),
+  // Rewarded ads (AdMob server-side verification, GET /billing/ads/reward): the URL of Google's verifier keys
+  // (https://www.gstatic.com/admob/reward/verifier-keys.json); unset: off. The rewards a viewer may have per UTC
+  // day, and the most coins one reward may give (the ad unit's reward amount, signed by Google, above it is refused).
+  ADMOB_KEYS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  ADMOB_DAILY_REWARDS: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+  ADMOB_MAX_REWARD_COINS: Type.Integer({ minimum: 1, maximum: 10_000, default: 100 }),
   // How long a subscription whose renewal failed (past_due) still plays, after its period ended.
   SUBSCRIPTION_GRACE_HOURS: Type.Integer({ minimum: 0, maximum: 720, default: 72 }),
   // Coins a daily check-in gives, by day of the streak (the last one repeats): comma-separated.

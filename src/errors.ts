@@ -86,12 +86,17 @@ export const errorCatalogue = {
   unsupported_upload: { status: 422, message: 'The uploaded file is not of an accepted type' },
   rate_limited: { status: 429, message: 'Too many requests' },
   webhook_signature_invalid: { status: 400, message: 'The Stripe-Signature header does not sign this body with our secret, or is too old' },
+  ad_signature_invalid: { status: 401, message: 'The reward callback is not signed by one of AdMob\'s keys' },
+  ad_reward_duplicate: { status: 409, message: 'This reward\'s transaction was already credited' },
+  ad_reward_invalid: { status: 422, message: 'The reward callback names no known user, a reward of no coins, or an unknown purpose' },
+  ad_reward_limit: { status: 429, message: 'This viewer has had every rewarded ad allowed today' },
   // 5xx
   internal_error: { status: 500, message: 'Something went wrong on our side' },
   service_unavailable: { status: 503, message: 'The server is overloaded; try again shortly' },
   database_unavailable: { status: 503, message: 'The database is unavailable; try again shortly' },
   storage_unavailable: { status: 503, message: 'Video storage is unavailable; try again shortly' },
   payments_unavailable: { status: 503, message: 'The payment provider is unavailable; try again shortly' },
+  provider_not_configured: { status: 503, message: 'This payment provider is not set up on this deployment' },
   not_ready: { status: 503, message: 'Not ready' }
 } as const satisfies Record<string, { status: number, message: string }>
 

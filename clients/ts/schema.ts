@@ -816,6 +816,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/billing/ads/reward": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * AdMob's server-side verification callback of a rewarded ad
+         * @description Called by AdMob only, once a viewer watched a rewarded ad (set this URL as the ad unit's server-side verification callback). The query string must be signed by one of Google's verifier keys (ADMOB_KEYS_URL, fetched and cached for a day, fetched again for a key id it does not know): 401 `ad_signature_invalid` otherwise. Credits `reward_amount` coins (at most ADMOB_MAX_REWARD_COINS) to `user_id`: one ledger entry (`ad_reward`) per `transaction_id` (a replay is 409 `ad_reward_duplicate`), at most ADMOB_DAILY_REWARDS per viewer per UTC day (429 `ad_reward_limit`). 503 `provider_not_configured` without ADMOB_KEYS_URL.
+         */
+        get: operations["receiveAdReward"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/billing/webhook": {
         parameters: {
             query?: never;
@@ -1607,7 +1627,7 @@ export interface components {
                  * @description What went wrong, for programs: one of the error catalogue's codes (src/errors.ts); each operation lists those it answers
                  * @enum {string}
                  */
-                code: "bad_request" | "validation_failed" | "invalid_cursor" | "upload_too_large" | "account_token_invalid" | "account_token_expired" | "unauthorized" | "token_expired" | "token_revoked" | "invalid_credentials" | "refresh_token_invalid" | "refresh_token_reused" | "mfa_challenge_invalid" | "mfa_code_invalid" | "forbidden" | "admin_signup_forbidden" | "forbidden_key" | "email_not_verified" | "mfa_enrollment_required" | "video_not_yours" | "video_not_found" | "upload_not_found" | "webhook_not_found" | "delivery_not_found" | "webhook_url_not_allowed" | "upload_not_open" | "upload_parts_invalid" | "stream_not_found" | "playback_token_invalid" | "playback_token_expired" | "subscription_required" | "episode_locked" | "insufficient_coins" | "not_found" | "series_not_found" | "episode_not_found" | "user_not_found" | "upload_missing" | "no_next_episode" | "cover_not_found" | "job_not_found" | "offer_not_found" | "no_billing_account" | "method_not_allowed" | "email_taken" | "video_exists" | "video_not_ready" | "episode_number_taken" | "episode_published" | "not_pending" | "wrong_status" | "job_not_failed" | "email_already_verified" | "mfa_already_enabled" | "mfa_not_enabled" | "mfa_setup_required" | "already_subscribed" | "already_checked_in" | "episode_not_locked" | "not_for_coins" | "price_taken" | "idempotency_key_reused" | "coin_price_out_of_bounds" | "price_not_usable" | "balance_too_low" | "payload_too_large" | "unsupported_media_type" | "unsupported_upload" | "rate_limited" | "webhook_signature_invalid" | "internal_error" | "service_unavailable" | "database_unavailable" | "storage_unavailable" | "payments_unavailable" | "not_ready";
+                code: "bad_request" | "validation_failed" | "invalid_cursor" | "upload_too_large" | "account_token_invalid" | "account_token_expired" | "unauthorized" | "token_expired" | "token_revoked" | "invalid_credentials" | "refresh_token_invalid" | "refresh_token_reused" | "mfa_challenge_invalid" | "mfa_code_invalid" | "forbidden" | "admin_signup_forbidden" | "forbidden_key" | "email_not_verified" | "mfa_enrollment_required" | "video_not_yours" | "video_not_found" | "upload_not_found" | "webhook_not_found" | "delivery_not_found" | "webhook_url_not_allowed" | "upload_not_open" | "upload_parts_invalid" | "stream_not_found" | "playback_token_invalid" | "playback_token_expired" | "subscription_required" | "episode_locked" | "insufficient_coins" | "not_found" | "series_not_found" | "episode_not_found" | "user_not_found" | "upload_missing" | "no_next_episode" | "cover_not_found" | "job_not_found" | "offer_not_found" | "no_billing_account" | "method_not_allowed" | "email_taken" | "video_exists" | "video_not_ready" | "episode_number_taken" | "episode_published" | "not_pending" | "wrong_status" | "job_not_failed" | "email_already_verified" | "mfa_already_enabled" | "mfa_not_enabled" | "mfa_setup_required" | "already_subscribed" | "already_checked_in" | "episode_not_locked" | "not_for_coins" | "price_taken" | "idempotency_key_reused" | "coin_price_out_of_bounds" | "price_not_usable" | "balance_too_low" | "payload_too_large" | "unsupported_media_type" | "unsupported_upload" | "rate_limited" | "webhook_signature_invalid" | "ad_signature_invalid" | "ad_reward_duplicate" | "ad_reward_invalid" | "ad_reward_limit" | "internal_error" | "service_unavailable" | "database_unavailable" | "storage_unavailable" | "payments_unavailable" | "provider_not_configured" | "not_ready";
                 /** @description Quote it when reporting a server error */
                 requestId?: string;
             };
@@ -1935,7 +1955,7 @@ export interface components {
              * @description What moved the coins
              * @enum {string}
              */
-            kind: "purchase" | "check_in" | "unlock" | "refund" | "admin_grant" | "admin_revoke";
+            kind: "purchase" | "check_in" | "unlock" | "refund" | "admin_grant" | "admin_revoke" | "ad_reward";
             /**
              * Format: int64
              * @description Coins in (positive) or out (negative)
@@ -6549,6 +6569,116 @@ export interface operations {
             };
         };
     };
+    receiveAdReward: {
+        parameters: {
+            query: {
+                /** @description The ad network that served the ad */
+                ad_network?: string;
+                /** @description The ad unit */
+                ad_unit?: string;
+                /** @description The purpose the app set: `coins` (or empty) */
+                custom_data?: string;
+                /** @description Coins, as set on the ad unit */
+                reward_amount: string;
+                /** @description The reward's name on the ad unit */
+                reward_item?: string;
+                /** @description When the ad was watched (ms) */
+                timestamp?: string;
+                /** @description AdMob's id of this reward: credited once */
+                transaction_id: string;
+                /** @description Our user id, as the app set it (ServerSideVerificationOptions) */
+                user_id: string;
+                /** @description ECDSA over the query string before `&signature=`, web-safe base64 */
+                signature: string;
+                /** @description The verifier key that signed it */
+                key_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["LedgerEntry"];
+                    };
+                };
+            };
+            /** @description Bad Request: `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `ad_signature_invalid` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict: `ad_reward_duplicate` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity: `ad_reward_invalid` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `ad_reward_limit`, `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `payments_unavailable`, `provider_not_configured`, `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     receiveStripeWebhook: {
         parameters: {
             query?: never;
@@ -9671,7 +9801,7 @@ export interface operations {
                 sort?: "seq:asc" | "seq:desc";
                 /** @description The previous page's `meta.nextCursor`: the page after it, found by position instead of by skipping `(page - 1) * limit` items, so deep pages cost what the first does. Pass the same sort and filters; `page` is then ignored */
                 cursor?: components["parameters"]["cursor"];
-                kind?: "purchase" | "check_in" | "unlock" | "refund" | "admin_grant" | "admin_revoke";
+                kind?: "purchase" | "check_in" | "unlock" | "refund" | "admin_grant" | "admin_revoke" | "ad_reward";
             };
             header?: never;
             path?: never;

@@ -3,7 +3,7 @@ import { ObjectId as Id } from 'mongodb'
 import type { PageRequest } from '../schemas/params.js'
 import { findPage, unlessDuplicate } from '../adapters/db.js'
 
-export const LEDGER_KINDS = ['purchase', 'check_in', 'unlock', 'refund', 'admin_grant', 'admin_revoke'] as const
+export const LEDGER_KINDS = ['purchase', 'check_in', 'unlock', 'refund', 'admin_grant', 'admin_revoke', 'ad_reward'] as const
 export type LedgerKind = typeof LEDGER_KINDS[number]
 
 /** What an entry was for: the episode unlocked, the offer bought, the Stripe object, the admin and why. */
@@ -22,6 +22,9 @@ export interface LedgerRef {
   reason?: string
   /** The check-in's day of the streak. */
   streak?: number
+  /** A rewarded ad: AdMob's transaction and ad unit. */
+  adTransactionId?: string
+  adUnit?: string
 }
 
 export interface LedgerDoc {

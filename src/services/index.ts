@@ -16,6 +16,7 @@ import { createTokensService } from './tokens.js'
 import { createRecoveryService } from './recovery.js'
 import { createMfaService } from './mfa.js'
 import { createAnalyticsService } from './analytics.js'
+import { createAdsService } from './ads.js'
 
 export type { Caller, Page, ServiceDeps } from './types.js'
 
@@ -45,6 +46,7 @@ export function createServices (deps: ServiceDeps) {
     webhooks: createWebhooksService(deps),
     wallet,
     billing: createBillingService(deps, wallet),
+    ads: createAdsService(deps, wallet),
     tokens,
     recovery: createRecoveryService(deps),
     mfa: createMfaService(deps, tokens),
