@@ -6,12 +6,15 @@ import { execFileSync, spawn } from 'node:child_process'
 import { generateKeyPairSync } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { hashPassword } from '../src/lib/passwords.js'
 import { publishedCatalogue } from '../test/helper.js'
+import { BUNDLE_ID, makePki } from '../test/fixtures/app-store.js'
+import { startGoogle } from '../test/fixtures/google-play.js'
 
 const root = join(import.meta.dirname, '..')
 const venv = join(root, '.stack', 'venv-schemathesis')
@@ -32,8 +35,23 @@ const admobKeys = createServer((req, res) => {
 })
 await new Promise<void>((resolve) => admobKeys.listen(0, '127.0.0.1', resolve))
 
+// The App Store's root certificate, made for the run (test/fixtures/app-store.ts): transactions and notifications
+// are checked as in production, and the fuzzer's unsigned ones rightly refused (422 / 401).
+const apple = await makePki()
+const appleRoot = join(mkdtempSync(join(tmpdir(), 'fuzz-apple-')), 'root.cer')
+writeFileSync(appleRoot, apple.rootDer)
+
+// Google Play's API, token endpoint and OIDC certificates, played by the tests' local server: purchase tokens
+// the fuzzer makes up are unknown to it (422), its pushes carry no Google token (401).
+const google = await startGoogle()
+
 const config = loadConfig({
   ...process.env,
+  ...google.env,
+  APPLE_BUNDLE_ID: BUNDLE_ID,
+  APPLE_ENVIRONMENT: 'Sandbox',
+  APPLE_ROOT_CERTIFICATES: appleRoot,
+  APPLE_ONLINE_CHECKS: 'false',
   ADMOB_KEYS_URL: `http://127.0.0.1:${(admobKeys.address() as AddressInfo).port}/verifier-keys.json`,
   NODE_ENV: 'test',
   LOG_LEVEL: 'warn',
@@ -87,18 +105,21 @@ writeFileSync(configFile, [
   // The same for a part's ETag: any string matches its schema, only those the bucket gave are accepted, so
   // completing a multipart upload with schema-valid ETags may rightly be 422 upload_parts_invalid. And for a
   // Stripe price id: whether the price renews is Stripe's to say (stripe-mock answers every id with its one
-  // monthly price), so a coin pack for it is rightly 422 price_not_usable.
+  // monthly price), so a coin pack for it is rightly 422 price_not_usable; and for an App Store transaction: only
+  // a JWS Apple's chain signs verifies (422 store_transaction_invalid).
   '[[operations]]',
-  'include-operation-id = ["completeMultipartUpload", "createOffer"]',
+  'include-operation-id = ["completeMultipartUpload", "createOffer", "submitAppleTransaction", "submitGooglePurchase"]',
   'checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]',
   '',
   // A Stripe-Signature is an HMAC of the body with a secret: any string matches its schema, and only Stripe's
-  // verify (400 webhook_signature_invalid otherwise); an AdMob reward's signature likewise (401). The same for an
+  // verify (400 webhook_signature_invalid otherwise); an AdMob reward's and an App Store
+  // notification's signatures likewise (401). The same for an
   // emailed link's token or code (400 account_token_invalid). Earnings and platform stats: two valid days can be in
   // the wrong order (400).
   '[[operations]]',
-  'include-operation-id = ["receiveStripeWebhook", "receiveAdReward", "getCreatorEarnings", "getPlatformStats", ' +
-    '"verifyEmail", "verifyEmailCode", "resetPassword"]',
+  'include-operation-id = ["receiveStripeWebhook", "receiveAdReward", "receiveAppleNotification", ' +
+    '"receiveGoogleNotification", "getCreatorEarnings", "getPlatformStats", "verifyEmail", "verifyEmailCode", ' +
+    '"resetPassword"]',
   'checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "429", "5xx"]',
   '',
   // Moving coins: schema-valid requests are rightly refused for the wallet's state: not enough coins (402), a
@@ -139,4 +160,5 @@ for (const role of ['viewer', 'creator', 'admin']) {
 await app.mongo.db!.dropDatabase()
 await app.close()
 admobKeys.close()
+google.close()
 process.exit(failed ? 1 : 0)

@@ -78,6 +78,25 @@ export const ConfigSchema = Type.Object({
   STRIPE_API_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   // Where Stripe's hosted pages send the buyer back: the app's page (a universal link for a mobile app).
   BILLING_RETURN_URL: Type.String({ pattern: '^https?://', default: 'http://localhost:3000/billing/return' }),
+  // Apple App Store (in-app purchases, App Store Server Notifications V2): the app's bundle id (unset: off), the
+  // environment its transactions come from, its Apple id (required in Production), Apple's root certificates
+  // (comma-separated paths of the .cer files from https://www.apple.com/certificateauthority/), and whether the
+  // verifier checks certificate revocation online (OCSP, at Apple).
+  APPLE_BUNDLE_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+  APPLE_ENVIRONMENT: Type.Union([Type.Literal('Production'), Type.Literal('Sandbox')], { default: 'Production' }),
+  APPLE_APP_APPLE_ID: Type.Optional(Type.Integer({ minimum: 1 })),
+  APPLE_ROOT_CERTIFICATES: Type.Optional(Type.String({ minLength: 1 })),
+  APPLE_ONLINE_CHECKS: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'true' }),
+  // Google Play (in-app purchases, real-time developer notifications): the app's package name (unset: off), the
+  // service account's JSON key file with access to the Play Developer API, and the Pub/Sub push subscription's
+  // audience and service account (its OIDC tokens are verified). The URLs only for servers other than Google's.
+  GOOGLE_PLAY_PACKAGE_NAME: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+  GOOGLE_PLAY_CREDENTIALS: Type.Optional(Type.String({ minLength: 1 })),
+  GOOGLE_PUBSUB_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
+  GOOGLE_PUBSUB_SERVICE_ACCOUNT: Type.Optional(Type.String({ minLength: 3 })),
+  GOOGLE_PLAY_API_URL: Type.String({ pattern: '^https?://', default: 'https://androidpublisher.googleapis.com/' }),
+  GOOGLE_OAUTH_TOKEN_URL: Type.String({ pattern: '^https?://', default: 'https://oauth2.googleapis.com/token' }),
+  GOOGLE_OIDC_CERTS_URL: Type.String({ pattern: '^https?://', default: 'https://www.googleapis.com/oauth2/v1/certs' }),
   // Rewarded ads (AdMob server-side verification, GET /billing/ads/reward): the URL of Google's verifier keys
   // (https://www.gstatic.com/admob/reward/verifier-keys.json); unset: off. The rewards a viewer may have per UTC
   // day, and the most coins one reward may give (the ad unit's reward amount, signed by Google, above it is refused).

@@ -342,8 +342,8 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Rename, re-count, retire or restore an offer
-         * @description Admins only. A pack's coins apply to checkouts started after the change; retiring an offer stops new purchases, and subscriptions to a retired plan run on. The Stripe price never changes: sell a new price as a new offer.
+         * Rename, re-count, retire or restore an offer, or name the store products that sell it
+         * @description Admins only. A pack's coins apply to checkouts and store purchases after the change; retiring an offer stops new purchases, and subscriptions to a retired plan run on. The Stripe price never changes: sell a new price as a new offer. `appleProductId` and `googleProductId` bind the App Store and Google Play products that sell it (prices are the stores'; null unbinds; 409 `product_taken` when another offer has it).
          */
         patch: operations["updateOffer"];
         trace?: never;
@@ -776,6 +776,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/billing/store-account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My account token for in-app purchases
+         * @description Any signed-in user: the UUID the app passes with every store purchase, as Apple's `appAccountToken` and as Google Play's `obfuscatedExternalAccountId`. It binds the purchase to the caller: a purchase made with another token is refused, and the stores' notifications find the caller by it. Always the same for a user.
+         */
+        get: operations["getStoreAccount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/billing/checkout": {
         parameters: {
             query?: never;
@@ -830,6 +850,86 @@ export interface paths {
         get: operations["receiveAdReward"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/apple/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply an App Store purchase made in the app
+         * @description Any signed-in user, with the signed transaction StoreKit 2 gave the app (`Transaction.jwsRepresentation`), bought with `appAccountToken` set to the caller's token (GET /billing/store-account; 403 `store_account_mismatch` otherwise). Verified with Apple's root certificates, the bundle id and the environment (422 `store_transaction_invalid`). A consumable coin pack credits its offer's coins once per transaction (sending it again answers the same); an auto-renewable VIP plan plays until its period ends. A product no offer is sold by is recorded and refused (422 `store_product_unknown`); a refunded or revoked one is 409 `store_purchase_revoked`. Prices are the store's: nothing the app sends sets one. 503 `provider_not_configured` without APPLE_BUNDLE_ID.
+         */
+        post: operations["submitAppleTransaction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/apple/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * App Store Server Notifications V2
+         * @description Called by Apple only (set it as the app's App Store Server Notifications V2 URL). The signed payload must verify as Apple's (401 `store_signature_invalid`). Applied once per notificationUUID and in any order: renewals extend VIP, a failed renewal plays through its grace period (not in billing retry), expiry, refund and revocation end it, a refunded coin pack's coins are taken back (down to zero; the rest is a shortfall). 200 once applied or known, so Apple stops retrying.
+         */
+        post: operations["receiveAppleNotification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/google/purchases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply a Google Play purchase made in the app
+         * @description Any signed-in user, with the purchase token Google Play Billing gave the app, bought with `obfuscatedExternalAccountId` set to the caller's token (GET /billing/store-account; 403 `store_account_mismatch` otherwise). The Play Developer API is asked for the purchase (422 `store_transaction_invalid` when Google knows no such purchase of this app): a coin pack (`kind: product`) credits its offer's coins once per order and is consumed; a VIP plan (`kind: subscription`) plays until Google says it ends and is acknowledged. Pending: 409 `store_purchase_pending`; canceled: 409 `store_purchase_revoked`; a product no offer is sold by: recorded and refused (422 `store_product_unknown`). 503 `provider_not_configured` without GOOGLE_PLAY_PACKAGE_NAME.
+         */
+        post: operations["submitGooglePurchase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/google/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Google Play's real-time developer notifications, pushed by Pub/Sub
+         * @description Called by Pub/Sub only (a push subscription with authentication, its audience GOOGLE_PUBSUB_AUDIENCE, its service account GOOGLE_PUBSUB_SERVICE_ACCOUNT): the bearer token must be an OIDC token Google signed for them (401 `store_signature_invalid`). Applied once per messageId: each purchase is read again from the Play Developer API before anything is credited; voided purchases' coins are taken back, voided subscriptions end. 200 once applied or known (Pub/Sub stops pushing it); a 5xx makes Pub/Sub push it again.
+         */
+        post: operations["receiveGoogleNotification"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1627,7 +1727,7 @@ export interface components {
                  * @description What went wrong, for programs: one of the error catalogue's codes (src/errors.ts); each operation lists those it answers
                  * @enum {string}
                  */
-                code: "bad_request" | "validation_failed" | "invalid_cursor" | "upload_too_large" | "account_token_invalid" | "account_token_expired" | "unauthorized" | "token_expired" | "token_revoked" | "invalid_credentials" | "refresh_token_invalid" | "refresh_token_reused" | "mfa_challenge_invalid" | "mfa_code_invalid" | "forbidden" | "admin_signup_forbidden" | "forbidden_key" | "email_not_verified" | "mfa_enrollment_required" | "video_not_yours" | "video_not_found" | "upload_not_found" | "webhook_not_found" | "delivery_not_found" | "webhook_url_not_allowed" | "upload_not_open" | "upload_parts_invalid" | "stream_not_found" | "playback_token_invalid" | "playback_token_expired" | "subscription_required" | "episode_locked" | "insufficient_coins" | "not_found" | "series_not_found" | "episode_not_found" | "user_not_found" | "upload_missing" | "no_next_episode" | "cover_not_found" | "job_not_found" | "offer_not_found" | "no_billing_account" | "method_not_allowed" | "email_taken" | "video_exists" | "video_not_ready" | "episode_number_taken" | "episode_published" | "not_pending" | "wrong_status" | "job_not_failed" | "email_already_verified" | "mfa_already_enabled" | "mfa_not_enabled" | "mfa_setup_required" | "already_subscribed" | "already_checked_in" | "episode_not_locked" | "not_for_coins" | "price_taken" | "idempotency_key_reused" | "coin_price_out_of_bounds" | "price_not_usable" | "balance_too_low" | "payload_too_large" | "unsupported_media_type" | "unsupported_upload" | "rate_limited" | "webhook_signature_invalid" | "ad_signature_invalid" | "ad_reward_duplicate" | "ad_reward_invalid" | "ad_reward_limit" | "internal_error" | "service_unavailable" | "database_unavailable" | "storage_unavailable" | "payments_unavailable" | "provider_not_configured" | "not_ready";
+                code: "bad_request" | "validation_failed" | "invalid_cursor" | "upload_too_large" | "account_token_invalid" | "account_token_expired" | "unauthorized" | "token_expired" | "token_revoked" | "invalid_credentials" | "refresh_token_invalid" | "refresh_token_reused" | "mfa_challenge_invalid" | "mfa_code_invalid" | "forbidden" | "admin_signup_forbidden" | "forbidden_key" | "email_not_verified" | "mfa_enrollment_required" | "video_not_yours" | "video_not_found" | "upload_not_found" | "webhook_not_found" | "delivery_not_found" | "webhook_url_not_allowed" | "upload_not_open" | "upload_parts_invalid" | "stream_not_found" | "playback_token_invalid" | "playback_token_expired" | "subscription_required" | "episode_locked" | "insufficient_coins" | "not_found" | "series_not_found" | "episode_not_found" | "user_not_found" | "upload_missing" | "no_next_episode" | "cover_not_found" | "job_not_found" | "offer_not_found" | "no_billing_account" | "method_not_allowed" | "email_taken" | "video_exists" | "video_not_ready" | "episode_number_taken" | "episode_published" | "not_pending" | "wrong_status" | "job_not_failed" | "email_already_verified" | "mfa_already_enabled" | "mfa_not_enabled" | "mfa_setup_required" | "already_subscribed" | "already_checked_in" | "episode_not_locked" | "not_for_coins" | "price_taken" | "idempotency_key_reused" | "coin_price_out_of_bounds" | "price_not_usable" | "balance_too_low" | "payload_too_large" | "unsupported_media_type" | "unsupported_upload" | "rate_limited" | "webhook_signature_invalid" | "store_signature_invalid" | "store_account_mismatch" | "store_purchase_revoked" | "store_purchase_pending" | "product_taken" | "store_transaction_invalid" | "store_product_unknown" | "ad_signature_invalid" | "ad_reward_duplicate" | "ad_reward_invalid" | "ad_reward_limit" | "internal_error" | "service_unavailable" | "database_unavailable" | "storage_unavailable" | "payments_unavailable" | "provider_not_configured" | "not_ready";
                 /** @description Quote it when reporting a server error */
                 requestId?: string;
             };
@@ -1896,7 +1996,9 @@ export interface components {
          *       "coins": 500,
          *       "bonusCoins": 50,
          *       "active": true,
-         *       "stripePriceId": "price_1PackOf500"
+         *       "stripePriceId": "price_1PackOf500",
+         *       "appleProductId": "com.example.microdrama.coins500",
+         *       "googleProductId": "coins_500"
          *     }
          */
         Offer: {
@@ -1933,6 +2035,10 @@ export interface components {
             active: boolean;
             /** @description The Stripe Price that Checkout charges */
             stripePriceId: string;
+            /** @description The App Store product that sells it (StoreKit), if any */
+            appleProductId: string | null;
+            /** @description The Google Play product or subscription that sells it, if any */
+            googleProductId: string | null;
         };
         /**
          * @description One movement of coins; entries are never changed or removed
@@ -1993,6 +2099,37 @@ export interface components {
             coins: number;
             /** Format: date-time */
             unlockedAt: string;
+        };
+        /**
+         * @description What a store purchase came to
+         * @example {
+         *       "purchaseId": "apple:2000000123456789",
+         *       "productId": "com.example.microdrama.coins500",
+         *       "offerId": "665f1c2b9d3e4a0012345678",
+         *       "kind": "coins",
+         *       "coins": 550,
+         *       "vipUntil": null
+         *     }
+         */
+        StorePurchaseResult: {
+            /** @description `apple:<transactionId>` or `google:<orderId>`: the store payment, applied once */
+            purchaseId: string;
+            /** @description The store product bought */
+            productId: string;
+            /** @description The offer it sells */
+            offerId: string;
+            /** @enum {string} */
+            kind: "coins" | "vip";
+            /**
+             * Format: int64
+             * @description Coins this purchase credited (0 for a plan or a refunded pack)
+             */
+            coins: number;
+            /**
+             * Format: date-time
+             * @description Until when VIP from the stores plays now; null: it does not
+             */
+            vipUntil: string | null;
         };
     };
     responses: never;
@@ -3930,6 +4067,10 @@ export interface operations {
                     bonusCoins?: number;
                     /** @description false retires it (no new purchases); true puts it back on sale */
                     active?: boolean;
+                    /** @description The App Store product that sells it; null: none */
+                    appleProductId?: string | null;
+                    /** @description The Google Play product (a pack) or subscription (a plan) that sells it; null: none */
+                    googleProductId?: string | null;
                 };
             };
         };
@@ -3974,6 +4115,15 @@ export interface operations {
             };
             /** @description Not Found: `offer_not_found` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict: `product_taken` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6370,6 +6520,71 @@ export interface operations {
             };
         };
     };
+    getStoreAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: uuid */
+                            accountToken: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     createCheckout: {
         parameters: {
             query?: never;
@@ -6647,6 +6862,497 @@ export interface operations {
                 };
             };
             /** @description Too Many Requests: `ad_reward_limit`, `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `payments_unavailable`, `provider_not_configured`, `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    submitAppleTransaction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "signedTransaction": "eyJhbGciOiJFUzI1NiIsIng1YyI6WyJNSUlF...fQ.eyJ0cmFuc2FjdGlvbklkIjoi...fQ.MEUCIQ"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description The JWS of the transaction, as StoreKit 2 gives it */
+                    signedTransaction: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["StorePurchaseResult"];
+                    };
+                };
+            };
+            /** @description Bad Request: `validation_failed`, `bad_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden: `store_account_mismatch` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict: `store_purchase_revoked` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Payload Too Large: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity: `store_transaction_invalid`, `store_product_unknown` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `payments_unavailable`, `provider_not_configured`, `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    receiveAppleNotification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "signedPayload": "eyJhbGciOiJFUzI1NiIsIng1YyI6WyJNSUlF...fQ.eyJub3RpZmljYXRpb25UeXBlIjoi...fQ.MEUCIQ"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description The notification's JWS */
+                    signedPayload: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        received: true;
+                        /** @description Already applied before */
+                        duplicate: boolean;
+                    };
+                };
+            };
+            /** @description Bad Request: `validation_failed`, `bad_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `store_signature_invalid` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Payload Too Large: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `payments_unavailable`, `provider_not_configured`, `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    submitGooglePurchase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "kind": "product",
+                 *       "productId": "coins_500",
+                 *       "purchaseToken": "opaque-token-from-play-billing"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description A one-time product (coin pack) or a subscription (VIP)
+                     * @enum {string}
+                     */
+                    kind: "product" | "subscription";
+                    /** @description The Play product or subscription id */
+                    productId: string;
+                    /** @description Purchase.getPurchaseToken() */
+                    purchaseToken: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["StorePurchaseResult"];
+                    };
+                };
+            };
+            /** @description Bad Request: `validation_failed`, `bad_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden: `store_account_mismatch` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict: `store_purchase_pending`, `store_purchase_revoked` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Payload Too Large: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity: `store_transaction_invalid`, `store_product_unknown` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `payments_unavailable`, `provider_not_configured`, `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    receiveGoogleNotification: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "message": {
+                 *         "data": "eyJ2ZXJzaW9uIjoiMS4wIiwicGFja2FnZU5hbWUiOiJjb20uZXhhbXBsZS5taWNyb2RyYW1hIn0=",
+                 *         "messageId": "136969346945"
+                 *       },
+                 *       "subscription": "projects/microdrama/subscriptions/play-rtdn"
+                 *     }
+                 */
+                "application/json": {
+                    message: {
+                        /** @description The notification, base64 JSON */
+                        data: string;
+                        /** @description Pub/Sub's id: applied once */
+                        messageId: string;
+                        message_id?: string;
+                        publishTime?: string;
+                        publish_time?: string;
+                        attributes?: {
+                            [key: string]: string;
+                        };
+                    };
+                    /** @description The Pub/Sub subscription that pushed it */
+                    subscription: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        received: true;
+                        /** @description Already applied before */
+                        duplicate: boolean;
+                    };
+                };
+            };
+            /** @description Bad Request: `validation_failed`, `bad_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `store_signature_invalid` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Payload Too Large: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */

@@ -24,6 +24,19 @@ const billing: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async () => ({ data: await billing.offers() }))
 
+  app.get('/store-account', {
+    onRequest: app.authenticate,
+    schema: {
+      operationId: 'getStoreAccount',
+      summary: 'My account token for in-app purchases',
+      description: 'Any signed-in user: the UUID the app passes with every store purchase, as Apple\'s `appAccountToken` ' +
+        'and as Google Play\'s `obfuscatedExternalAccountId`. It binds the purchase to the caller: a purchase made with ' +
+        'another token is refused, and the stores\' notifications find the caller by it. Always the same for a user.',
+      security: bearer,
+      response: { 200: envelope(Type.Object({ accountToken: Type.String({ format: 'uuid' }) }, { additionalProperties: false })) }
+    }
+  }, async (request) => ({ data: await app.services.stores.account(request.account) }))
+
   app.post('/checkout', {
     onRequest: [app.authenticate, perUser],
     schema: {

@@ -9,6 +9,8 @@ export interface Session {
   tokenVersion: number
   /** entitledUntil comes back from the session cache as an ISO string. */
   subscription: { status: SubscriptionStatus, entitledUntil?: Date | string | null }
+  /** Until when an app store subscription plays (as subscription.entitledUntil, a string from the cache). */
+  storeEntitledUntil?: Date | string | null
   emailVerified?: boolean
   mfa?: { enabled: boolean }
   /** Sign-ins (refresh-token families) ended by a reused refresh token: their access tokens are refused. */

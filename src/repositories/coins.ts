@@ -22,6 +22,8 @@ export interface LedgerRef {
   reason?: string
   /** The check-in's day of the streak. */
   streak?: number
+  /** An app store purchase or refund: `<provider>:<the store's id of the payment>`. */
+  storeId?: string
   /** A rewarded ad: AdMob's transaction and ad unit. */
   adTransactionId?: string
   adUnit?: string

@@ -15,6 +15,7 @@ import { createBillingRepository } from './billing.js'
 import { createClaimsRepository } from './claims.js'
 import { createAccountTokensRepository } from './account-tokens.js'
 import { createAnalyticsRepository } from './analytics.js'
+import { createStoresRepository } from './stores.js'
 
 export interface CacheOptions {
   /** Where sessions are cached between requests (none: read on every request); see SESSION_CACHE_MS. */
@@ -38,7 +39,8 @@ export function createRepositories (db: Db, { sessions }: CacheOptions = {}) {
     billing: createBillingRepository(db),
     claims: createClaimsRepository(db),
     accountTokens: createAccountTokensRepository(db),
-    analytics: createAnalyticsRepository(db)
+    analytics: createAnalyticsRepository(db),
+    stores: createStoresRepository(db)
   }
 }
 

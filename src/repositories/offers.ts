@@ -17,6 +17,9 @@ export interface OfferDoc {
   /** Coin packs: coins and bonus coins credited once paid. */
   coins: number
   bonusCoins: number
+  /** The product that sells it in the App Store and in Google Play (unique: src/repositories/stores.ts), if any. */
+  appleProductId?: string | null
+  googleProductId?: string | null
   /** Shown to buyers; a retired offer is not sold any more (a subscription to it runs on). */
   active: boolean
   createdAt: Date
@@ -57,7 +60,7 @@ export function createOffersRepository (db: Db) {
       return await offers.find(filter, { sort: { active: -1, kind: 1, amount: 1 }, limit: 200 }).toArray()
     },
 
-    async update (id: ObjectId, set: Partial<Pick<OfferDoc, 'name' | 'coins' | 'bonusCoins' | 'active'>>): Promise<OfferDoc | null> {
+    async update (id: ObjectId, set: Partial<Pick<OfferDoc, 'name' | 'coins' | 'bonusCoins' | 'active' | 'appleProductId' | 'googleProductId'>>): Promise<OfferDoc | null> {
       return await offers.findOneAndUpdate({ _id: id }, { $set: { ...set, updatedAt: new Date() } }, { returnDocument: 'after' })
     }
   }

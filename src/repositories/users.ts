@@ -21,6 +21,8 @@ export interface UserDoc {
    * family) → until when its access tokens could still be presented. Pruned as new ones are added.
    */
   revokedSignIns?: Record<string, Date>
+  /** Until when a subscription bought in an app store plays (the latest of them); null or absent: none does. */
+  storeEntitledUntil?: Date | null
   /** The user's customer at Stripe, made on their first checkout. */
   stripeCustomerId?: string | null
   createdAt: Date
@@ -121,6 +123,7 @@ export function createUsersRepository (db: Db, sessions?: SessionCache) {
           tokenVersion: 1,
           'subscription.status': 1,
           'subscription.entitledUntil': 1,
+          storeEntitledUntil: 1,
           emailVerified: 1,
           'mfa.enabled': 1,
           revokedSignIns: 1
@@ -173,6 +176,12 @@ export function createUsersRepository (db: Db, sessions?: SessionCache) {
 
     async findByStripeCustomer (customerId: string): Promise<UserDoc | null> {
       return await users.findOne({ stripeCustomerId: customerId })
+    },
+
+    /** Sets until when the user's app store subscriptions play (their sessions see it at once). */
+    async setStoreEntitledUntil (id: ObjectId, until: Date | null): Promise<void> {
+      const set = { storeEntitledUntil: until, updatedAt: new Date() }
+      await change(id, () => users.findOneAndUpdate({ _id: id }, { $set: set }))
     },
 
     /** Remembers the user's Stripe customer (the same one every time: it is made with an idempotency key). */

@@ -18,7 +18,9 @@ export const OfferSchema = Type.Object({
   coins: Type.Integer({ minimum: 0, format: 'int32', description: 'A pack: the coins it gives (0 for a plan)' }),
   bonusCoins: Type.Integer({ minimum: 0, format: 'int32', description: 'A pack: coins given on top' }),
   active: Type.Boolean({ description: 'On sale; a retired offer is kept for the subscriptions to it' }),
-  stripePriceId: Type.String({ description: 'The Stripe Price that Checkout charges' })
+  stripePriceId: Type.String({ description: 'The Stripe Price that Checkout charges' }),
+  appleProductId: Nullable(Type.String({ description: 'The App Store product that sells it (StoreKit), if any' })),
+  googleProductId: Nullable(Type.String({ description: 'The Google Play product or subscription that sells it, if any' }))
 }, {
   $id: 'Offer',
   additionalProperties: false,
@@ -33,7 +35,9 @@ export const OfferSchema = Type.Object({
     coins: 500,
     bonusCoins: 50,
     active: true,
-    stripePriceId: 'price_1PackOf500'
+    stripePriceId: 'price_1PackOf500',
+    appleProductId: 'com.example.microdrama.coins500',
+    googleProductId: 'coins_500'
   }]
 })
 
@@ -74,3 +78,17 @@ export const UnlockSchema = Type.Object({
 }, { $id: 'Unlock', additionalProperties: false, description: 'An episode unlocked with coins: it plays for good' })
 
 export type Offer = Static<typeof OfferSchema>
+
+export const StorePurchaseResultSchema = Type.Object({
+  purchaseId: Type.String({ description: '`apple:<transactionId>` or `google:<orderId>`: the store payment, applied once' }),
+  productId: Type.String({ description: 'The store product bought' }),
+  offerId: Type.String({ pattern: '^[0-9a-fA-F]{24}$', description: 'The offer it sells' }),
+  kind: StringEnum(['coins', 'vip']),
+  coins: Type.Integer({ minimum: 0, format: 'int64', description: 'Coins this purchase credited (0 for a plan or a refunded pack)' }),
+  vipUntil: Nullable(Type.String({ format: 'date-time', description: 'Until when VIP from the stores plays now; null: it does not' }))
+}, {
+  $id: 'StorePurchaseResult',
+  additionalProperties: false,
+  description: 'What a store purchase came to',
+  examples: [{ purchaseId: 'apple:2000000123456789', productId: 'com.example.microdrama.coins500', offerId: '665f1c2b9d3e4a0012345678', kind: 'coins', coins: 550, vipUntil: null }]
+})

@@ -3,12 +3,12 @@ import {
   AccessSchema, AuditEntrySchema, CreatorEpisodeSchema, CreatorSeriesSchema, EpisodeSchema, EpisodeStatusSchema,
   SeriesSchema, SeriesStatusSchema, VideoFailureCodeSchema, VideoSchema, VideoStatusSchema, WatchEntrySchema
 } from './catalog.js'
-import { LedgerEntrySchema, OfferSchema, UnlockSchema } from './billing.js'
+import { LedgerEntrySchema, OfferSchema, StorePurchaseResultSchema, UnlockSchema } from './billing.js'
 
 /** The schemas registered once with `addSchema` (dependencies first) and named in components.schemas. */
 export const sharedSchemas = [
   ObjectIdSchema, ErrorResponseSchema, RoleSchema, SubscriptionStatusSchema, UserSchema, PageMetaSchema,
   SeriesStatusSchema, EpisodeStatusSchema, VideoStatusSchema, VideoFailureCodeSchema, VideoSchema, SeriesSchema,
   CreatorSeriesSchema, AccessSchema, EpisodeSchema, CreatorEpisodeSchema, WatchEntrySchema, AuditEntrySchema,
-  OfferSchema, LedgerEntrySchema, UnlockSchema
+  OfferSchema, LedgerEntrySchema, UnlockSchema, StorePurchaseResultSchema
 ]

@@ -5,11 +5,14 @@ import type { Caller } from './types.js'
 // Who may play what: the one access rule, which the catalogue, playback and the wallet all ask.
 
 /**
- * Whether a subscription plays now: active or past due (Stripe retrying a renewal) until `entitledUntil` (the
- * paid period's end plus the grace period); an admin's `active` has no end.
+ * Whether the caller holds VIP now, from any provider: their Stripe or admin subscription, active or past due
+ * (Stripe retrying a renewal) until `entitledUntil` (the paid period's end plus the grace period; an admin's
+ * `active` has no end), or a subscription in an app store until `storeEntitledUntil` (its period's end, or its
+ * grace period's: src/services/stores.ts).
  */
-export function isSubscribed (subscription: Caller['subscription'], now = Date.now()): boolean {
-  const { status, entitledUntil } = subscription
+export function isSubscribed (caller: Pick<Caller, 'subscription' | 'storeEntitledUntil'>, now = Date.now()): boolean {
+  if (caller.storeEntitledUntil != null && new Date(caller.storeEntitledUntil).getTime() > now) return true
+  const { status, entitledUntil } = caller.subscription
   if (status !== 'active' && status !== 'past_due') return false
   return entitledUntil == null ? status === 'active' : new Date(entitledUntil).getTime() > now
 }
@@ -24,7 +27,7 @@ export function accessFor (
 ): Access {
   if (episode.number <= series.freeEpisodes) return 'free'
   const own = series.ownerId.toString() === caller._id.toHexString()
-  if (caller.role === 'admin' || own || isSubscribed(caller.subscription)) return 'subscription'
+  if (caller.role === 'admin' || own || isSubscribed(caller)) return 'subscription'
   return unlocked ? 'unlocked' : 'locked'
 }
 

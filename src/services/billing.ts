@@ -20,8 +20,20 @@ export function toOffer (doc: OfferDoc) {
     coins: doc.coins,
     bonusCoins: doc.bonusCoins,
     active: doc.active,
-    stripePriceId: doc.stripePriceId
+    stripePriceId: doc.stripePriceId,
+    appleProductId: doc.appleProductId ?? null,
+    googleProductId: doc.googleProductId ?? null
   }
+}
+
+/** What an admin may change of an offer. */
+interface OfferChange {
+  name?: string
+  coins?: number
+  bonusCoins?: number
+  active?: boolean
+  appleProductId?: string | null
+  googleProductId?: string | null
 }
 
 const PERIODS: Record<string, Period> = { week: 'week', month: 'month', year: 'year' }
@@ -252,10 +264,17 @@ export function createBillingService ({ repos, stripe, events, config, log }: Se
       return toOffer(created)
     },
 
-    /** Renames, re-prices in coins (a pack), retires or puts back an offer; a subscription to it runs on. */
-    async updateOffer (id: ObjectId, set: { name?: string, coins?: number, bonusCoins?: number, active?: boolean }) {
+    /**
+     * Renames, re-prices in coins (a pack), retires or puts back an offer (a subscription to it runs on), or sets
+     * the App Store and Google Play products that sell it (null: none; 409 `product_taken` if another offer's).
+     */
+    async updateOffer (id: ObjectId, set: OfferChange) {
       const current = await offers.findById(id)
       if (current === null) throw new ApiError('offer_not_found')
+      for (const provider of ['apple', 'google'] as const) {
+        const productId = set[`${provider}ProductId`]
+        if (productId !== undefined && !await repos.stores.setProduct(provider, productId, id)) throw new ApiError('product_taken')
+      }
       // A plan gives no coins: only a pack's counts change.
       const { coins, bonusCoins, ...rest } = set
       const counts = current.kind === 'coins' ? { coins, bonusCoins } : {}

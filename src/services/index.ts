@@ -17,6 +17,7 @@ import { createRecoveryService } from './recovery.js'
 import { createMfaService } from './mfa.js'
 import { createAnalyticsService } from './analytics.js'
 import { createAdsService } from './ads.js'
+import { createStoresService } from './stores.js'
 
 export type { Caller, Page, ServiceDeps } from './types.js'
 
@@ -47,6 +48,7 @@ export function createServices (deps: ServiceDeps) {
     wallet,
     billing: createBillingService(deps, wallet),
     ads: createAdsService(deps, wallet),
+    stores: createStoresService(deps, wallet),
     tokens,
     recovery: createRecoveryService(deps),
     mfa: createMfaService(deps, tokens),

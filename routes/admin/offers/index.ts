@@ -1,11 +1,12 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { envelope, errors, ObjectIdSchema, ref, StringEnum } from '../../../src/schemas/common.js'
+import { envelope, errors, Nullable, ObjectIdSchema, ref, StringEnum } from '../../../src/schemas/common.js'
 import { OfferSchema } from '../../../src/schemas/billing.js'
 import { toObjectId } from '../../../src/lib/ids.js'
 
 const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' })
 const Coins = Type.Integer({ minimum: 0, maximum: 1_000_000, format: 'int32' })
+const ProductId = (description: string) => Type.String({ minLength: 1, maxLength: 150, pattern: '^[A-Za-z0-9._-]+$', description })
 const OfferParams = Type.Object({ offerId: ref(ObjectIdSchema) })
 
 const CreateBodySchema = Type.Object({
@@ -26,7 +27,9 @@ const UpdateBodySchema = Type.Partial(Type.Object({
   name: Name,
   coins: Coins,
   bonusCoins: Coins,
-  active: Type.Boolean({ description: 'false retires it (no new purchases); true puts it back on sale' })
+  active: Type.Boolean({ description: 'false retires it (no new purchases); true puts it back on sale' }),
+  appleProductId: Nullable(ProductId('The App Store product that sells it; null: none')),
+  googleProductId: Nullable(ProductId('The Google Play product (a pack) or subscription (a plan) that sells it; null: none'))
 }), { additionalProperties: false, minProperties: 1, examples: [{ active: false }] })
 
 /** What the platform sells (src/services/billing.ts): admins only (routes/admin/autohooks.ts). */
@@ -61,12 +64,14 @@ const offers: FastifyPluginAsyncTypebox = async (app) => {
   app.patch('/:offerId', {
     schema: {
       operationId: 'updateOffer',
-      summary: 'Rename, re-count, retire or restore an offer',
-      description: 'Admins only. A pack\'s coins apply to checkouts started after the change; retiring an offer stops new ' +
-        'purchases, and subscriptions to a retired plan run on. The Stripe price never changes: sell a new price as a new offer.',
+      summary: 'Rename, re-count, retire or restore an offer, or name the store products that sell it',
+      description: 'Admins only. A pack\'s coins apply to checkouts and store purchases after the change; retiring an offer ' +
+        'stops new purchases, and subscriptions to a retired plan run on. The Stripe price never changes: sell a new price ' +
+        'as a new offer. `appleProductId` and `googleProductId` bind the App Store and Google Play products that sell it ' +
+        '(prices are the stores\'; null unbinds; 409 `product_taken` when another offer has it).',
       params: OfferParams,
       body: UpdateBodySchema,
-      response: { 200: envelope(ref(OfferSchema)), ...errors('offer_not_found') }
+      response: { 200: envelope(ref(OfferSchema)), ...errors('offer_not_found', 'product_taken') }
     }
   }, async (request) => ({ data: await billing.updateOffer(toObjectId(request.params.offerId), request.body) }))
 }
