@@ -103,6 +103,8 @@ export const ConfigSchema = Type.Object({
   ADMOB_KEYS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   ADMOB_DAILY_REWARDS: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
   ADMOB_MAX_REWARD_COINS: Type.Integer({ minimum: 1, maximum: 10_000, default: 100 }),
+  // How long an episode unlocked by a rewarded ad (custom_data `episode:<id>`) plays.
+  ADMOB_UNLOCK_HOURS: Type.Integer({ minimum: 1, maximum: 720, default: 24 }),
   // How long a subscription whose renewal failed (past_due) still plays, after its period ended.
   SUBSCRIPTION_GRACE_HOURS: Type.Integer({ minimum: 0, maximum: 720, default: 72 }),
   // Coins a daily check-in gives, by day of the streak (the last one repeats): comma-separated.

@@ -845,7 +845,7 @@ export interface paths {
         };
         /**
          * AdMob's server-side verification callback of a rewarded ad
-         * @description Called by AdMob only, once a viewer watched a rewarded ad (set this URL as the ad unit's server-side verification callback). The query string must be signed by one of Google's verifier keys (ADMOB_KEYS_URL, fetched and cached for a day, fetched again for a key id it does not know): 401 `ad_signature_invalid` otherwise. Credits `reward_amount` coins (at most ADMOB_MAX_REWARD_COINS) to `user_id`: one ledger entry (`ad_reward`) per `transaction_id` (a replay is 409 `ad_reward_duplicate`), at most ADMOB_DAILY_REWARDS per viewer per UTC day (429 `ad_reward_limit`). 503 `provider_not_configured` without ADMOB_KEYS_URL.
+         * @description Called by AdMob only, once a viewer watched a rewarded ad (set this URL as the ad unit's server-side verification callback). The query string must be signed by one of Google's verifier keys (ADMOB_KEYS_URL, fetched and cached for a day, fetched again for a key id it does not know): 401 `ad_signature_invalid` otherwise. For `custom_data` `coins` (or none), credits `reward_amount` coins (at most ADMOB_MAX_REWARD_COINS) to `user_id`: one ledger entry (`ad_reward`); for `episode:<episodeId>`, unlocks that published episode for ADMOB_UNLOCK_HOURS (its access reads `unlocked` meanwhile). Once per `transaction_id` (a replay is 409 `ad_reward_duplicate`), at most ADMOB_DAILY_REWARDS per viewer per UTC day (429 `ad_reward_limit`). 503 `provider_not_configured` without ADMOB_KEYS_URL.
          */
         get: operations["receiveAdReward"];
         put?: never;
@@ -6791,7 +6791,7 @@ export interface operations {
                 ad_network?: string;
                 /** @description The ad unit */
                 ad_unit?: string;
-                /** @description The purpose the app set: `coins` (or empty) */
+                /** @description The purpose the app set: `coins` (or empty), or `episode:<episodeId>` */
                 custom_data?: string;
                 /** @description Coins, as set on the ad unit */
                 reward_amount: string;
@@ -6821,7 +6821,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: components["schemas"]["LedgerEntry"];
+                        data: {
+                            /** @enum {string} */
+                            purpose: "coins" | "episode";
+                            /**
+                             * Format: int64
+                             * @description Coins credited (0 for an episode)
+                             */
+                            coins: number;
+                            /**
+                             * Format: int64
+                             * @description Coins: the balance after them
+                             */
+                            balance: number | null;
+                            /** @description An episode: the one unlocked */
+                            episodeId: string | null;
+                            /**
+                             * Format: date-time
+                             * @description An episode: until when it plays
+                             */
+                            unlockedUntil: string | null;
+                        };
                     };
                 };
             };
@@ -6905,7 +6925,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "signedTransaction": "eyJhbGciOiJFUzI1NiIsIng1YyI6WyJNSUlF...fQ.eyJ0cmFuc2FjdGlvbklkIjoi...fQ.MEUCIQ"
+                 *       "signedTransaction": "eyJhbGciOiJFUzI1NiIsIng1YyI6WyJNSUlFTUR.eyJ0cmFuc2FjdGlvbklkIjoiMjAwMDAwMDAwMDAwMDAwMSJ9.MEUCIQDxQ2R"
                  *     }
                  */
                 "application/json": {
@@ -7033,7 +7053,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "signedPayload": "eyJhbGciOiJFUzI1NiIsIng1YyI6WyJNSUlF...fQ.eyJub3RpZmljYXRpb25UeXBlIjoi...fQ.MEUCIQ"
+                 *       "signedPayload": "eyJhbGciOiJFUzI1NiIsIng1YyI6WyJNSUlFTUR.eyJub3RpZmljYXRpb25UeXBlIjoiRElEX1JFTkVXIn0.MEUCIQDxQ2R"
                  *     }
                  */
                 "application/json": {

@@ -60,6 +60,8 @@ export type LedgerChange = Pick<LedgerDoc, 'kind' | 'delta' | 'ref'>
 export function createCoinsRepository (db: Db) {
   const ledger = db.collection<LedgerDoc>('coin_ledger')
   const last = async (userId: ObjectId) => await ledger.findOne({ userId }, { sort: { seq: -1 } })
+  /** Episodes unlocked for a while (a rewarded ad): `<userId>:<episodeId>` until when. */
+  const rentals = db.collection<{ _id: string, userId: ObjectId, episodeId: string, until: Date }>('episode_rentals')
 
   return {
     collection: ledger,
@@ -71,6 +73,7 @@ export function createCoinsRepository (db: Db) {
       await ledger.createIndex({ 'ref.paymentIntent': 1, kind: 1 }, { name: 'payment_intent_kind' })
       await ledger.createIndex({ 'ref.creatorId': 1, kind: 1, day: 1 }, { name: 'creator_kind_day' })
       await ledger.createIndex({ day: 1, kind: 1 }, { name: 'day_kind' })
+      await rentals.createIndex({ userId: 1, until: -1 }, { name: 'user_until' })
     },
 
     async balance (userId: ObjectId): Promise<number> {
@@ -128,6 +131,22 @@ export function createCoinsRepository (db: Db) {
     async unlockedAmong (userId: ObjectId, episodeIds: string[]): Promise<Set<string>> {
       const rows = await ledger.find({ userId, key: { $in: episodeIds.map((id) => `unlock:${id}`) } }, { projection: { key: 1 } }).toArray()
       return new Set(rows.map((r) => r.key.slice('unlock:'.length)))
+    },
+
+    /** Unlocks an episode for the user until `until` (a later one extends it; an earlier one changes nothing). */
+    async rent (userId: ObjectId, episodeId: ObjectId, until: Date): Promise<Date> {
+      const _id = `${userId.toHexString()}:${episodeId.toHexString()}`
+      const found = await rentals.findOne({ _id })
+      if (found !== null && found.until >= until) return found.until
+      const set = { userId, episodeId: episodeId.toHexString(), until }
+      await rentals.updateOne({ _id }, { $set: set }, { upsert: true })
+      return until
+    },
+
+    /** The episodes the user has for a while now, with until when (at most `limit`). */
+    async rentedNow (userId: ObjectId, limit: number): Promise<Array<{ episodeId: string, until: string }>> {
+      const rows = await rentals.find({ userId, until: { $gt: new Date() } }, { sort: { until: -1 }, limit }).toArray()
+      return rows.map((r) => ({ episodeId: r.episodeId, until: r.until.toISOString() }))
     },
 
     /** The last entry of this kind (the last check-in: its streak). */

@@ -2,18 +2,23 @@ import { ObjectId } from 'mongodb'
 import { createAdMobVerifier } from '../adapters/admob.js'
 import { ApiError } from '../errors.js'
 import { dayOf } from '../lib/days.js'
+import type { CatalogueService } from './catalogue.js'
 import type { ServiceDeps } from './types.js'
-import { toLedgerEntry, type WalletService } from './wallet.js'
+import type { WalletService } from './wallet.js'
 
-const CLAIM_DAYS = 30
+/** How long a rewarded ad's transaction id is remembered: a replay within it is refused. */
+const CLAIM_DAYS = 400
 
 /**
- * Coins earned by watching rewarded ads: AdMob calls GET /billing/ads/reward once the ad was watched, signed
- * with Google's keys (src/adapters/admob.ts). The reward goes to the `user_id` the app set (our user id) for
- * the purpose in `custom_data` (`coins`, or empty), with the ad unit's signed reward amount; each
- * `transaction_id` once, at most ADMOB_DAILY_REWARDS per viewer per UTC day.
+ * Rewards for watching ads: AdMob calls GET /billing/ads/reward once the ad was watched, signed with Google's
+ * keys (src/adapters/admob.ts). The reward goes to the `user_id` the app set (our user id) for the purpose in
+ * `custom_data`: `coins` (or empty), the ad unit's signed reward amount credited; or `episode:<id>`, that episode
+ * unlocked for ADMOB_UNLOCK_HOURS. Each `transaction_id` once, at most ADMOB_DAILY_REWARDS per viewer per UTC day.
  */
-export function createAdsService ({ repos, config }: ServiceDeps, wallet: Pick<WalletService, 'credit'>) {
+export function createAdsService (
+  { repos, config }: ServiceDeps, wallet: Pick<WalletService, 'credit'>,
+  catalogue: Pick<CatalogueService, 'publishedEpisode' | 'unlocksChanged'>
+) {
   const { users, coins, claims } = repos
   const verifier = config.ADMOB_KEYS_URL === undefined ? null : createAdMobVerifier(config.ADMOB_KEYS_URL)
 
@@ -41,16 +46,24 @@ export function createAdsService ({ repos, config }: ServiceDeps, wallet: Pick<W
       const userId = params.get('user_id') ?? ''
       const amount = Number(params.get('reward_amount'))
       const purpose = params.get('custom_data') ?? ''
-      if (!/^[\w-]{1,128}$/.test(transactionId) || !ObjectId.isValid(userId) || userId.length !== 24 ||
-        !Number.isSafeInteger(amount) || amount < 1 || amount > config.ADMOB_MAX_REWARD_COINS || !['', 'coins'].includes(purpose)) {
+      const episode = /^episode:([0-9a-f]{24})$/.exec(purpose)?.[1]
+      if (!/^[\w-]{1,128}$/.test(transactionId) || !/^[0-9a-f]{24}$/.test(userId) ||
+        !Number.isSafeInteger(amount) || amount < 1 || amount > config.ADMOB_MAX_REWARD_COINS ||
+        (episode === undefined && !['', 'coins'].includes(purpose))) {
         throw new ApiError('ad_reward_invalid')
       }
       const user = await users.findById(ObjectId.createFromHexString(userId))
       if (user === null) throw new ApiError('ad_reward_invalid', 'The reward names no known user')
+      const episodeId = episode === undefined ? undefined : ObjectId.createFromHexString(episode)
+      if (episodeId !== undefined) {
+        await catalogue.publishedEpisode(episodeId).catch(() => {
+          throw new ApiError('ad_reward_invalid', 'The reward names no published episode')
+        })
+      }
 
       // The transaction first (one of concurrent deliveries wins), then a slot of today's cap.
       const key = `ad:${transactionId}`
-      if (await coins.findByKey(user._id, key) !== null) throw new ApiError('ad_reward_duplicate')
+      if (episodeId === undefined && await coins.findByKey(user._id, key) !== null) throw new ApiError('ad_reward_duplicate')
       if (!await claims.claim(`admob:${transactionId}`, new Date(now.getTime() + CLAIM_DAYS * 86_400_000))) {
         throw new ApiError('ad_reward_duplicate')
       }
@@ -60,10 +73,16 @@ export function createAdsService ({ repos, config }: ServiceDeps, wallet: Pick<W
         throw new ApiError('ad_reward_limit')
       }
       try {
+        if (episodeId !== undefined) {
+          const ends = new Date(now.getTime() + config.ADMOB_UNLOCK_HOURS * 3_600_000)
+          const until = await coins.rent(user._id, episodeId, ends)
+          await catalogue.unlocksChanged(user._id)
+          return { purpose: 'episode' as const, coins: 0, balance: null, episodeId: episode!, unlockedUntil: until.toISOString() }
+        }
         const { entry } = await wallet.credit(user._id, key, () => ({
           kind: 'ad_reward', delta: amount, ref: { adTransactionId: transactionId, adUnit: params.get('ad_unit') ?? undefined }
         }), null, now)
-        return toLedgerEntry(entry)
+        return { purpose: 'coins' as const, coins: entry.delta, balance: entry.balance, episodeId: null, unlockedUntil: null }
       } catch (err) {
         await claims.release(slot)
         await claims.release(`admob:${transactionId}`)

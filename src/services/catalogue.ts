@@ -80,11 +80,21 @@ export function createCatalogueService ({ repos, storage, config, redis, events,
     return items.map((s) => toSeries(s, saved.has(s.id)))
   }
 
-  /** Which of these episodes the viewer unlocked: from their cached ids, or one query past UNLOCKS_CACHED. */
+  /**
+   * Which of these episodes the viewer unlocked, for good (from their cached ids, or one query past
+   * UNLOCKS_CACHED) or for a while (a rewarded ad: cached with their end, so an ended one is dropped as it ends).
+   */
   async function unlockedAmong (viewerId: ObjectId, episodeIds: string[]): Promise<Set<string>> {
     if (episodeIds.length === 0) return new Set()
-    const ids = await cache.get(unlocksScope(viewerId), 'ids', async () => await coins.unlockedIds(viewerId, UNLOCKS_CACHED + 1))
-    return ids.length <= UNLOCKS_CACHED ? new Set(ids) : await coins.unlockedAmong(viewerId, episodeIds)
+    const scope = unlocksScope(viewerId)
+    const [ids, rented] = await Promise.all([
+      cache.get(scope, 'ids', async () => await coins.unlockedIds(viewerId, UNLOCKS_CACHED + 1)),
+      cache.get(scope, 'rented', async () => await coins.rentedNow(viewerId, UNLOCKS_CACHED))
+    ])
+    const now = new Date().toISOString()
+    const forAWhile = rented.filter((r) => r.until > now).map((r) => r.episodeId)
+    const forGood = ids.length <= UNLOCKS_CACHED ? new Set(ids) : await coins.unlockedAmong(viewerId, episodeIds)
+    return new Set([...forGood, ...forAWhile])
   }
 
   /** Episodes of one series as the caller sees them: access and, while locked, the price (one lookup at most). */

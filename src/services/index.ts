@@ -47,7 +47,7 @@ export function createServices (deps: ServiceDeps) {
     webhooks: createWebhooksService(deps),
     wallet,
     billing: createBillingService(deps, wallet),
-    ads: createAdsService(deps, wallet),
+    ads: createAdsService(deps, wallet, catalogue),
     stores: createStoresService(deps, wallet),
     tokens,
     recovery: createRecoveryService(deps),

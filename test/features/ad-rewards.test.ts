@@ -5,7 +5,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { build, isError, signUp, type Account } from '../helper.js'
+import { approve, build, createEpisode, createSeries, isError, signUp, uploadVideo, type Account } from '../helper.js'
 
 const KEY_ID = '3335741209'
 const keyPair = () => generateKeyPairSync('ec', { namedCurve: 'P-256' })
@@ -69,7 +69,7 @@ t.test('a signed reward credits its coins once; forged, replayed or altered call
 
   const first = await app.inject({ url: callback({ transactionId: 'tx-1', userId }) })
   t.equal(first.statusCode, 200, first.body)
-  t.match(first.json().data, { kind: 'ad_reward', delta: 10, balance: 10 })
+  t.match(first.json().data, { purpose: 'coins', coins: 10, balance: 10, episodeId: null })
   t.equal(await balanceOf(app, viewer), 10)
 
   isError(t, await app.inject({ url: callback({ transactionId: 'tx-1', userId }) }), 409, 'ad_reward_duplicate')
@@ -108,6 +108,34 @@ t.test('fifty concurrent deliveries of one reward credit it once; the daily cap 
   isError(t, more.find((a) => a.statusCode === 429)!, 429, 'ad_reward_limit')
   t.equal(await balanceOf(app, viewer), 27)
   t.equal(await ledgerSum(app, viewer), 27, 'the ledger sums to the balance')
+})
+
+t.test('an ad watched for an episode unlocks it for a while, then it locks again', async (t) => {
+  const keys = await keyServer(t, [{ id: KEY_ID, key: google.publicKey }])
+  const app = await build(t, { ADMOB_KEYS_URL: keys.url, ADMOB_UNLOCK_HOURS: '6' })
+  const [admin, creator, viewer] = [await signUp(app, 'admin'), await signUp(app, 'creator'), await signUp(app)]
+  const series = await createSeries(app, creator, { freeEpisodes: 1, coinPrice: 50 })
+  const video = await uploadVideo(app, creator)
+  await createEpisode(app, creator, series.id, video.id, 1)
+  const locked = await createEpisode(app, creator, series.id, video.id, 2)
+  await approve(app, admin, locked.id)
+  const access = async () => (await app.inject({ url: `/content/episodes/${locked.id}`, headers: viewer.auth })).json().data.access as string
+  t.equal(await access(), 'locked')
+
+  const before = Date.now()
+  const res = await app.inject({ url: callback({ transactionId: 'tx-episode', userId: viewer.user.id, purpose: `episode:${locked.id}` }) })
+  t.equal(res.statusCode, 200, res.body)
+  const { purpose, coins, episodeId, unlockedUntil } = res.json().data
+  t.match({ purpose, coins, episodeId }, { purpose: 'episode', coins: 0, episodeId: locked.id })
+  t.ok(Math.abs(Date.parse(unlockedUntil) - (before + 6 * 3_600_000)) < 60_000, 'for ADMOB_UNLOCK_HOURS')
+  t.equal(await access(), 'unlocked', 'the episode plays')
+  t.equal((await app.inject({ url: `/video/play/${locked.id}`, headers: viewer.auth })).statusCode, 200)
+  isError(t, await app.inject({ url: callback({ transactionId: 'tx-episode', userId: viewer.user.id, purpose: `episode:${locked.id}` }) }), 409, 'ad_reward_duplicate')
+  t.equal(await balanceOf(app, viewer), 0, 'no coins for an episode reward')
+
+  // Its time is up (moved back here rather than waited for): locked again.
+  await app.mongo.db!.collection('episode_rentals').updateMany({}, { $set: { until: new Date(Date.now() - 1000) } })
+  t.equal(await access(), 'locked', 'locked once the time is up')
 })
 
 t.test('without ADMOB_KEYS_URL the callback is off; with Google\'s key file down it asks to be retried', async (t) => {

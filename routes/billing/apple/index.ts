@@ -24,7 +24,7 @@ const apple: FastifyPluginAsyncTypebox = async (app) => {
         'Prices are the store\'s: nothing the app sends sets one. 503 `provider_not_configured` without APPLE_BUNDLE_ID.',
       security: bearer,
       body: Type.Object({ signedTransaction: Jws('The JWS of the transaction, as StoreKit 2 gives it') }, {
-        additionalProperties: false, examples: [{ signedTransaction: 'eyJhbGciOiJFUzI1NiIsIng1YyI6WyJNSUlF...fQ.eyJ0cmFuc2FjdGlvbklkIjoi...fQ.MEUCIQ' }]
+        additionalProperties: false, examples: [{ signedTransaction: 'eyJhbGciOiJFUzI1NiIsIng1YyI6WyJNSUlFTUR.eyJ0cmFuc2FjdGlvbklkIjoiMjAwMDAwMDAwMDAwMDAwMSJ9.MEUCIQDxQ2R' }]
       }),
       response: {
         200: envelope(ref(StorePurchaseResultSchema)),
@@ -44,7 +44,7 @@ const apple: FastifyPluginAsyncTypebox = async (app) => {
         'revocation end it, a refunded coin pack\'s coins are taken back (down to zero; the rest is a shortfall). 200 once ' +
         'applied or known, so Apple stops retrying.',
       body: Type.Object({ signedPayload: Jws('The notification\'s JWS') }, {
-        additionalProperties: false, examples: [{ signedPayload: 'eyJhbGciOiJFUzI1NiIsIng1YyI6WyJNSUlF...fQ.eyJub3RpZmljYXRpb25UeXBlIjoi...fQ.MEUCIQ' }]
+        additionalProperties: false, examples: [{ signedPayload: 'eyJhbGciOiJFUzI1NiIsIng1YyI6WyJNSUlFTUR.eyJub3RpZmljYXRpb25UeXBlIjoiRElEX1JFTkVXIn0.MEUCIQDxQ2R' }]
       }),
       response: {
         200: Type.Object({ received: Type.Literal(true), duplicate: Type.Boolean({ description: 'Already applied before' }) }, { additionalProperties: false }),
