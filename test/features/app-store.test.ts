@@ -2,6 +2,8 @@
 // with Apple's OIDs), verified by Apple's own library in the API with only that root; coins on the one ledger,
 // VIP in the one access rule.
 import { mkdtempSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { randomUUID } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -169,6 +171,25 @@ t.test('a VIP plan from the App Store plays as its newest event says, in any ord
   await notify(app, pki, notification(pki, { type: 'REVOKE', signedDate: now + 4000, transaction: sub({ transactionId: '3000000000000003', signedDate: now + 4000, revocationDate: now + 4000 }) }))
   t.equal(await access(), 'locked', 'revoked (family sharing ended)')
   t.equal((await app.repos.stores.findEntitlement('apple:3000000000000000'))?.state, 'revoked')
+})
+
+t.test('with online checks, Apple\'s revocation service down asks the app and Apple to retry, nothing applied', async (t) => {
+  const ocsp = createServer((req, res) => { res.writeHead(503).end() })
+  await new Promise<void>((resolve) => ocsp.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { ocsp.close() })
+  const pki = await makePki('Test Apple', { ocspUrl: `http://127.0.0.1:${(ocsp.address() as AddressInfo).port}/ocsp` })
+  const root = join(mkdtempSync(join(tmpdir(), 'apple-root-')), 'root.cer')
+  writeFileSync(root, pki.rootDer)
+  const app = await build(t, { APPLE_BUNDLE_ID: BUNDLE_ID, APPLE_ENVIRONMENT: 'Sandbox', APPLE_ROOT_CERTIFICATES: root, APPLE_ONLINE_CHECKS: 'true' })
+  const viewer = await signUp(app)
+  const tx = transaction({ transactionId: '4000000000000001', productId: PACK, appAccountToken: await tokenOf(app, viewer) })
+  const unavailable = (res: { statusCode: number, json: () => any }) => {
+    t.equal(res.statusCode, 503)
+    t.match(res.json().error, { code: 'payments_unavailable', requestId: String })
+  }
+  unavailable(await post(app, viewer, signJws(tx, pki)))
+  unavailable(await notify(app, pki, notification(pki, { type: 'ONE_TIME_CHARGE', transaction: tx })))
+  t.equal(await balanceOf(app, viewer), 0)
 })
 
 t.test('without APPLE_BUNDLE_ID the App Store routes are off', async (t) => {

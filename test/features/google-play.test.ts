@@ -89,6 +89,14 @@ t.test('a coin pack bought in Google Play: credited once from Google\'s answer, 
   t.match(await app.repos.stores.findPurchase('google:GPA.0006'), { status: 'refused', reason: 'unknown_product' })
   t.equal(await balanceOf(app, viewer), 220)
 
+  // Google's API down: the app and Pub/Sub are asked to retry; the message is not taken as applied.
+  const down = await submit(app, viewer, { kind: 'product', productId: PACK, purchaseToken: 'down' })
+  t.equal(down.statusCode, 503)
+  t.match(down.json().error, { code: 'payments_unavailable' })
+  const downPush = push({ oneTimeProductNotification: { version: '1.0', notificationType: 1, purchaseToken: 'down', sku: PACK } }, 'message-down')
+  t.equal((await notify(downPush)).statusCode, 503)
+  t.equal((await notify(downPush)).statusCode, 503, 'pushed again, tried again (not a duplicate)')
+
   // Pushes not from Google's Pub/Sub: no token, another audience, another key, another service account.
   const forged = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
   isError(t, await app.inject({ method: 'POST', url: '/billing/google/notifications', payload: push(notification) }), 401, 'store_signature_invalid')
