@@ -10,13 +10,14 @@ declare module 'fastify' {
   }
 }
 
-/** Data access, one small repository per collection; their indexes are created at start-up. */
+/** Data access, one small repository per collection; their indexes are created at start-up (unless a release's
+ * migration Job builds them: INDEXES_AT_STARTUP=false, src/migrate.ts). */
 export default fp(async (app) => {
   const db = app.mongo.db!
   const repos = createRepositories(db, {
     sessions: createSessionCache(app.redis, app.config.SESSION_CACHE_MS)
   })
-  await ensureIndexes(repos)
+  if (app.config.INDEXES_AT_STARTUP === 'true') await ensureIndexes(repos)
   app.decorate('repos', repos)
   // Trending scores decay in the worker's hourly job (src/jobs/), once for the whole deployment.
 }, { name: 'repositories', dependencies: ['mongodb', 'redis'] })

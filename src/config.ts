@@ -11,6 +11,9 @@ export const ConfigSchema = Type.Object({
   HOST: Type.String({ default: '127.0.0.1' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+  // Whether the API and the worker build the collections' indexes as they start (idempotent, quick once built).
+  // false where a release runs `node dist/src/migrate.js` first (the Helm chart's hook Job).
+  INDEXES_AT_STARTUP: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'true' }),
   MONGODB_URI: Type.String({ pattern: '^mongodb(\\+srv)?://', description: 'must name the database, e.g. mongodb://host:27017/microdrama' }),
   // The longest a database operation may take before the request is answered 503 (a stalled database).
   DB_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 2000 }),

@@ -34,7 +34,7 @@ export async function startJobs (config: Config, log: pino.Logger) {
   const repos = createRepositories(mongo.db(), {
     sessions: createSessionCache(redis, config.SESSION_CACHE_MS)
   })
-  await ensureIndexes(repos)
+  if (config.INDEXES_AT_STARTUP === 'true') await ensureIndexes(repos)
   const events = createEventBus(log)
   const connection = jobsConnection(config.REDIS_URL)
   const queues = createQueues(connection, config.REDIS_KEY_PREFIX, {
