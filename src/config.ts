@@ -38,6 +38,8 @@ export const ConfigSchema = Type.Object({
   AWS_SESSION_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
   S3_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
   S3_FORCE_PATH_STYLE: Type.Optional(Bool),
+  // The S3 endpoint in presigned URLs, when clients reach the store by another address than the API (compose).
+  S3_PUBLIC_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
   MAX_UPLOAD_BYTES: Type.Integer({ minimum: 1, default: 524_288_000 }),
   UPLOAD_URL_TTL: Type.Integer({ minimum: 60, maximum: 3600, default: 900 }),
   PLAYBACK_URL_TTL: Type.Integer({ minimum: 60, maximum: 3600, default: 600 }),

@@ -24,9 +24,9 @@ export function createStorage (config: Config, metrics?: Pick<Metrics, 's3'>) {
         sessionToken: config.AWS_SESSION_TOKEN
       }
     : undefined // the SDK's default chain: environment, shared files, IAM role
-  const client = new S3Client({
+  const clientFor = (endpoint: string | undefined) => new S3Client({
     region: config.AWS_REGION,
-    endpoint: config.S3_ENDPOINT,
+    endpoint,
     forcePathStyle: config.S3_FORCE_PATH_STYLE === 'true',
     credentials,
     // Otherwise the SDK signs a CRC32 of an empty body into presigned PUT URLs, which S3 then rejects.
@@ -34,6 +34,10 @@ export function createStorage (config: Config, metrics?: Pick<Metrics, 's3'>) {
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: 2
   })
+  const client = clientFor(config.S3_ENDPOINT)
+  // Presigned URLs name the endpoint browsers and apps reach (S3_PUBLIC_ENDPOINT), which may differ from the one
+  // this process reaches (a private network's, a container's): signing sends nothing, so it needs no connection.
+  const signer = config.S3_PUBLIC_ENDPOINT === undefined ? client : clientFor(config.S3_PUBLIC_ENDPOINT)
   const bucket = config.AWS_S3_BUCKET
   // Every request's latency, by operation, each attempt (at the deserialize step, next to the wire: a presigned URL
   // is made before it and sends nothing, so it is not counted).
@@ -60,12 +64,12 @@ export function createStorage (config: Config, metrics?: Pick<Metrics, 's3'>) {
       const command = new PutObjectCommand({
         Bucket: bucket, Key: key, ContentType: contentType, ContentLength: sizeBytes
       })
-      const url = await getSignedUrl(client, command, { expiresIn, signableHeaders: new Set(['content-type', 'content-length']) })
+      const url = await getSignedUrl(signer, command, { expiresIn, signableHeaders: new Set(['content-type', 'content-length']) })
       return { url, headers: { 'Content-Type': contentType, 'Content-Length': String(sizeBytes) } }
     },
 
     async presignDownload (key: string, expiresIn: number): Promise<string> {
-      return await getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn })
+      return await getSignedUrl(signer, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn })
     },
 
     /** The stored object's size and type, or null when there is no such object. */
@@ -94,7 +98,7 @@ export function createStorage (config: Config, metrics?: Pick<Metrics, 's3'>) {
       const command = new UploadPartCommand({
         Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, ContentLength: sizeBytes
       })
-      return await getSignedUrl(client, command, { expiresIn, signableHeaders: new Set(['content-length']) })
+      return await getSignedUrl(signer, command, { expiresIn, signableHeaders: new Set(['content-length']) })
     },
 
     /** Assembles the parts; false when the store refuses them (a part missing, too small, or with another ETag). */
