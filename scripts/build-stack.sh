@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the local MongoDB-wire server (FerretDB, SQLite backend), the local S3 server (MinIO), Stripe's API
-# mock (stripe-mock) and the local mail catcher (Mailpit) from the Go module proxy, at the versions pinned in
+# mock (stripe-mock), the local mail catcher (Mailpit) and Helm (for the chart's tests) from the Go module proxy, at the versions pinned in
 # tools/*/go.mod (checked against their go.sum). Binaries land in .stack/bin (git-ignored) and are reused; the
 # first build takes a few minutes.
 set -euo pipefail
@@ -39,4 +39,10 @@ if [ ! -x "$bin/mailpit" ]; then
   echo "building Mailpit (first run only, about 2 minutes on 2 cores)..." >&2
   (cd "$root/tools/mailpit" && go build -trimpath -o "$bin/mailpit.tmp" github.com/axllent/mailpit)
   mv "$bin/mailpit.tmp" "$bin/mailpit"
+fi
+
+if [ ! -x "$bin/helm" ]; then
+  echo "building Helm (first run only, about 3 minutes on 2 cores)..." >&2
+  (cd "$root/tools/helm" && go build -trimpath -o "$bin/helm.tmp" helm.sh/helm/v4/cmd/helm)
+  mv "$bin/helm.tmp" "$bin/helm"
 fi

@@ -109,6 +109,11 @@ export async function serveMetrics (
   metrics: Metrics, host: string, port: number, token?: string
 ): Promise<{ server: Server, url: string }> {
   const server = createServer((req, res) => {
+    // The process answers: what an orchestrator's probes ask of a worker (no token: it tells nothing).
+    if (req.url === '/health' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}')
+      return
+    }
     if (req.url !== '/metrics' || req.method !== 'GET') {
       res.writeHead(404).end()
       return

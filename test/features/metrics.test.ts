@@ -54,6 +54,8 @@ t.test('the worker serves its jobs\' durations, transcode seconds and outcomes',
   const jobs = await startJobs(testConfig({ MONGODB_URI: app.config.MONGODB_URI, METRICS_PORT: '0', METRICS_TOKEN: TOKEN }), pino({ level: 'silent' }))
   t.teardown(() => jobs.close())
   t.match(jobs.metricsUrl, /\/metrics$/)
+  const health = await fetch(jobs.metricsUrl!.replace(/\/metrics$/, '/health'))
+  t.equal(health.status, 200, 'its probes\' /health answers without the token')
   const video = await uploadVideo(app, creator, makeClip({ seconds: 2 }), 'video/mp4', { ready: false })
   t.ok(await eventually(async () => (await app.repos.videos.findById(new ObjectId(video.id)))?.status === 'ready', 60), 'processed')
   let text = ''
