@@ -113,6 +113,7 @@ if (!existsSync(CHROMIUM)) {
     await app.services.playback.flushViews()
     await app.services.analytics.refresh()
     await page.getByRole('button', { name: 'Sign out everywhere' }).click()
+    await page.getByRole('link', { name: 'Sign in' }).waitFor()
     await signIn(page, base, creator.user.email, 'password123')
     await page.goto(`${base}/app/studio/series/${series.id}`)
     const plays = page.locator('figure', { hasText: 'Plays per day' })
@@ -176,6 +177,7 @@ if (!existsSync(CHROMIUM)) {
 
     // The admin, in the same browser after the creator signs out: watches the episode, then approves it.
     await page.getByRole('button', { name: 'Sign out everywhere' }).click()
+    await page.getByRole('link', { name: 'Sign in' }).waitFor()
     await signIn(page, base, admin.user.email, 'admin-password')
     await page.goto(`${base}/app/console`)
     const review = page.locator('article', { has: page.getByRole('heading', { name: '1. The first kiss' }) })
@@ -310,6 +312,8 @@ async function signIn (page: Page, base: string, email: string, password: string
   await page.getByLabel('Email').fill(email)
   await page.getByLabel('Password').fill(password)
   await page.getByRole('button', { name: 'Sign in' }).click()
+  // Signed in once the app has left the sign-in page (a button of the previous session proves nothing).
+  await page.waitForURL((url) => !url.pathname.endsWith('/signin'))
   await page.getByRole('button', { name: 'Sign out everywhere' }).waitFor()
 }
 

@@ -59,8 +59,9 @@ export function SessionProvider ({ children }: { children: ReactNode }) {
     user: stored?.user ?? null,
     signIn: (data) => save({ token: data.token, refreshToken: data.refreshToken, user: data.user }),
     signOut: async () => {
-      await api.POST('/auth/logout').catch(() => undefined)
+      // Forgotten here first (a page left meanwhile keeps no session), then revoked everywhere by the server.
       save(null)
+      await api.POST('/auth/logout').catch(() => undefined)
     },
     refreshUser: async () => {
       const { data } = await api.GET('/auth/me')
