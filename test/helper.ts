@@ -491,3 +491,27 @@ export async function createOffer (app: FastifyInstance, admin: Account, body: R
   if (res.statusCode !== 201) throw new Error(`create offer failed: ${res.statusCode} ${res.body}`)
   return res.json().data as { id: string, kind: string, coins: number, bonusCoins: number, stripePriceId: string }
 }
+
+/**
+ * A published series whose second episode is locked (one free episode, 50 coins): what `viewer` may do with that
+ * episode is `access()` (free, subscription, unlocked or locked).
+ */
+export async function lockedEpisode (app: FastifyInstance, admin: Account, viewer: Account) {
+  const creator = await signUp(app, 'creator')
+  const series = await createSeries(app, creator, { freeEpisodes: 1, coinPrice: 50 })
+  const video = await uploadVideo(app, creator)
+  await createEpisode(app, creator, series.id, video.id, 1)
+  const locked = await createEpisode(app, creator, series.id, video.id, 2)
+  await approve(app, admin, locked.id)
+  const access = async () => (await app.inject({ url: `/content/episodes/${locked.id}`, headers: viewer.auth })).json().data.access as string
+  return { locked, access }
+}
+
+/** The user's coin balance, and the sum of their ledger (which must equal it). */
+export async function balanceOf (app: FastifyInstance, who: Account): Promise<number> {
+  return (await app.inject({ url: '/me/wallet', headers: who.auth })).json().data.balance as number
+}
+export async function ledgerSum (app: FastifyInstance, who: Account): Promise<number> {
+  const entries = (await app.inject({ url: '/me/wallet/ledger?limit=100', headers: who.auth })).json().data as Array<{ delta: number }>
+  return entries.reduce((n, e) => n + e.delta, 0)
+}

@@ -4,8 +4,7 @@ import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import t, { type Test } from 'tap'
-import type { FastifyInstance } from 'fastify'
-import { approve, build, createEpisode, createSeries, isError, signUp, uploadVideo, type Account } from '../helper.js'
+import { balanceOf, build, isError, ledgerSum, lockedEpisode, signUp } from '../helper.js'
 
 const KEY_ID = '3335741209'
 const keyPair = () => generateKeyPairSync('ec', { namedCurve: 'P-256' })
@@ -54,12 +53,6 @@ function callback ({ transactionId, userId, amount = 10, purpose = 'coins', keyI
   const signature = sign('sha256', Buffer.from(decodeURIComponent(query)), { key, dsaEncoding: 'der' }).toString('base64url')
   return `/billing/ads/reward?${query}&signature=${signature}&key_id=${keyId}`
 }
-
-const balanceOf = async (app: FastifyInstance, who: Account) =>
-  (await app.inject({ url: '/me/wallet', headers: who.auth })).json().data.balance as number
-const ledgerSum = async (app: FastifyInstance, who: Account) =>
-  ((await app.inject({ url: '/me/wallet/ledger?limit=100', headers: who.auth })).json().data as Array<{ delta: number }>)
-    .reduce((n, e) => n + e.delta, 0)
 
 t.test('a signed reward credits its coins once; forged, replayed or altered callbacks credit nothing', async (t) => {
   const keys = await keyServer(t, [{ id: KEY_ID, key: google.publicKey }])
@@ -113,13 +106,8 @@ t.test('fifty concurrent deliveries of one reward credit it once; the daily cap 
 t.test('an ad watched for an episode unlocks it for a while, then it locks again', async (t) => {
   const keys = await keyServer(t, [{ id: KEY_ID, key: google.publicKey }])
   const app = await build(t, { ADMOB_KEYS_URL: keys.url, ADMOB_UNLOCK_HOURS: '6' })
-  const [admin, creator, viewer] = [await signUp(app, 'admin'), await signUp(app, 'creator'), await signUp(app)]
-  const series = await createSeries(app, creator, { freeEpisodes: 1, coinPrice: 50 })
-  const video = await uploadVideo(app, creator)
-  await createEpisode(app, creator, series.id, video.id, 1)
-  const locked = await createEpisode(app, creator, series.id, video.id, 2)
-  await approve(app, admin, locked.id)
-  const access = async () => (await app.inject({ url: `/content/episodes/${locked.id}`, headers: viewer.auth })).json().data.access as string
+  const [admin, viewer] = [await signUp(app, 'admin'), await signUp(app)]
+  const { locked, access } = await lockedEpisode(app, admin, viewer)
   t.equal(await access(), 'locked')
 
   const before = Date.now()

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { approve, build, createEpisode, createSeries, isError, signUp, uploadVideo, type Account } from '../helper.js'
+import { balanceOf, build, isError, ledgerSum, lockedEpisode, signUp, type Account } from '../helper.js'
 import { BUNDLE_ID, makePki, notification, signJws, transaction, type Pki, type TransactionInput } from '../fixtures/app-store.js'
 
 const PACK = 'com.example.microdrama.coins100'
@@ -50,9 +50,6 @@ const post = async (app: FastifyInstance, who: Account, signedTransaction: strin
   await app.inject({ method: 'POST', url: '/billing/apple/transactions', headers: who.auth, payload: { signedTransaction } })
 const notify = async (app: FastifyInstance, pki: Pki, payload: object) =>
   await app.inject({ method: 'POST', url: '/billing/apple/notifications', payload: { signedPayload: signJws(payload, pki) } })
-const balanceOf = async (app: FastifyInstance, who: Account) => (await app.inject({ url: '/me/wallet', headers: who.auth })).json().data.balance as number
-const ledgerSum = async (app: FastifyInstance, who: Account) =>
-  ((await app.inject({ url: '/me/wallet/ledger?limit=100', headers: who.auth })).json().data as Array<{ delta: number }>).reduce((n, e) => n + e.delta, 0)
 
 t.test('a coin pack bought in the app is credited once, bound to its buyer; forged or foreign transactions credit nothing', async (t) => {
   const { app, pki, admin } = await setUp(t)
@@ -121,13 +118,8 @@ async function setUpOther (app: FastifyInstance, _admin: Account) {
 
 t.test('a VIP plan from the App Store plays as its newest event says, in any order', async (t) => {
   const { app, pki, admin } = await setUp(t)
-  const [creator, viewer] = [await signUp(app, 'creator'), await signUp(app)]
-  const series = await createSeries(app, creator, { freeEpisodes: 1, coinPrice: 50 })
-  const video = await uploadVideo(app, creator)
-  await createEpisode(app, creator, series.id, video.id, 1)
-  const locked = await createEpisode(app, creator, series.id, video.id, 2)
-  await approve(app, admin, locked.id)
-  const access = async () => (await app.inject({ url: `/content/episodes/${locked.id}`, headers: viewer.auth })).json().data.access as string
+  const viewer = await signUp(app)
+  const { access } = await lockedEpisode(app, admin, viewer)
   t.equal(await access(), 'locked')
 
   const token = await tokenOf(app, viewer)

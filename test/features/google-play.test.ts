@@ -3,7 +3,7 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto'
 import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { approve, build, createEpisode, createSeries, isError, signUp, uploadVideo, type Account } from '../helper.js'
+import { balanceOf, build, isError, ledgerSum, lockedEpisode, signUp, type Account } from '../helper.js'
 import { push, startGoogle } from '../fixtures/google-play.js'
 
 const PACK = 'coins_100'
@@ -35,9 +35,6 @@ const tokenOf = async (app: FastifyInstance, who: Account) =>
   (await app.inject({ url: '/billing/store-account', headers: who.auth })).json().data.accountToken as string
 const submit = async (app: FastifyInstance, who: Account, payload: object) =>
   await app.inject({ method: 'POST', url: '/billing/google/purchases', headers: who.auth, payload })
-const balanceOf = async (app: FastifyInstance, who: Account) => (await app.inject({ url: '/me/wallet', headers: who.auth })).json().data.balance as number
-const ledgerSum = async (app: FastifyInstance, who: Account) =>
-  ((await app.inject({ url: '/me/wallet/ledger?limit=100', headers: who.auth })).json().data as Array<{ delta: number }>).reduce((n, e) => n + e.delta, 0)
 
 t.test('a coin pack bought in Google Play: credited once from Google\'s answer, consumed; voided, taken back', async (t) => {
   const { app, google } = await setUp(t)
@@ -118,13 +115,8 @@ t.test('a coin pack bought in Google Play: credited once from Google\'s answer, 
 
 t.test('a VIP subscription from Google Play plays as Google says, acknowledged, in any order of notifications', async (t) => {
   const { app, google, admin } = await setUp(t)
-  const [creator, viewer] = [await signUp(app, 'creator'), await signUp(app)]
-  const series = await createSeries(app, creator, { freeEpisodes: 1, coinPrice: 50 })
-  const video = await uploadVideo(app, creator)
-  await createEpisode(app, creator, series.id, video.id, 1)
-  const locked = await createEpisode(app, creator, series.id, video.id, 2)
-  await approve(app, admin, locked.id)
-  const access = async () => (await app.inject({ url: `/content/episodes/${locked.id}`, headers: viewer.auth })).json().data.access as string
+  const viewer = await signUp(app)
+  const { access } = await lockedEpisode(app, admin, viewer)
 
   const account = await tokenOf(app, viewer)
   const expiry = new Date(Date.now() + 30 * 86_400_000).toISOString()
