@@ -7304,17 +7304,18 @@ export interface operations {
                  *     }
                  */
                 "application/json": {
+                    /** @description Pub/Sub also sends message_id and publish_time (the same values): accepted, unused */
                     message: {
                         /** @description The notification, base64 JSON */
                         data: string;
                         /** @description Pub/Sub's id: applied once */
                         messageId: string;
-                        message_id?: string;
                         publishTime?: string;
-                        publish_time?: string;
                         attributes?: {
                             [key: string]: string;
                         };
+                    } & {
+                        [key: string]: unknown;
                     };
                     /** @description The Pub/Sub subscription that pushed it */
                     subscription: string;

@@ -9,13 +9,11 @@ const PushSchema = Type.Object({
       minLength: 1, maxLength: 65_536, pattern: '^[A-Za-z0-9+/=_-]+$', description: 'The notification, base64 JSON'
     }),
     messageId: Type.String({ minLength: 1, maxLength: 200, description: 'Pub/Sub\'s id: applied once' }),
-    message_id: Type.Optional(Type.String({ maxLength: 200 })),
     publishTime: Type.Optional(Type.String({ maxLength: 64 })),
-    publish_time: Type.Optional(Type.String({ maxLength: 64 })),
     attributes: Type.Optional(Type.Record(Type.String({ maxLength: 256 }), Type.String({ maxLength: 1024 }), {
       maxProperties: 50
     }))
-  }, { additionalProperties: false }),
+  }, { additionalProperties: true, description: 'Pub/Sub also sends message_id and publish_time (the same values): accepted, unused' }),
   subscription: Type.String({ maxLength: 512, description: 'The Pub/Sub subscription that pushed it' })
 }, {
   additionalProperties: false,
