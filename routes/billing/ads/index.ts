@@ -2,7 +2,8 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { envelope, errors, Nullable, StringEnum } from '../../../src/schemas/common.js'
 
-const Param = (description: string) => Type.String({ maxLength: 1024, description })
+// Bounded so that the whole query stays within an HTTP request line (AdMob's values are short).
+const Param = (description: string, maxLength = 64) => Type.String({ maxLength, description })
 
 const RewardQuerySchema = Type.Object({
   ad_network: Type.Optional(Param('The ad network that served the ad')),
@@ -11,9 +12,9 @@ const RewardQuerySchema = Type.Object({
   reward_amount: Param('Coins, as set on the ad unit'),
   reward_item: Type.Optional(Param('The reward\'s name on the ad unit')),
   timestamp: Type.Optional(Param('When the ad was watched (ms)')),
-  transaction_id: Param('AdMob\'s id of this reward: credited once'),
+  transaction_id: Param('AdMob\'s id of this reward: credited once', 128),
   user_id: Param('Our user id, as the app set it (ServerSideVerificationOptions)'),
-  signature: Param('ECDSA over the query string before `&signature=`, web-safe base64'),
+  signature: Param('ECDSA over the query string before `&signature=`, web-safe base64', 256),
   key_id: Param('The verifier key that signed it')
 }, { additionalProperties: false })
 

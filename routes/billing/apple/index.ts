@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { bearer, envelope, errors, ref } from '../../../src/schemas/common.js'
 import { StorePurchaseResultSchema } from '../../../src/schemas/billing.js'
 
-const Jws = (description: string) => Type.String({ minLength: 20, maxLength: 65_536, pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$', description })
+const Jws = (description: string) => Type.String({ minLength: 20, maxLength: 60_000, pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$', description })
 
 /** The App Store (src/services/stores.ts): the app's transactions, and Apple's signed notifications. */
 const apple: FastifyPluginAsyncTypebox = async (app) => {
