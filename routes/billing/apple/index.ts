@@ -10,8 +10,10 @@ const apple: FastifyPluginAsyncTypebox = async (app) => {
   const { stores } = app.services
   const perUser = app.limitPerMinute(30, (request) => `apple:${request.account._id.toHexString()}`)
 
+  // The body limits leave room for a JWS at its maxLength in any JSON escaping, so a long one is a 400, not a 413.
   app.post('/transactions', {
     onRequest: [app.authenticate, perUser],
+    bodyLimit: 1024 * 1024,
     schema: {
       operationId: 'submitAppleTransaction',
       summary: 'Apply an App Store purchase made in the app',
@@ -34,7 +36,7 @@ const apple: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => ({ data: await stores.appleTransaction(request.account, request.body.signedTransaction) }))
 
   app.post('/notifications', {
-    bodyLimit: 256 * 1024,
+    bodyLimit: 1024 * 1024,
     schema: {
       operationId: 'receiveAppleNotification',
       summary: 'App Store Server Notifications V2',
