@@ -47,8 +47,10 @@ if (spawnSync('buildah', [...storage, 'inspect', BASE], { env }).status !== 0) {
   mkdirSync(join(rootfs, 'var', 'lib', 'apt', 'lists', 'partial'), { recursive: true })
   copyFileSync(join(root, 'node_modules', 'node', 'bin', 'node'), join(rootfs, 'usr', 'local', 'bin', 'node'))
   const npm = realpathSync(join(dirname(realpathSync(execFileSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).trim())), '..'))
+  mkdirSync(join(rootfs, 'usr', 'local', 'lib', 'node_modules'), { recursive: true })
   cpSync(npm, join(rootfs, 'usr', 'local', 'lib', 'node_modules', 'npm'), { recursive: true })
   symlinkSync('../lib/node_modules/npm/bin/npm-cli.js', join(rootfs, 'usr', 'local', 'bin', 'npm'))
+  mkdirSync(join(rootfs, 'etc', 'ssl', 'certs'), { recursive: true }) // minbase has no CA bundle: the machine's
   copyFileSync('/etc/ssl/certs/ca-certificates.crt', join(rootfs, 'etc', 'ssl', 'certs', 'ca-certificates.crt'))
   sh('chroot', [rootfs, 'groupadd', '--gid', '1000', 'node'])
   sh('chroot', [rootfs, 'useradd', '--uid', '1000', '--gid', 'node', '--create-home', 'node'])
