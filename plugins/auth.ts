@@ -4,10 +4,11 @@ import type { ObjectId } from 'mongodb'
 import jwt from '@fastify/jwt'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { bearer, ROLES, withErrors, type Role } from '../src/schemas/common.js'
-import type { Session } from '../src/adapters/sessions.js'
+import type { Caller } from '../src/services/types.js'
 import type { UserDoc } from '../src/repositories/users.js'
 import { toObjectId } from '../src/lib/ids.js'
 import { ApiError } from '../src/errors.js'
+import { countryOf, listOf, preferredLanguage } from '../src/lib/locale.js'
 
 export interface TokenClaims {
   sub: string
@@ -31,8 +32,8 @@ type Guard = (request: FastifyRequest, reply: FastifyReply) => Promise<void>
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The caller's account as it is now (role, subscription), set by `authenticate`. */
-    account: Session
+    /** The caller's account as it is now (role, subscription), their language and market, set by `authenticate`. */
+    account: Caller
   }
   interface FastifyInstance {
     /** Hook: the request must carry a valid bearer token (401 otherwise). */
@@ -57,7 +58,8 @@ declare module 'fastify' {
  * effect at once.
  */
 export default fp(async (app) => {
-  const { JWT_SECRET, JWT_EXPIRES_IN, JWT_ISSUER, JWT_AUDIENCE } = app.config
+  const { JWT_SECRET, JWT_EXPIRES_IN, JWT_ISSUER, JWT_AUDIENCE, COUNTRY_HEADER } = app.config
+  const [languages, markets] = [listOf(app.config.LANGUAGES), listOf(app.config.MARKETS)]
   await app.register(jwt, {
     secret: JWT_SECRET,
     sign: { algorithm: 'HS256', expiresIn: JWT_EXPIRES_IN, iss: JWT_ISSUER, aud: JWT_AUDIENCE },
@@ -77,10 +79,15 @@ export default fp(async (app) => {
     if (session === null || session.tokenVersion !== ver) throw new ApiError('token_revoked')
     if (sid !== undefined && session.revokedSignIns?.[sid] !== undefined) throw new ApiError('token_revoked')
     request.user.role = session.role
-    request.account = session
+    const { lang } = request.query as { lang?: unknown }
+    request.account = {
+      ...session,
+      language: preferredLanguage(languages, typeof lang === 'string' ? lang : undefined, request.headers['accept-language']),
+      country: COUNTRY_HEADER === undefined ? null : countryOf(request.headers[COUNTRY_HEADER], markets)
+    }
   }
 
-  app.decorateRequest('account', null as unknown as Session)
+  app.decorateRequest('account', null as unknown as Caller)
   app.decorate('authenticate', authenticate)
   const requireRole = (...roles: Role[]): Guard => async (request, reply) => {
     await authenticate(request, reply)

@@ -19,9 +19,10 @@ export default fp(async (app) => {
     return
   }
   const bucket = new URL(await app.storage.presignDownload('web-app-csp-probe', 60)).origin
+  // media-src data: for the empty <track> hls.js adds to show subtitles natively (data:,WEBVTT).
   const csp = [
     "default-src 'self'", "script-src 'self'", "style-src 'self'", "font-src 'self'",
-    `img-src 'self' data: blob: ${bucket}`, `media-src 'self' blob: ${bucket}`, `connect-src 'self' ${bucket}`,
+    `img-src 'self' data: blob: ${bucket}`, `media-src 'self' data: blob: ${bucket}`, `connect-src 'self' ${bucket}`,
     "worker-src 'self' blob:", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'"
   ].join('; ')
 

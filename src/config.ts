@@ -118,6 +118,14 @@ export const ConfigSchema = Type.Object({
   COIN_PRICE_MIN: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
   COIN_PRICE_MAX: Type.Integer({ minimum: 1, maximum: 100_000, default: 500 }),
   COIN_PRICE_DEFAULT: Type.Integer({ minimum: 1, maximum: 100_000, default: 50 }),
+  // The languages the catalogue is offered in (BCP 47, comma-separated, the first is a new series' original by
+  // default): titles, descriptions and subtitles may be added in these; viewers are answered in one of them.
+  LANGUAGES: Type.String({ pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*(,[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*){0,49}$', default: 'en' }),
+  // The countries the deployment sells in (ISO 3166-1 alpha-2, comma-separated): a series may price its episodes
+  // per market. The viewer's country is read from COUNTRY_HEADER, set by the CDN or load balancer in front (e.g.
+  // cloudfront-viewer-country, cf-ipcountry); unset: every viewer pays the series' one price.
+  MARKETS: Type.String({ pattern: '^([A-Z]{2}(,[A-Z]{2}){0,249})?$', default: '' }),
+  COUNTRY_HEADER: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{1,64}$' })),
   // The media pipeline (the worker): Debian's ffmpeg package, or these paths.
   FFMPEG_PATH: Type.String({ minLength: 1, default: 'ffmpeg' }),
   FFPROBE_PATH: Type.String({ minLength: 1, default: 'ffprobe' }),
@@ -151,6 +159,10 @@ export function loadConfig (
   const { COIN_PRICE_MIN: min, COIN_PRICE_MAX: max, COIN_PRICE_DEFAULT: price } = value
   if (min !== undefined && max !== undefined && price !== undefined && !(min <= price && price <= max)) {
     problems.push('COIN_PRICE_DEFAULT must be between COIN_PRICE_MIN and COIN_PRICE_MAX')
+  }
+  const languages = value.LANGUAGES?.split(',') ?? []
+  if (languages.some((tag) => { try { return Intl.getCanonicalLocales(tag)[0] !== tag } catch { return true } })) {
+    problems.push('LANGUAGES must list canonical BCP 47 tags (e.g. en,es,pt-BR)')
   }
   if (problems.length > 0) {
     throw new Error(`Invalid configuration:\n  - ${[...new Set(problems)].join('\n  - ')}`)

@@ -55,6 +55,8 @@ export const errorCatalogue = {
   cover_not_found: { status: 404, message: 'No cover for this series' },
   job_not_found: { status: 404, message: 'No such job in this queue' },
   offer_not_found: { status: 404, message: 'No such offer on sale' },
+  subtitle_not_found: { status: 404, message: 'This episode has no subtitles in this language' },
+  translation_not_found: { status: 404, message: 'No translation in this language' },
   no_billing_account: { status: 404, message: 'You have not paid for anything yet: there is no billing account to manage' },
   // 405
   method_not_allowed: { status: 405, message: 'Method not allowed' },
@@ -79,6 +81,11 @@ export const errorCatalogue = {
   idempotency_key_reused: { status: 422, message: 'This Idempotency-Key was used for another request: use a new key for each new request' },
   coin_price_out_of_bounds: { status: 422, message: 'coinPrice is outside the platform\'s bounds' },
   price_not_usable: { status: 422, message: 'The Stripe price does not fit this offer (unknown, not recurring for a plan, or recurring for a pack)' },
+  track_not_found: { status: 422, message: 'The episode offers no subtitles or audio in this language' },
+  language_not_supported: { status: 422, message: 'This language is not one the deployment offers' },
+  language_is_original: { status: 422, message: 'This is its original language: edit its own title and description instead' },
+  market_not_supported: { status: 422, message: 'This country is not one of the deployment\'s markets' },
+  subtitle_invalid: { status: 422, message: 'The subtitles are not valid WebVTT or SRT' },
   balance_too_low: { status: 422, message: 'Revoking this many coins would take the balance below zero' },
   // 413, 415, 422, 429
   payload_too_large: { status: 413, message: 'The request body is too large' },

@@ -384,7 +384,8 @@ export function pathIds (cat: Awaited<ReturnType<typeof publishedCatalogue>>): R
     webhookId: MISSING_ID,
     deliveryId: MISSING_ID,
     uploadId: MISSING_ID,
-    offerId: MISSING_ID
+    offerId: MISSING_ID,
+    language: 'es'
   }
 }
 
@@ -514,4 +515,34 @@ export async function balanceOf (app: FastifyInstance, who: Account): Promise<nu
 export async function ledgerSum (app: FastifyInstance, who: Account): Promise<number> {
   const entries = (await app.inject({ url: '/me/wallet/ledger?limit=100', headers: who.auth })).json().data as Array<{ delta: number }>
   return entries.reduce((n, e) => n + e.delta, 0)
+}
+
+/** The reads (find, count, aggregate) the app sends to the database while `run` runs. */
+export async function commandsDuring (app: FastifyInstance, run: () => Promise<unknown>): Promise<string[]> {
+  const sent: string[] = []
+  const listener = (event: { commandName: string, command: Record<string, unknown> }) => {
+    if (['find', 'count', 'aggregate'].includes(event.commandName)) sent.push(`${event.commandName} ${String(event.command[event.commandName])}`)
+  }
+  app.mongo.client.on('commandStarted', listener)
+  try {
+    await run()
+  } finally {
+    app.mongo.client.off('commandStarted', listener)
+  }
+  return sent
+}
+
+/**
+ * A published episode of a real clip (`seconds` long, processed into an HLS ladder by a media worker that keeps
+ * running) in a series written in `language`, with its creator, an admin and a viewer.
+ */
+export async function publishedClip (t: Test, app: FastifyInstance, { seconds = 4, language = 'en' } = {}) {
+  const [creator, admin, viewer] = [await signUp(app, 'creator'), await signUp(app, 'admin'), await signUp(app, 'viewer')]
+  mediaWorker(t, app)
+  const clip = await uploadVideo(app, creator, makeClip({ width: 360, height: 640, seconds }), 'video/mp4', { ready: false })
+  if ((await processedVideo(app, creator, clip.id)).status !== 'ready') throw new Error('the clip was not processed')
+  const series = await createSeries(app, creator, { freeEpisodes: 1, language })
+  const episode = await createEpisode(app, creator, series.id, clip.id, 1)
+  await approve(app, admin, episode.id)
+  return { creator, admin, viewer, clip, series, episode }
 }

@@ -1116,6 +1116,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/creator/series/{seriesId}/translations/{language}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set my series' title and description in another language
+         * @description Creators and admins, on their own series (404 otherwise). The language must be one of the deployment's (422 `language_not_supported`) and not the series' original (422 `language_is_original`: edit it with PATCH). Viewers asking for that language read it at once; search finds the series by this title too. Its status does not change: admins review every language's text with the series.
+         */
+        put: operations["putSeriesTranslation"];
+        post?: never;
+        /**
+         * Remove my series' title and description in one language
+         * @description Creators and admins, on their own series (404 otherwise; `translation_not_found` when it has none in that language). Viewers asking for it read the original again.
+         */
+        delete: operations["deleteSeriesTranslation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/creator/episodes/{episodeId}/translations/{language}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set my episode's title in another language
+         * @description Creators and admins, on their own episode (404 otherwise); the language as for a series' translation.
+         */
+        put: operations["putEpisodeTranslation"];
+        post?: never;
+        /**
+         * Remove my episode's title in one language
+         * @description Creators and admins, on their own episode (404 otherwise; `translation_not_found` when it has none).
+         */
+        delete: operations["deleteEpisodeTranslation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/creator/episodes/{episodeId}/subtitles/{language}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set my episode's subtitles in one language
+         * @description Creators and admins, on their own episode (404 otherwise), with a ready video (409 `video_not_ready`). The body is the file: WebVTT (`text/vtt`) or SRT (`application/x-subrip`, converted to WebVTT), UTF-8, at most 512 KB. Every cue must be well-formed, in order and end within the episode: otherwise 422 `subtitle_invalid` naming the line and the problem, and nothing is stored. Replaces the language's subtitles; the episode's stream announces them as a SUBTITLES rendition at once, without touching the video.
+         */
+        put: operations["putEpisodeSubtitles"];
+        post?: never;
+        /**
+         * Remove my episode's subtitles in one language
+         * @description Creators and admins, on their own episode (404 otherwise; `subtitle_not_found` when it has none in that language). Its stream stops announcing them at once; the file is deleted.
+         */
+        delete: operations["deleteEpisodeSubtitles"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/creator/episodes/{episodeId}/audio/{language}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set my episode's dubbed audio in one language
+         * @description Creators and admins, on their own episode (404 otherwise), with a ready video (409 `video_not_ready`), in one of the deployment's languages other than its series' original (422). `s3Key`: an audio file the caller uploaded (POST /uploads/presign with an audio contentType; 403 `forbidden_key` for another's, 404 `upload_missing`). The worker checks it with ffprobe (audio, as long as the episode within 1 s) and packages it as an HLS audio rendition: follow `audioTracks` (uploaded → processing → ready, or failed with a code). Once ready, the stream offers it as an EXT-X-MEDIA TYPE=AUDIO rendition. A dub it replaces stops playing at once.
+         */
+        put: operations["putEpisodeAudio"];
+        post?: never;
+        /**
+         * Remove my episode's dubbed audio in one language
+         * @description Creators and admins, on their own episode (404 otherwise; 422 `track_not_found` when it has no dub in that language). Its stream stops offering it at once; its files are deleted.
+         */
+        delete: operations["deleteEpisodeAudio"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/creator/videos": {
         parameters: {
             query?: never;
@@ -1544,6 +1640,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/stream/{episodeId}/{token}/subtitles/{language}/index.m3u8": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The HLS media playlist of one subtitle language
+         * @description Public, with the playback token in the path (as the master playlist, which names it in an EXT-X-MEDIA TYPE=SUBTITLES rendition). One segment: the WebVTT file as a signed GET URL of the bucket, valid long enough to play the episode to its end; 404 `stream_not_found` for a language the episode has no subtitles in.
+         */
+        get: operations["getStreamSubtitles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/stream/{episodeId}/{token}/{rendition}/index.m3u8": {
         parameters: {
             query?: never;
@@ -1675,7 +1791,7 @@ export interface paths {
         put?: never;
         /**
          * Save where I am in an episode
-         * @description Any signed-in user, for a published episode (404 otherwise). One entry per user and episode: the latest call wins. A position past the known duration (sent now or before) is saved as the end of the episode.
+         * @description Any signed-in user, for a published episode (404 otherwise). One entry per user and episode: the latest call wins. A position past the known duration (sent now or before) is saved as the end of the episode. The subtitle and audio languages the viewer chose count in their creator's figures per language (422 `track_not_found` for one the episode does not offer).
          */
         post: operations["recordProgress"];
         delete?: never;
@@ -1727,7 +1843,7 @@ export interface components {
                  * @description What went wrong, for programs: one of the error catalogue's codes (src/errors.ts); each operation lists those it answers
                  * @enum {string}
                  */
-                code: "bad_request" | "validation_failed" | "invalid_cursor" | "upload_too_large" | "account_token_invalid" | "account_token_expired" | "unauthorized" | "token_expired" | "token_revoked" | "invalid_credentials" | "refresh_token_invalid" | "refresh_token_reused" | "mfa_challenge_invalid" | "mfa_code_invalid" | "forbidden" | "admin_signup_forbidden" | "forbidden_key" | "email_not_verified" | "mfa_enrollment_required" | "video_not_yours" | "video_not_found" | "upload_not_found" | "webhook_not_found" | "delivery_not_found" | "webhook_url_not_allowed" | "upload_not_open" | "upload_parts_invalid" | "stream_not_found" | "playback_token_invalid" | "playback_token_expired" | "subscription_required" | "episode_locked" | "insufficient_coins" | "not_found" | "series_not_found" | "episode_not_found" | "user_not_found" | "upload_missing" | "no_next_episode" | "cover_not_found" | "job_not_found" | "offer_not_found" | "no_billing_account" | "method_not_allowed" | "email_taken" | "video_exists" | "video_not_ready" | "episode_number_taken" | "episode_published" | "not_pending" | "wrong_status" | "job_not_failed" | "email_already_verified" | "mfa_already_enabled" | "mfa_not_enabled" | "mfa_setup_required" | "already_subscribed" | "already_checked_in" | "episode_not_locked" | "not_for_coins" | "price_taken" | "idempotency_key_reused" | "coin_price_out_of_bounds" | "price_not_usable" | "balance_too_low" | "payload_too_large" | "unsupported_media_type" | "unsupported_upload" | "rate_limited" | "webhook_signature_invalid" | "store_signature_invalid" | "store_account_mismatch" | "store_purchase_revoked" | "store_purchase_pending" | "product_taken" | "store_transaction_invalid" | "store_product_unknown" | "ad_signature_invalid" | "ad_reward_duplicate" | "ad_reward_invalid" | "ad_reward_limit" | "internal_error" | "service_unavailable" | "database_unavailable" | "storage_unavailable" | "payments_unavailable" | "provider_not_configured" | "not_ready";
+                code: "bad_request" | "validation_failed" | "invalid_cursor" | "upload_too_large" | "account_token_invalid" | "account_token_expired" | "unauthorized" | "token_expired" | "token_revoked" | "invalid_credentials" | "refresh_token_invalid" | "refresh_token_reused" | "mfa_challenge_invalid" | "mfa_code_invalid" | "forbidden" | "admin_signup_forbidden" | "forbidden_key" | "email_not_verified" | "mfa_enrollment_required" | "video_not_yours" | "video_not_found" | "upload_not_found" | "webhook_not_found" | "delivery_not_found" | "webhook_url_not_allowed" | "upload_not_open" | "upload_parts_invalid" | "stream_not_found" | "playback_token_invalid" | "playback_token_expired" | "subscription_required" | "episode_locked" | "insufficient_coins" | "not_found" | "series_not_found" | "episode_not_found" | "user_not_found" | "upload_missing" | "no_next_episode" | "cover_not_found" | "job_not_found" | "offer_not_found" | "subtitle_not_found" | "translation_not_found" | "no_billing_account" | "method_not_allowed" | "email_taken" | "video_exists" | "video_not_ready" | "episode_number_taken" | "episode_published" | "not_pending" | "wrong_status" | "job_not_failed" | "email_already_verified" | "mfa_already_enabled" | "mfa_not_enabled" | "mfa_setup_required" | "already_subscribed" | "already_checked_in" | "episode_not_locked" | "not_for_coins" | "price_taken" | "idempotency_key_reused" | "coin_price_out_of_bounds" | "price_not_usable" | "track_not_found" | "language_not_supported" | "language_is_original" | "market_not_supported" | "subtitle_invalid" | "balance_too_low" | "payload_too_large" | "unsupported_media_type" | "unsupported_upload" | "rate_limited" | "webhook_signature_invalid" | "store_signature_invalid" | "store_account_mismatch" | "store_purchase_revoked" | "store_purchase_pending" | "product_taken" | "store_transaction_invalid" | "store_product_unknown" | "ad_signature_invalid" | "ad_reward_duplicate" | "ad_reward_invalid" | "ad_reward_limit" | "internal_error" | "service_unavailable" | "database_unavailable" | "storage_unavailable" | "payments_unavailable" | "provider_not_configured" | "not_ready";
                 /** @description Quote it when reporting a server error */
                 requestId?: string;
             };
@@ -1840,8 +1956,16 @@ export interface components {
         Series: {
             id: components["schemas"]["ObjectId"];
             creatorId: components["schemas"]["ObjectId"];
+            /** @description In `language` */
             title: string;
+            /** @description In `language` */
             description: string;
+            /** @description The language its title and description are in: the caller's (`lang`, else Accept-Language) when it has a translation in it, else its original */
+            language: string;
+            /** @description The language it was written in (`und` for series made before languages) */
+            originalLanguage: string;
+            /** @description Its original, then its translations */
+            languages: string[];
             genres: string[];
             /**
              * Format: int32
@@ -1850,7 +1974,7 @@ export interface components {
             freeEpisodes: number;
             /**
              * Format: int32
-             * @description Coins that unlock one of its other episodes for good; null: not sold for coins (VIP only)
+             * @description Coins that unlock one of its other episodes for good (for a viewer: the price in their market); null: not sold for coins (VIP only)
              */
             coinPrice: number | null;
             /**
@@ -1874,8 +1998,16 @@ export interface components {
         CreatorSeries: {
             id: components["schemas"]["ObjectId"];
             creatorId: components["schemas"]["ObjectId"];
+            /** @description In `language` */
             title: string;
+            /** @description In `language` */
             description: string;
+            /** @description The language its title and description are in: the caller's (`lang`, else Accept-Language) when it has a translation in it, else its original */
+            language: string;
+            /** @description The language it was written in (`und` for series made before languages) */
+            originalLanguage: string;
+            /** @description Its original, then its translations */
+            languages: string[];
             genres: string[];
             /**
              * Format: int32
@@ -1884,7 +2016,7 @@ export interface components {
             freeEpisodes: number;
             /**
              * Format: int32
-             * @description Coins that unlock one of its other episodes for good; null: not sold for coins (VIP only)
+             * @description Coins that unlock one of its other episodes for good (for a viewer: the price in their market); null: not sold for coins (VIP only)
              */
             coinPrice: number | null;
             /**
@@ -1901,6 +2033,23 @@ export interface components {
             updatedAt: string;
             /** Format: date-time */
             publishedAt: string | null;
+            /** @description Its title and description in other languages than the original */
+            translations: {
+                /** @description One of the deployment's languages, not the original */
+                language: string;
+                title: string;
+                description: string;
+            }[];
+            /** @description Coin prices per market where they differ from coinPrice (a viewer's market comes from the CDN) */
+            regionalPrices: {
+                /** @description ISO 3166-1 alpha-2, one of the deployment's markets */
+                country: string;
+                /**
+                 * Format: int32
+                 * @description Coins per episode there (within the platform's bounds)
+                 */
+                coinPrice: number;
+            }[];
             /** @description Why an admin rejected it or took it down; null otherwise */
             moderationNote: string | null;
         };
@@ -1909,6 +2058,13 @@ export interface components {
          * @enum {string}
          */
         Access: "free" | "subscription" | "unlocked" | "locked";
+        /** @description Subtitles or dubbed audio in one language, in the episode's HLS stream */
+        MediaTrack: {
+            /** @description Its language (BCP 47): the LANGUAGE of its EXT-X-MEDIA rendition */
+            language: string;
+            /** @description The language's name in itself ("español"): the rendition's NAME */
+            name: string;
+        };
         /** @description A published episode; the video behind it is reached only through playback */
         Episode: {
             id: components["schemas"]["ObjectId"];
@@ -1921,6 +2077,10 @@ export interface components {
             title: string;
             /** @description Read from its video by the media pipeline */
             durationSec: number | null;
+            /** @description The subtitle languages its stream offers */
+            subtitles: components["schemas"]["MediaTrack"][];
+            /** @description The dubbed audio languages its stream offers (beside the original) */
+            audio: components["schemas"]["MediaTrack"][];
             status: components["schemas"]["EpisodeStatus"];
             /** Format: date-time */
             createdAt: string;
@@ -1928,6 +2088,8 @@ export interface components {
             updatedAt: string;
             /** Format: date-time */
             publishedAt: string | null;
+            /** @description The language its title is in: the caller's when it has a translation in it, else its series' original */
+            language: string;
             access: components["schemas"]["Access"];
             /**
              * Format: int32
@@ -1947,6 +2109,10 @@ export interface components {
             title: string;
             /** @description Read from its video by the media pipeline */
             durationSec: number | null;
+            /** @description The subtitle languages its stream offers */
+            subtitles: components["schemas"]["MediaTrack"][];
+            /** @description The dubbed audio languages its stream offers (beside the original) */
+            audio: components["schemas"]["MediaTrack"][];
             status: components["schemas"]["EpisodeStatus"];
             /** Format: date-time */
             createdAt: string;
@@ -1954,6 +2120,26 @@ export interface components {
             updatedAt: string;
             /** Format: date-time */
             publishedAt: string | null;
+            /** @description Its title in other languages than the original */
+            translations: {
+                /** @description One of the deployment's languages, not the original */
+                language: string;
+                title: string;
+            }[];
+            /** @description Its dubs and their processing, ready or not */
+            audioTracks: {
+                /** @description The dub's language */
+                language: string;
+                status: components["schemas"]["VideoStatus"];
+                /** @description Why processing failed; null unless failed */
+                failure: {
+                    /** @enum {string} */
+                    code: "not_audio" | "duration_mismatch" | "corrupt" | "processing_failed";
+                    message: string;
+                } | null;
+                /** Format: date-time */
+                updatedAt: string;
+            }[];
             videoId: components["schemas"]["ObjectId"];
             /** @description Why an admin rejected it or took it down; null otherwise */
             moderationNote: string | null;
@@ -2052,6 +2238,7 @@ export interface components {
          *       "offerId": null,
          *       "shortfall": 0,
          *       "reason": null,
+         *       "country": null,
          *       "at": "2026-11-26T10:00:00.000Z"
          *     }
          */
@@ -2085,6 +2272,8 @@ export interface components {
             shortfall: number;
             /** @description An admin's grant or revocation: why */
             reason: string | null;
+            /** @description An unlock: the market whose price it charged; null: the series' one price */
+            country: string | null;
             /** Format: date-time */
             at: string;
         };
@@ -7527,8 +7716,10 @@ export interface operations {
                 cursor?: components["parameters"]["cursor"];
                 /** @description One genre, any case */
                 genre?: string;
-                /** @description Titles starting with this text, any case (taken literally) */
+                /** @description Titles in any language starting with this text, any case, accents or not (taken literally) */
                 q?: string;
+                /** @description BCP 47, e.g. es or pt-BR: takes precedence over Accept-Language */
+                lang?: string;
             };
             header?: never;
             path?: never;
@@ -7667,7 +7858,10 @@ export interface operations {
     };
     getPublishedSeries: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description BCP 47, e.g. es or pt-BR: takes precedence over Accept-Language */
+                lang?: string;
+            };
             header?: never;
             path: {
                 seriesId: components["schemas"]["ObjectId"];
@@ -7758,6 +7952,8 @@ export interface operations {
                 sort?: "number:asc" | "number:desc";
                 /** @description The previous page's `meta.nextCursor`: the page after it, found by position instead of by skipping `(page - 1) * limit` items, so deep pages cost what the first does. Pass the same sort and filters; `page` is then ignored */
                 cursor?: components["parameters"]["cursor"];
+                /** @description BCP 47, e.g. es or pt-BR: takes precedence over Accept-Language */
+                lang?: string;
             };
             header?: never;
             path: {
@@ -7841,7 +8037,10 @@ export interface operations {
     };
     getPublishedEpisode: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description BCP 47, e.g. es or pt-BR: takes precedence over Accept-Language */
+                lang?: string;
+            };
             header?: never;
             path: {
                 episodeId: components["schemas"]["ObjectId"];
@@ -7923,7 +8122,10 @@ export interface operations {
     };
     getNextEpisode: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description BCP 47, e.g. es or pt-BR: takes precedence over Accept-Language */
+                lang?: string;
+            };
             header?: never;
             path: {
                 episodeId: components["schemas"]["ObjectId"];
@@ -8151,6 +8353,946 @@ export interface operations {
             };
             /** @description Not Found: `cover_not_found` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    putSeriesTranslation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                seriesId: components["schemas"]["ObjectId"];
+                /** @description One of the deployment's languages (LANGUAGES), e.g. es or pt-BR */
+                language: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "title": "El gemelo secreto del multimillonario",
+                 *       "description": "Dos hermanas, una fortuna."
+                 *     }
+                 */
+                "application/json": {
+                    title: string;
+                    /** @default  */
+                    description?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["CreatorSeries"];
+                    };
+                };
+            };
+            /** @description Bad Request: `validation_failed`, `bad_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found: `series_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Payload Too Large: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity: `language_not_supported`, `language_is_original` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    deleteSeriesTranslation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                seriesId: components["schemas"]["ObjectId"];
+                /** @description One of the deployment's languages (LANGUAGES), e.g. es or pt-BR */
+                language: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["CreatorSeries"];
+                    };
+                };
+            };
+            /** @description Bad Request: `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found: `series_not_found`, `translation_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity: `language_not_supported`, `language_is_original` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    putEpisodeTranslation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                episodeId: components["schemas"]["ObjectId"];
+                /** @description One of the deployment's languages (LANGUAGES), e.g. es or pt-BR */
+                language: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "title": "La boda"
+                 *     }
+                 */
+                "application/json": {
+                    title: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["CreatorEpisode"];
+                    };
+                };
+            };
+            /** @description Bad Request: `validation_failed`, `bad_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found: `episode_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Payload Too Large: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity: `language_not_supported`, `language_is_original` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    deleteEpisodeTranslation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                episodeId: components["schemas"]["ObjectId"];
+                /** @description One of the deployment's languages (LANGUAGES), e.g. es or pt-BR */
+                language: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["CreatorEpisode"];
+                    };
+                };
+            };
+            /** @description Bad Request: `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found: `episode_not_found`, `translation_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity: `language_not_supported`, `language_is_original` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    putEpisodeSubtitles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                episodeId: components["schemas"]["ObjectId"];
+                /** @description One of the deployment's languages (LANGUAGES), e.g. es or pt-BR */
+                language: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/vtt": string;
+                "application/x-subrip": string;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["CreatorEpisode"];
+                    };
+                };
+            };
+            /** @description Bad Request: `validation_failed`, `bad_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found: `episode_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict: `video_not_ready` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Payload Too Large: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity: `language_not_supported`, `subtitle_invalid` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    deleteEpisodeSubtitles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                episodeId: components["schemas"]["ObjectId"];
+                /** @description One of the deployment's languages (LANGUAGES), e.g. es or pt-BR */
+                language: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found: `episode_not_found`, `subtitle_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity: `language_not_supported` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    putEpisodeAudio: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                episodeId: components["schemas"]["ObjectId"];
+                /** @description One of the deployment's languages (LANGUAGES), e.g. es or pt-BR */
+                language: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "s3Key": "audio/665f1c2b9d3e4a0012345678/0b9c6c1e-episode-1-es.m4a"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description The uploaded audio file's key */
+                    s3Key: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["CreatorEpisode"];
+                    };
+                };
+            };
+            /** @description Bad Request: `validation_failed`, `bad_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden: `forbidden_key`, `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found: `episode_not_found`, `upload_missing` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict: `video_not_ready` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Payload Too Large: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity: `language_not_supported`, `language_is_original`, `unsupported_upload` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    deleteEpisodeAudio: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                episodeId: components["schemas"]["ObjectId"];
+                /** @description One of the deployment's languages (LANGUAGES), e.g. es or pt-BR */
+                language: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `unauthorized`, `token_expired`, `token_revoked` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found: `episode_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity: `track_not_found`, `language_not_supported` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8649,6 +9791,18 @@ export interface operations {
                      * @default false
                      */
                     draft?: boolean;
+                    /** @description The language its title and description are in: one of the deployment's (422 `language_not_supported`), the first of them when not given */
+                    language?: string;
+                    /** @description Prices per market (each within the bounds, in MARKETS) */
+                    regionalPrices?: {
+                        /** @description ISO 3166-1 alpha-2, one of the deployment's markets */
+                        country: string;
+                        /**
+                         * Format: int32
+                         * @description Coins per episode there (within the platform's bounds)
+                         */
+                        coinPrice: number;
+                    }[];
                 };
             };
         };
@@ -8709,7 +9863,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unprocessable Entity: `coin_price_out_of_bounds` */
+            /** @description Unprocessable Entity: `coin_price_out_of_bounds`, `language_not_supported`, `market_not_supported` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8973,6 +10127,16 @@ export interface operations {
                      * @description Coins that unlock one of its other episodes, within the platform's bounds (422 `coin_price_out_of_bounds`); the platform's default when not given
                      */
                     coinPrice?: number;
+                    /** @description Replaces its prices per market (each within the bounds, in MARKETS: 422 `market_not_supported`) */
+                    regionalPrices?: {
+                        /** @description ISO 3166-1 alpha-2, one of the deployment's markets */
+                        country: string;
+                        /**
+                         * Format: int32
+                         * @description Coins per episode there (within the platform's bounds)
+                         */
+                        coinPrice: number;
+                    }[];
                     /** @description The key of a cover image uploaded with POST /uploads/presign */
                     coverKey?: string;
                 };
@@ -9044,7 +10208,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unprocessable Entity: `unsupported_upload`, `coin_price_out_of_bounds` */
+            /** @description Unprocessable Entity: `unsupported_upload`, `coin_price_out_of_bounds`, `market_not_supported` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9829,6 +10993,30 @@ export interface operations {
                                 /** Format: int64 */
                                 plays: number;
                             }[];
+                            /** @description Views and completion by subtitle and audio language: which markets watch */
+                            languages: {
+                                /**
+                                 * @description What the viewers chose
+                                 * @enum {string}
+                                 */
+                                kind: "subtitles" | "audio";
+                                /** @description Subtitles: their language, null for none. Audio: a dub's, or the original's */
+                                language: string | null;
+                                /**
+                                 * Format: int64
+                                 * @description Viewer-episode pairs watched this way (each viewer's latest choice)
+                                 */
+                                views: number;
+                                /** Format: int64 */
+                                viewers: number;
+                                /**
+                                 * Format: int64
+                                 * @description Of the views, those watched to the end
+                                 */
+                                completed: number;
+                                /** @description The mean of how far they got (0 to 1) */
+                                avgCompletion: number;
+                            }[];
                             /**
                              * Format: date-time
                              * @description When the figures were computed (a job, about every minute); null: not yet
@@ -10299,6 +11487,8 @@ export interface operations {
                 sort?: "addedAt:asc" | "addedAt:desc";
                 /** @description The previous page's `meta.nextCursor`: the page after it, found by position instead of by skipping `(page - 1) * limit` items, so deep pages cost what the first does. Pass the same sort and filters; `page` is then ignored */
                 cursor?: components["parameters"]["cursor"];
+                /** @description BCP 47, e.g. es or pt-BR: takes precedence over Accept-Language */
+                lang?: string;
             };
             header?: never;
             path?: never;
@@ -10374,6 +11564,8 @@ export interface operations {
             query?: {
                 /** @description Items per page, 1 to 100 */
                 limit?: components["parameters"]["limit"];
+                /** @description BCP 47, e.g. es or pt-BR: takes precedence over Accept-Language */
+                lang?: string;
             };
             header?: never;
             path?: never;
@@ -10845,6 +12037,90 @@ export interface operations {
             };
         };
     };
+    getStreamSubtitles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                episodeId: components["schemas"]["ObjectId"];
+                /** @description The playback token in the url GET /video/play/{episodeId} gave (a malformed one is 400) */
+                token: string;
+                /** @description e.g. es */
+                language: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HLS playlist */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.apple.mpegurl": string;
+                };
+            };
+            /** @description Bad Request: `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `playback_token_invalid`, `playback_token_expired` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found: `stream_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `service_unavailable`, `database_unavailable`, `storage_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     getStreamRendition: {
         parameters: {
             query?: never;
@@ -10853,7 +12129,7 @@ export interface operations {
                 episodeId: components["schemas"]["ObjectId"];
                 /** @description The playback token in the url GET /video/play/{episodeId} gave (a malformed one is 400) */
                 token: string;
-                /** @description e.g. 720p */
+                /** @description e.g. 720p, or a dub: audio-es-1 */
                 rendition: string;
             };
             cookie?: never;
@@ -10972,6 +12248,19 @@ export interface operations {
                     sizeBytes: number;
                     /** @description Original file name; only a readable slug of it is kept in the key */
                     fileName?: string;
+                } | {
+                    /**
+                     * @description Dubbed audio for an episode
+                     * @enum {string}
+                     */
+                    contentType: "audio/mpeg" | "audio/mp4" | "audio/aac" | "audio/wav" | "audio/flac" | "audio/ogg";
+                    /**
+                     * Format: int64
+                     * @description Exact size of the file, at most MAX_UPLOAD_BYTES
+                     */
+                    sizeBytes: number;
+                    /** @description Original file name; only a readable slug of it is kept in the key */
+                    fileName?: string;
                 };
             };
         };
@@ -10984,7 +12273,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: {
-                            /** @description Once uploaded: a video's key goes to POST /creator/videos, an image's to PATCH /creator/series/{seriesId} as coverKey */
+                            /** @description Once uploaded: a video's key goes to POST /creator/videos, an image's to PATCH /creator/series/{seriesId} as coverKey, an audio file's to PUT /creator/episodes/{episodeId}/audio/{language} */
                             s3Key: string;
                             /** Format: uri */
                             uploadUrl: string;
@@ -11120,6 +12409,19 @@ export interface operations {
                     /**
                      * Format: int64
                      * @description Exact size of the file, at most 5 MiB
+                     */
+                    sizeBytes: number;
+                    /** @description Original file name; only a readable slug of it is kept in the key */
+                    fileName?: string;
+                } | {
+                    /**
+                     * @description Dubbed audio for an episode
+                     * @enum {string}
+                     */
+                    contentType: "audio/mpeg" | "audio/mp4" | "audio/aac" | "audio/wav" | "audio/flac" | "audio/ogg";
+                    /**
+                     * Format: int64
+                     * @description Exact size of the file, at most MAX_UPLOAD_BYTES
                      */
                     sizeBytes: number;
                     /** @description Original file name; only a readable slug of it is kept in the key */
@@ -11619,7 +12921,9 @@ export interface operations {
                 /**
                  * @example {
                  *       "episodeId": "665f1c2b9d3e4a0012345678",
-                 *       "positionSec": 42.5
+                 *       "positionSec": 42.5,
+                 *       "subtitleLanguage": "es",
+                 *       "audioLanguage": null
                  *     }
                  */
                 "application/json": {
@@ -11632,6 +12936,10 @@ export interface operations {
                     durationSec?: number;
                     /** @description Defaults to true once positionSec reaches 95 % of a known duration */
                     completed?: boolean;
+                    /** @description The subtitles the viewer has on (one of the episode's `subtitles`); null or absent: none */
+                    subtitleLanguage?: string | null;
+                    /** @description The dubbed audio the viewer chose (one of the episode's `audio`); null or absent: the original */
+                    audioLanguage?: string | null;
                 };
             };
         };
@@ -11685,6 +12993,15 @@ export interface operations {
             };
             /** @description Unsupported Media Type: `unsupported_media_type` */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity: `track_not_found` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,7 +2,9 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { envelope, errors, page, ref } from '../../src/schemas/common.js'
 import { EpisodeSchema, SeriesSchema } from '../../src/schemas/catalog.js'
-import { EpisodeParamsSchema, IdempotencyHeadersSchema, listQuery, SeriesParamsSchema } from '../../src/schemas/params.js'
+import {
+  EpisodeParamsSchema, IdempotencyHeadersSchema, LangProperty, LangQuerySchema, listQuery, SeriesParamsSchema
+} from '../../src/schemas/params.js'
 import { UnlockSchema } from '../../src/schemas/billing.js'
 import { toObjectId } from '../../src/lib/ids.js'
 
@@ -20,7 +22,10 @@ const content: FastifyPluginAsyncTypebox = async (app) => {
         'views or trending, may lag by up to the server\'s `READ_CACHE_MS` (30 s by default).',
       querystring: listQuery(['publishedAt', 'title', 'views', 'trending'], 'publishedAt:desc', {
         genre: Type.Optional(Type.String({ minLength: 1, maxLength: 40, pattern: '^[^$]+$', description: 'One genre, any case' })),
-        q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description: 'Titles starting with this text, any case (taken literally)' }))
+        q: Type.Optional(Type.String({
+          minLength: 1, maxLength: 100, pattern: '\\S', description: 'Titles in any language starting with this text, any case, accents or not (taken literally)'
+        })),
+        ...LangProperty
       }),
       response: { 200: page(ref(SeriesSchema)) }
     },
@@ -31,7 +36,7 @@ const content: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request) => {
-    const { genre, q, ...pageRequest } = request.query
+    const { genre, q, lang, ...pageRequest } = request.query
     return await catalogue.listSeries(request.account, { genre, q }, pageRequest)
   })
 
@@ -57,6 +62,7 @@ const content: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'One published series',
       description: 'Any signed-in user. 404 unless the series is published.',
       params: SeriesParamsSchema,
+      querystring: LangQuerySchema,
       response: { 200: envelope(ref(SeriesSchema)), ...errors('series_not_found') }
     },
     links: {
@@ -72,7 +78,7 @@ const content: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'The published episodes of a series, in order',
       description: 'Any signed-in user. 404 unless the series is published; unpublished episodes are left out.',
       params: SeriesParamsSchema,
-      querystring: listQuery(['number'], 'number:asc'),
+      querystring: listQuery(['number'], 'number:asc', LangProperty),
       response: { 200: page(ref(EpisodeSchema)), ...errors('series_not_found') }
     },
     links: {
@@ -90,6 +96,7 @@ const content: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'One published episode',
       description: 'Any signed-in user. 404 unless the episode and its series are published.',
       params: EpisodeParamsSchema,
+      querystring: LangQuerySchema,
       response: { 200: envelope(ref(EpisodeSchema)), ...errors('episode_not_found') }
     },
     links: {
@@ -107,6 +114,7 @@ const content: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Any signed-in user: the next published episode by number, with the caller\'s access to it. ' +
         '404 `episode_not_found` unless this episode is published; 404 `no_next_episode` after the last one.',
       params: EpisodeParamsSchema,
+      querystring: LangQuerySchema,
       response: { 200: envelope(ref(EpisodeSchema)), ...errors('episode_not_found', 'no_next_episode') }
     },
     links: {

@@ -1,9 +1,12 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { envelope, errors, Nullable, ObjectIdSchema, page, ref } from '../../src/schemas/common.js'
-import { CreatorEpisodeSchema, CreatorSeriesSchema, SeriesStatusSchema, VideoSchema } from '../../src/schemas/catalog.js'
+import { envelope, errors, Nullable, ObjectIdSchema, page, ref, StringEnum } from '../../src/schemas/common.js'
+import {
+  CreatorEpisodeSchema, CreatorSeriesSchema, LanguageTag, RegionalPricesSchema, SeriesStatusSchema, VideoSchema
+} from '../../src/schemas/catalog.js'
 import { EpisodeParamsSchema, listQuery, SeriesParamsSchema, VideoParamsSchema } from '../../src/schemas/params.js'
 import { toObjectId } from '../../src/lib/ids.js'
+import languages from './languages.js'
 
 const CreateVideoBodySchema = Type.Object({
   s3Key: Type.String({ minLength: 1, maxLength: 512, description: 'The key from POST /uploads/presign, after the upload' }),
@@ -36,6 +39,7 @@ const SeriesFieldsSchema = {
 
 const UpdateSeriesBodySchema = Type.Partial(Type.Object({
   ...SeriesFieldsSchema,
+  regionalPrices: { ...RegionalPricesSchema, description: 'Replaces its prices per market (each within the bounds, in MARKETS: 422 `market_not_supported`)' },
   coverKey: Type.String({ minLength: 1, maxLength: 512, description: 'The key of a cover image uploaded with POST /uploads/presign' })
 }), {
   additionalProperties: false, minProperties: 1, examples: [{ freeEpisodes: 3, genres: ['romance', 'ceo'] }]
@@ -51,7 +55,10 @@ const CreateSeriesBodySchema = Type.Object({
   genres: Type.Optional({ ...SeriesFieldsSchema.genres, default: [] }),
   freeEpisodes: Type.Optional({ ...SeriesFieldsSchema.freeEpisodes, default: 0 }),
   coinPrice: Type.Optional(SeriesFieldsSchema.coinPrice),
-  draft: Type.Optional(Type.Boolean({ default: false, description: 'Keep it a draft (submit it later) instead of sending it for review now' }))
+  draft: Type.Optional(Type.Boolean({ default: false, description: 'Keep it a draft (submit it later) instead of sending it for review now' })),
+  language: Type.Optional(LanguageTag('The language its title and description are in: one of the deployment\'s (422 ' +
+    '`language_not_supported`), the first of them when not given')),
+  regionalPrices: Type.Optional({ ...RegionalPricesSchema, description: 'Prices per market (each within the bounds, in MARKETS)' })
 }, { additionalProperties: false, examples: [{ title: 'The Billionaire\'s Secret Twin', description: 'Two sisters, one fortune.', genres: ['romance', 'revenge'] }] })
 
 const CreateEpisodeBodySchema = Type.Object({
@@ -105,12 +112,22 @@ const SeriesStatsSchema = envelope(Type.Object({
   days: Type.Array(Type.Object({ day: Day, plays: Type.Integer({ minimum: 0, format: 'int64' }) }, { additionalProperties: false }), {
     maxItems: 90, description: 'Plays of its episodes per UTC day, the last 90 days with plays, oldest first (counted about every minute)'
   }),
+  languages: Type.Array(Type.Object({
+    kind: StringEnum(['subtitles', 'audio'], { description: 'What the viewers chose' }),
+    language: Nullable(Type.String({ description: 'Subtitles: their language, null for none. Audio: a dub\'s, or the original\'s' })),
+    views: Type.Integer({ minimum: 0, format: 'int64', description: 'Viewer-episode pairs watched this way (each viewer\'s latest choice)' }),
+    viewers: Type.Integer({ minimum: 0, format: 'int64' }),
+    completed: Type.Integer({ minimum: 0, format: 'int64', description: 'Of the views, those watched to the end' }),
+    avgCompletion: { ...Share, description: 'The mean of how far they got (0 to 1)' }
+  }, { additionalProperties: false }), { maxItems: 200, description: 'Views and completion by subtitle and audio language: which markets watch' }),
   updatedAt: Nullable(Type.String({ format: 'date-time', description: 'When the figures were computed (a job, about every minute); null: not yet' }))
 }, { additionalProperties: false }))
 
 /** A creator's own videos, series and episodes (src/services/studio.ts; status steps in src/services/moderation.ts). */
 const creator: FastifyPluginAsyncTypebox = async (app) => {
   const { studio, moderation, wallet, analytics } = app.services
+  // Their titles in other languages and their subtitles (with a body parser of their own).
+  await app.register(languages)
 
   app.post('/videos', {
     schema: {
@@ -161,7 +178,7 @@ const creator: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Creators and admins. The series starts pending (or draft, when asked); it is published when an admin ' +
         'approves its first episode.',
       body: CreateSeriesBodySchema,
-      response: { 201: envelope(ref(CreatorSeriesSchema)), ...errors('coin_price_out_of_bounds') }
+      response: { 201: envelope(ref(CreatorSeriesSchema)), ...errors('coin_price_out_of_bounds', 'language_not_supported', 'market_not_supported') }
     },
     links: {
       201: {
@@ -203,7 +220,7 @@ const creator: FastifyPluginAsyncTypebox = async (app) => {
         'issued to the caller, 404 `upload_missing` if not uploaded). Its status does not change.',
       params: SeriesParamsSchema,
       body: UpdateSeriesBodySchema,
-      response: { 200: envelope(ref(CreatorSeriesSchema)), ...errors('forbidden_key', 'series_not_found', 'upload_missing', 'unsupported_upload', 'coin_price_out_of_bounds') }
+      response: { 200: envelope(ref(CreatorSeriesSchema)), ...errors('forbidden_key', 'series_not_found', 'upload_missing', 'unsupported_upload', 'coin_price_out_of_bounds', 'market_not_supported') }
     }
   }, async (request) => ({
     data: await studio.updateSeries(request.account, toObjectId(request.params.seriesId), request.body)

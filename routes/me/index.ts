@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { envelope, errors, page, ref, StringEnum } from '../../src/schemas/common.js'
 import { ContinueWatchingRowSchema, SeriesSchema } from '../../src/schemas/catalog.js'
-import { LimitQuerySchema, listQuery, SeriesParamsSchema } from '../../src/schemas/params.js'
+import { LangProperty, LimitQuerySchema, listQuery, SeriesParamsSchema } from '../../src/schemas/params.js'
 import { toObjectId } from '../../src/lib/ids.js'
 import { LedgerEntrySchema, UnlockSchema } from '../../src/schemas/billing.js'
 import { LEDGER_KINDS } from '../../src/repositories/coins.js'
@@ -47,7 +47,7 @@ const me: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'My list',
       description: 'Any signed-in user: the series they saved, most recently saved first. A series taken down since ' +
         'is left out of the page (it comes back if it is published again).',
-      querystring: listQuery(['addedAt'], 'addedAt:desc'),
+      querystring: listQuery(['addedAt'], 'addedAt:desc', LangProperty),
       response: { 200: page(ref(SeriesSchema)) }
     }
   }, async (request) => await library.list(request.account, request.query))
@@ -59,7 +59,7 @@ const me: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Any signed-in user: one row per series they started and have not finished, most recent first, ' +
         'with the episode to resume, its position and the episode after it (`next`, absent at the end). A series whose last watched episode is ' +
         'completed shows the next episode to start; one with nothing left to watch is left out.',
-      querystring: LimitQuerySchema,
+      querystring: Type.Object({ ...LimitQuerySchema.properties, ...LangProperty }, { additionalProperties: false }),
       response: { 200: ContinueWatchingSchema }
     }
   }, async (request) => ({ data: await library.continueWatching(request.account, request.query.limit) }))

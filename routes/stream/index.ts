@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
 import { errors, ObjectIdSchema, ref } from '../../src/schemas/common.js'
 import { toObjectId } from '../../src/lib/ids.js'
+import { LanguageTag } from '../../src/schemas/catalog.js'
 
 const TokenParams = {
   episodeId: ref(ObjectIdSchema),
@@ -27,7 +28,7 @@ const sendPlaylist = async (reply: FastifyReply, { playlist, maxAgeSec }: { play
  * token, bound to the episode and short-lived, is what lets them in.
  */
 const stream: FastifyPluginAsyncTypebox = async (app) => {
-  const { streaming } = app.services
+  const { streaming, playback } = app.services
 
   app.get('/:episodeId/:token/master.m3u8', {
     schema: {
@@ -40,7 +41,25 @@ const stream: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const { episodeId, token } = request.params
-    return await sendPlaylist(reply, await streaming.master(toObjectId(episodeId), token))
+    const id = toObjectId(episodeId)
+    return await sendPlaylist(reply, await streaming.master(id, token, async () => await playback.streamTracks(id)))
+  })
+
+  app.get('/:episodeId/:token/subtitles/:language/index.m3u8', {
+    schema: {
+      operationId: 'getStreamSubtitles',
+      summary: 'The HLS media playlist of one subtitle language',
+      description: 'Public, with the playback token in the path (as the master playlist, which names it in an ' +
+        'EXT-X-MEDIA TYPE=SUBTITLES rendition). One segment: the WebVTT file as a signed GET URL of the bucket, valid long ' +
+        'enough to play the episode to its end; 404 `stream_not_found` for a language the episode has no subtitles in.',
+      params: Type.Object({ ...TokenParams, language: LanguageTag('e.g. es') }),
+      response: { 200: Playlist, ...TOKEN_ERRORS }
+    }
+  }, async (request, reply) => {
+    const { episodeId, token, language } = request.params
+    const id = toObjectId(episodeId)
+    const tracks = async () => await playback.streamTracks(id)
+    return await sendPlaylist(reply, await streaming.subtitles(id, token, language, tracks))
   })
 
   app.get('/:episodeId/:token/:rendition/index.m3u8', {
@@ -49,7 +68,12 @@ const stream: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'The HLS media playlist of one rendition',
       description: 'Public, with the playback token in the path (as the master playlist). Every segment is a signed GET URL of ' +
         'the bucket, valid long enough to play the episode to its end.',
-      params: Type.Object({ ...TokenParams, rendition: Type.String({ maxLength: 5, pattern: '^[0-9]{3,4}p$', description: 'e.g. 720p' }) }),
+      params: Type.Object({
+        ...TokenParams,
+        rendition: Type.String({
+          maxLength: 60, pattern: '^([0-9]{3,4}p|audio-[A-Za-z0-9-]{2,50})$', description: 'e.g. 720p, or a dub: audio-es-1'
+        })
+      }),
       response: { 200: Playlist, ...TOKEN_ERRORS }
     }
   }, async (request, reply) => {

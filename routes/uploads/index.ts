@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { envelope, errors, ObjectIdSchema, ref, StringEnum } from '../../src/schemas/common.js'
 import { toObjectId } from '../../src/lib/ids.js'
-import { ALLOWED_IMAGE_TYPES, ALLOWED_VIDEO_TYPES } from '../../src/schemas/catalog.js'
+import { ALLOWED_AUDIO_TYPES, ALLOWED_IMAGE_TYPES, ALLOWED_VIDEO_TYPES } from '../../src/schemas/catalog.js'
 import { ALLOWED_UPLOAD_TYPES, MAX_PARTS, UPLOAD_EXTENSIONS, uploadLimit } from '../../src/services/uploads.js'
 import { ApiError } from '../../src/errors.js'
 
@@ -19,7 +19,12 @@ const presignBodySchema = (maxBytes: number) => Type.Union([
     contentType: StringEnum(ALLOWED_IMAGE_TYPES, { description: 'An image for a series cover' }),
     sizeBytes: Type.Integer({ minimum: 1, maximum: uploadLimit('image/', maxBytes), format: 'int64', description: 'Exact size of the file, at most 5 MiB' }),
     fileName: FileName
-  }, { additionalProperties: false, title: 'ImageUpload' })
+  }, { additionalProperties: false, title: 'ImageUpload' }),
+  Type.Object({
+    contentType: StringEnum(ALLOWED_AUDIO_TYPES, { description: 'Dubbed audio for an episode' }),
+    sizeBytes: Type.Integer({ minimum: 1, maximum: maxBytes, format: 'int64', description: 'Exact size of the file, at most MAX_UPLOAD_BYTES' }),
+    fileName: FileName
+  }, { additionalProperties: false, title: 'AudioUpload' })
 ], {
   description: 'Another type is 415; a size over its limit is 400 `upload_too_large`.',
   examples: [{ contentType: 'video/mp4', sizeBytes: 10485760, fileName: 'episode-1.mp4' }]
@@ -28,7 +33,10 @@ const presignBodySchema = (maxBytes: number) => Type.Union([
 interface PresignInput { contentType?: unknown, sizeBytes?: unknown }
 
 const PresignSchema = envelope(Type.Object({
-  s3Key: Type.String({ description: 'Once uploaded: a video\'s key goes to POST /creator/videos, an image\'s to PATCH /creator/series/{seriesId} as coverKey' }),
+  s3Key: Type.String({
+    description: 'Once uploaded: a video\'s key goes to POST /creator/videos, an image\'s to PATCH /creator/series/{seriesId} as ' +
+      'coverKey, an audio file\'s to PUT /creator/episodes/{episodeId}/audio/{language}'
+  }),
   uploadUrl: Type.String({ format: 'uri' }),
   method: Type.Literal('PUT'),
   headers: Type.Object({

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { envelope, errors, Nullable, ObjectIdSchema, page, ref, StringEnum } from '../../src/schemas/common.js'
-import { WatchEntrySchema } from '../../src/schemas/catalog.js'
+import { LanguageTag, WatchEntrySchema } from '../../src/schemas/catalog.js'
 import { EpisodeParamsSchema, listQuery } from '../../src/schemas/params.js'
 import { toObjectId } from '../../src/lib/ids.js'
 
@@ -28,8 +28,15 @@ const ProgressBodySchema = Type.Object({
     deprecated: true,
     description: 'Ignored: the episode\'s durationSec, read from its video, is what counts. Accepted for older clients.'
   })),
-  completed: Type.Optional(Type.Boolean({ description: 'Defaults to true once positionSec reaches 95 % of a known duration' }))
-}, { additionalProperties: false, examples: [{ episodeId: '665f1c2b9d3e4a0012345678', positionSec: 42.5 }] })
+  completed: Type.Optional(Type.Boolean({ description: 'Defaults to true once positionSec reaches 95 % of a known duration' })),
+  subtitleLanguage: Type.Optional(Nullable(LanguageTag('The subtitles the viewer has on (one of the episode\'s `subtitles`); ' +
+    'null or absent: none'))),
+  audioLanguage: Type.Optional(Nullable(LanguageTag('The dubbed audio the viewer chose (one of the episode\'s `audio`); ' +
+    'null or absent: the original')))
+}, {
+  additionalProperties: false,
+  examples: [{ episodeId: '665f1c2b9d3e4a0012345678', positionSec: 42.5, subtitleLanguage: 'es', audioLanguage: null }]
+})
 
 /** Playback, progress and history (src/services/playback.ts). */
 const video: FastifyPluginAsyncTypebox = async (app) => {
@@ -63,9 +70,11 @@ const video: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'recordProgress',
       summary: 'Save where I am in an episode',
       description: 'Any signed-in user, for a published episode (404 otherwise). One entry per user and episode: the ' +
-        'latest call wins. A position past the known duration (sent now or before) is saved as the end of the episode.',
+        'latest call wins. A position past the known duration (sent now or before) is saved as the end of the episode. ' +
+        'The subtitle and audio languages the viewer chose count in their creator\'s figures per language (422 ' +
+        '`track_not_found` for one the episode does not offer).',
       body: ProgressBodySchema,
-      response: { 200: envelope(ref(WatchEntrySchema)), ...errors('episode_not_found') }
+      response: { 200: envelope(ref(WatchEntrySchema)), ...errors('episode_not_found', 'track_not_found') }
     },
     links: {
       200: {
@@ -74,8 +83,8 @@ const video: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request) => {
-    const { episodeId, positionSec, completed } = request.body
-    const report = { episodeId: toObjectId(episodeId), positionSec, completed }
+    const { episodeId, positionSec, completed, subtitleLanguage, audioLanguage } = request.body
+    const report = { episodeId: toObjectId(episodeId), positionSec, completed, subtitleLanguage, audioLanguage }
     return { data: await playback.recordProgress(request.account, report) }
   })
 

@@ -49,19 +49,31 @@ interface FfprobeStream {
 
 const run = promisify(execFile)
 
+interface FfprobeInfo { streams?: FfprobeStream[], format?: { duration?: string, format_name?: string } }
+
+/**
+ * ffprobe's streams and format of a file; where ffprobe cannot read it, the failure `refusal` makes of its message
+ * (the file's fault), or the error itself (not the file's fault: a missing binary, a full disk; retried).
+ */
+async function ffprobeJson (
+  ffprobe: string, file: string, refusal: (stderr: string) => Error | null
+): Promise<FfprobeInfo> {
+  try {
+    const { stdout } = await run(ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file],
+      { maxBuffer: 4 * 1024 * 1024 })
+    return JSON.parse(stdout) as FfprobeInfo
+  } catch (err) {
+    throw refusal(String((err as { stderr?: string }).stderr ?? '')) ?? err
+  }
+}
+
 /** What the file is; a MediaFailure when it is not a video this service takes. */
 export async function probe (ffprobe: string, file: string, maxDurationSec: number): Promise<Probe> {
-  let out: string
-  try {
-    out = (await run(ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file],
-      { maxBuffer: 4 * 1024 * 1024 })).stdout
-  } catch (err) {
-    const stderr = String((err as { stderr?: string }).stderr ?? '')
-    if (/moov atom not found|Invalid NAL|partial file|end of file/i.test(stderr)) throw new MediaFailure('corrupt')
-    if (/Invalid data found|could not find codec|unknown format/i.test(stderr)) throw new MediaFailure('not_a_video')
-    throw err // not the file's fault (a missing binary, a full disk): retried
-  }
-  const info = JSON.parse(out) as { streams?: FfprobeStream[], format?: { duration?: string, format_name?: string } }
+  const info = await ffprobeJson(ffprobe, file, (stderr) => {
+    if (/moov atom not found|Invalid NAL|partial file|end of file/i.test(stderr)) return new MediaFailure('corrupt')
+    if (/Invalid data found|could not find codec|unknown format/i.test(stderr)) return new MediaFailure('not_a_video')
+    return null
+  })
   const video = info.streams?.find((s) => s.codec_type === 'video' && s.width !== undefined && s.height !== undefined)
   // Images (a JPEG sent as video/mp4) are one-frame "videos" to ffprobe: formats of still pictures are not videos.
   if (video === undefined || /image2|_pipe|png|mjpeg|gif/.test(info.format?.format_name ?? '')) {
@@ -169,6 +181,52 @@ export function hlsArgs (
   return args
 }
 
+/** Why a dub cannot be used: permanent, shown to its creator (with `corrupt` and `processing_failed` above). */
+export const AUDIO_FAILURES = {
+  not_audio: 'The file is not audio',
+  duration_mismatch: 'The audio does not last as long as the episode'
+} as const
+
+/** A dub that retrying will not change. */
+export class AudioFailure extends Error {
+  constructor (readonly code: keyof typeof AUDIO_FAILURES | 'corrupt', message: string) {
+    super(message)
+    this.name = 'AudioFailure'
+  }
+}
+
+/**
+ * What a dub is: its duration, which must be the episode's within `slackSec` (it replaces the episode's sound
+ * second for second); an AudioFailure when it is not audio or not that long.
+ */
+export async function probeAudio (ffprobe: string, file: string, episodeSec: number, slackSec = 1): Promise<number> {
+  const info = await ffprobeJson(ffprobe, file, (stderr) =>
+    /Invalid data found|could not find codec|unknown format|moov atom not found|end of file/i.test(stderr)
+      ? new AudioFailure('not_audio', AUDIO_FAILURES.not_audio)
+      : null)
+  if (info.streams?.some((s) => s.codec_type === 'audio') !== true) throw new AudioFailure('not_audio', AUDIO_FAILURES.not_audio)
+  const durationSec = Number(info.format?.duration)
+  if (!Number.isFinite(durationSec) || durationSec <= 0) throw new AudioFailure('corrupt', MEDIA_FAILURES.corrupt)
+  if (Math.abs(durationSec - episodeSec) > slackSec) {
+    throw new AudioFailure('duration_mismatch',
+      `The audio lasts ${durationSec.toFixed(1)} s; the episode ${episodeSec.toFixed(1)} s (within ${slackSec} s)`)
+  }
+  return durationSec
+}
+
+/**
+ * Packages a dub as an HLS audio rendition in `outDir` (`index.m3u8` and MPEG-TS segments), encoded and cut as the
+ * ladder's audio is (AAC, 96 kbit/s, stereo, 48 kHz, segments of `segmentSec` from the same start), so that players
+ * switch to it in step with the video.
+ */
+export async function packageAudio (ffmpeg: string, file: string, outDir: string, segmentSec: number): Promise<void> {
+  await ffmpegRun(ffmpeg, [
+    '-i', file, '-map', '0:a:0', '-vn', '-c:a', 'aac', '-b:a', '96k', '-ac', '2', '-ar', '48000',
+    '-f', 'hls', '-hls_time', String(segmentSec), '-hls_playlist_type', 'vod', '-hls_segment_type', 'mpegts',
+    '-hls_segment_filename', `${outDir}/segment_%03d.ts`, `${outDir}/index.m3u8`
+  ], 30 * 60_000)
+}
+
 /** A JPEG of the frame at `atSec` (within the video), 720 wide at most. */
 export async function extractPoster (
   ffmpeg: string, file: string, out: string, atSec: number, source: Probe
@@ -176,4 +234,23 @@ export async function extractPoster (
   const at = Math.min(Math.max(0, atSec), Math.max(0, source.durationSec - 0.1))
   const scale = `scale=${Math.min(720, source.width)}:-2`
   await ffmpegRun(ffmpeg, ['-ss', at.toFixed(3), '-i', file, '-frames:v', '1', '-vf', scale, '-q:v', '3', out], 60_000)
+}
+
+/**
+ * The presentation time (90 kHz ticks) of the first video frame in an MPEG-TS segment, from its first PES header
+ * of a video stream (ISO/IEC 13818-1: 188-byte packets, PTS in 33 bits); null when there is none in `ts`. A WebVTT
+ * rendition maps its cue times onto it (X-TIMESTAMP-MAP), as the HLS specification asks.
+ */
+export function firstVideoPts (ts: Buffer): number | null {
+  for (let at = 0; at + 188 <= ts.length; at += 188) {
+    if (ts[at] !== 0x47 || (ts[at + 1]! & 0x40) === 0) continue // not a packet, or no PES starts in it
+    const control = (ts[at + 3]! >> 4) & 0x3
+    if ((control & 0x1) === 0) continue // no payload
+    const p = at + 4 + ((control & 0x2) === 0 ? 0 : 1 + ts[at + 4]!)
+    const video = ts[p] === 0 && ts[p + 1] === 0 && ts[p + 2] === 1 && (ts[p + 3]! & 0xf0) === 0xe0
+    if (!video || (ts[p + 7]! & 0x80) === 0) continue
+    return ((ts[p + 9]! >> 1) & 0x07) * 2 ** 30 + ts[p + 10]! * 2 ** 22 + (ts[p + 11]! >> 1) * 2 ** 15 +
+      ts[p + 12]! * 2 ** 7 + (ts[p + 13]! >> 1)
+  }
+  return null
 }

@@ -3,8 +3,9 @@ import { stat } from 'node:fs/promises'
 import { pipeline } from 'node:stream/promises'
 import type { Readable } from 'node:stream'
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand,
-  HeadBucketCommand, HeadObjectCommand, NoSuchUpload, NotFound, PutObjectCommand, S3Client, UploadPartCommand
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
+  DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, NoSuchUpload,
+  NotFound, PutObjectCommand, S3Client, UploadPartCommand
 } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import type { Config } from '../config.js'
@@ -157,6 +158,43 @@ export function createStorage (config: Config, metrics?: Pick<Metrics, 's3'>) {
         ContentType: contentType,
         CacheControl: cacheControl
       }))
+    },
+
+    /** Stores a small object (a subtitle file) from memory. */
+    async put (key: string, body: string | Buffer, contentType: string, cacheControl?: string): Promise<void> {
+      await client.send(new PutObjectCommand({
+        Bucket: bucket, Key: key, Body: body, ContentType: contentType, CacheControl: cacheControl
+      }))
+    },
+
+    /** The first `bytes` bytes of an object, or null when there is no such object. */
+    async readStart (key: string, bytes: number): Promise<Buffer | null> {
+      try {
+        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=0-${bytes - 1}` }))
+        return Buffer.from(await out.Body!.transformToByteArray())
+      } catch (err) {
+        if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return null
+        throw err
+      }
+    },
+
+    /** Deletes every object under `prefix` (a folder of HLS files). */
+    async removePrefix (prefix: string): Promise<void> {
+      let token: string | undefined
+      do {
+        const list = new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token })
+        const page = await client.send(list)
+        const objects = (page.Contents ?? []).flatMap((o) => o.Key === undefined ? [] : [{ Key: o.Key }])
+        if (objects.length > 0) {
+          await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }))
+        }
+        token = page.IsTruncated === true ? page.NextContinuationToken : undefined
+      } while (token !== undefined)
+    },
+
+    /** Deletes an object (nothing when there is none). */
+    async remove (key: string): Promise<void> {
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))
     },
 
     async ping (): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Job } from 'bullmq'
 import { ObjectId } from 'mongodb'
 import type { Services } from '../services/index.js'
+import type { DubJob } from '../services/dubbing.js'
 
 /** What each job of a queue runs, by job name. */
 export type Handlers = Record<string, (job: Job) => Promise<unknown>>
@@ -32,9 +33,12 @@ export const mailHandlers = (services: Pick<Services, 'recovery'>): Handlers => 
   'send-password-reset': async (job) => await services.recovery.sendPasswordReset(String((job.data as { email?: unknown }).email))
 })
 
-/** The media jobs: one per uploaded video. */
-export const mediaHandlers = (services: Pick<Services, 'media'>): Handlers => ({
+/** The media jobs: one per uploaded video, one per upload of a dub. */
+export const mediaHandlers = (services: Pick<Services, 'media' | 'dubbing'>): Handlers => ({
   'process-video': async (job) => await services.media.process(services.media.videoIdOf(job.data as { videoId?: unknown }), {
+    lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
+  }),
+  'process-audio': async (job) => await services.dubbing.process(job.data as DubJob, {
     lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
   })
 })

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 
-export type UploadKind = 'videos' | 'images'
+export type UploadKind = 'videos' | 'images' | 'audio'
 
 /** Where a user's uploads of a kind live in the bucket. Saving a video or a cover checks the key is under it. */
 export const uploadPrefix = (userId: string, kind: UploadKind = 'videos'): string => `${kind}/${userId}/`

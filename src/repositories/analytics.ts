@@ -28,6 +28,18 @@ export interface EpisodeStatsDoc {
 }
 
 /** A series' funnel across its episodes and its paywall conversion. */
+/** How one language did: subtitles (null: watched without) or audio (a dub, or the original's language). */
+export interface LanguageStats {
+  kind: 'subtitles' | 'audio'
+  language: string | null
+  /** Viewer-episode pairs watched this way, and the viewers among them. */
+  views: number
+  viewers: number
+  /** Of the views, those watched to the end; and the mean of how far they got (0 to 1). */
+  completed: number
+  avgCompletion: number
+}
+
 export interface SeriesStatsDoc {
   _id: ObjectId
   funnel: Array<{ episodeId: ObjectId, number: number, viewers: number }>
@@ -37,6 +49,8 @@ export interface SeriesStatsDoc {
   reachedPaywall: number
   /** Of them, those who started a locked episode (they unlocked it or subscribed). */
   converted: number
+  /** Views and completion by the subtitle and audio language viewers chose. */
+  languages?: LanguageStats[]
   updatedAt: Date
 }
 

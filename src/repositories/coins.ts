@@ -24,6 +24,8 @@ export interface LedgerRef {
   streak?: number
   /** An app store purchase or refund: `<provider>:<the store's id of the payment>`. */
   storeId?: string
+  /** An unlock: the market whose price was charged (absent: the series' one price). */
+  country?: string
   /** A rewarded ad: AdMob's transaction and ad unit. */
   adTransactionId?: string
   adUnit?: string

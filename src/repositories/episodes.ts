@@ -17,6 +17,12 @@ export interface EpisodeDoc {
    * play reads the episode alone. Absent on episodes made before it was kept: their video is read instead.
    */
   source?: EpisodeSource
+  /** Its title in other languages than its series' original, by language. */
+  translations?: Record<string, { title: string }>
+  /** Its subtitles, by language: WebVTT files in the bucket beside its video's ladder (src/services/subtitles.ts). */
+  subtitles?: Record<string, SubtitleFile>
+  /** Its dubbed audio, by language: each made an HLS audio rendition by the worker (src/services/dubbing.ts). */
+  audio?: Record<string, AudioTrack>
   status: EpisodeStatus
   /** Bumped by every status change; see the audit repository. */
   revision: number
@@ -26,6 +32,29 @@ export interface EpisodeDoc {
   updatedAt: Date
   publishedAt: Date | null
 }
+
+/** One language's subtitles: the WebVTT object, its cues and size, when it was set. */
+export interface SubtitleFile {
+  key: string
+  cues: number
+  bytes: number
+  updatedAt: Date
+}
+
+/** One language's dubbed audio: its upload and what the worker made of it (states and failures as a video's). */
+export interface AudioTrack {
+  s3Key: string
+  status: 'uploaded' | 'processing' | 'ready' | 'failed'
+  failure: { code: string, message: string } | null
+  /** The HLS rendition's folder beside the ladder (`audio-<language>-<n>`), once ready. */
+  folder: string | null
+  /** Which upload this is: a replacement's job does not finish an older one. */
+  revision: number
+  updatedAt: Date
+}
+
+/** The fields of an episode kept per language. */
+type PerLanguage = { translations: { title: string }, subtitles: SubtitleFile, audio: AudioTrack }
 
 /** The files of an episode's video: the upload, its HLS master playlist and poster (null without them). */
 export interface EpisodeSource {
@@ -98,6 +127,33 @@ export function createEpisodesRepository (db: Db) {
       ownerId: ObjectId, id: ObjectId, set: Partial<Pick<EpisodeDoc, 'title' | 'videoId' | 'durationSec' | 'source'>>
     ): Promise<EpisodeDoc | null> {
       return await episodes.findOneAndUpdate({ _id: id, ownerId }, { $set: { ...set, updatedAt: new Date() } }, { returnDocument: 'after' })
+    },
+
+    /** Sets (or, with null, removes) one language's title or subtitles; the episode as it was before. */
+    async setForLanguage<F extends keyof PerLanguage> (
+      ownerId: ObjectId, id: ObjectId, field: F, language: string, value: PerLanguage[F] | null
+    ): Promise<EpisodeDoc | null> {
+      const path = `${field}.${language}`
+      const now = new Date()
+      const change = value === null
+        ? { $unset: { [path]: '' as const }, $set: { updatedAt: now } }
+        : { $set: { [path]: value, updatedAt: now } }
+      return await episodes.findOneAndUpdate({ _id: id, ownerId }, change, { returnDocument: 'before' })
+    },
+
+    /**
+     * Changes one language's dub while it is still the upload `revision` (a replacement's job leaves it alone) and,
+     * with `from`, in one of those states; the episode after, or null when it was not.
+     */
+    async updateAudio (
+      id: ObjectId, language: string, revision: number, set: Partial<AudioTrack>, from?: Array<AudioTrack['status']>
+    ): Promise<EpisodeDoc | null> {
+      const path = `audio.${language}`
+      const changes = Object.fromEntries(Object.entries(set).map(([k, v]) => [`${path}.${k}`, v]))
+      return await episodes.findOneAndUpdate(
+        { _id: id, [`${path}.revision`]: revision, ...(from === undefined ? {} : { [`${path}.status`]: { $in: from } }) },
+        { $set: { ...changes, [`${path}.updatedAt`]: new Date(), updatedAt: new Date() } },
+        { returnDocument: 'after' })
     },
 
     /** A status change at the revision its caller claimed (see src/services/moderation.ts). */

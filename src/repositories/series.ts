@@ -2,6 +2,7 @@ import type { Db, Filter, ObjectId } from 'mongodb'
 import type { SeriesStatus } from '../schemas/catalog.js'
 import type { PageRequest } from '../schemas/params.js'
 import { findPage, updateAtRevision } from '../adapters/db.js'
+import { foldText } from '../lib/locale.js'
 
 export interface SeriesDoc {
   _id: ObjectId
@@ -18,8 +19,16 @@ export interface SeriesDoc {
   coinPrice?: number
   /** Why an admin rejected or took it down; cleared when it is resubmitted. */
   moderationNote: string | null
-  /** The title lowercased with spaces collapsed: what title search matches as a prefix. */
+  /** The title lowercased with spaces collapsed: what the order by title sorts on. */
   titleLower: string
+  /** The language its title and description are written in (BCP 47); absent on series made before languages. */
+  language?: string
+  /** Its title and description in other languages (of LANGUAGES), by language. */
+  translations?: Record<string, SeriesText>
+  /** Every language's title, folded (src/lib/locale.ts foldText): what search matches as a prefix. */
+  titleKeys?: string[]
+  /** Coins per market (of MARKETS) where the price differs from coinPrice. */
+  regionalPrices?: Record<string, number>
   /** Plays, in total and per UTC day (the last 7 days only); trending is the sum of those days. */
   views: number
   viewsByDay: Record<string, number>
@@ -32,6 +41,16 @@ export interface SeriesDoc {
   updatedAt: Date
   publishedAt: Date | null
 }
+
+/** A series' text in one language. */
+export interface SeriesText {
+  title: string
+  description: string
+}
+
+/** What title search matches: the original title and every translation's, folded. */
+export const titleKeysOf = (doc: { title: string, translations?: Record<string, SeriesText> }): string[] =>
+  [...new Set([doc.title, ...Object.values(doc.translations ?? {}).map((t) => t.title)].map(foldText))]
 
 export const normaliseTitle = (title: string): string => title.trim().toLowerCase().replace(/\s+/g, ' ')
 
@@ -54,11 +73,12 @@ function trendingOf (viewsByDay: Record<string, number>, now: Date): { trending:
 }
 
 /** What a creator may edit of a series. */
-export type SeriesEdit = Partial<Pick<SeriesDoc, 'title' | 'description' | 'genres' | 'freeEpisodes' | 'coinPrice' | 'coverKey'>>
+export type SeriesEdit = Partial<Pick<SeriesDoc, 'title' | 'description' | 'genres' | 'freeEpisodes' | 'coinPrice' | 'coverKey' |
+  'regionalPrices'>>
 
 export interface CatalogueFilter {
   genre?: string
-  /** Title prefix, any case. */
+  /** A prefix of its title in any language, any case, diacritics folded. */
   q?: string
 }
 
@@ -68,8 +88,16 @@ export function createSeriesRepository (db: Db) {
   const catalogueFilter = (status: SeriesStatus, { genre, q }: CatalogueFilter): Filter<SeriesDoc> => ({
     status,
     ...(genre === undefined ? {} : { genres: genre }),
-    ...(q === undefined ? {} : { titleLower: { $regex: `^${escapeRegex(normaliseTitle(q))}` } })
+    ...(q === undefined ? {} : { titleKeys: { $regex: `^${escapeRegex(foldText(q))}` } })
   })
+
+  /** Writes the search keys of the titles a write left (unless a later write did since: it writes its own). */
+  async function withTitleKeys (doc: SeriesDoc | null): Promise<SeriesDoc | null> {
+    if (doc === null) return null
+    const titleKeys = titleKeysOf(doc)
+    await series.updateOne({ _id: doc._id, updatedAt: doc.updatedAt }, { $set: { titleKeys } })
+    return { ...doc, titleKeys }
+  }
 
   async function recordViews (id: ObjectId, byDay: Record<string, number>, batch?: string, now = new Date()) {
     const plays = Object.values(byDay).reduce((a, b) => a + b, 0)
@@ -101,6 +129,12 @@ export function createSeriesRepository (db: Db) {
       // title, most viewed or trending); title search is a prefix of titleLower.
       await series.createIndex({ status: 1, createdAt: 1, _id: 1 }, { name: 'status_createdAt' })
       await series.createIndex({ status: 1, titleLower: 1, _id: 1 }, { name: 'status_titleLower' })
+      await series.createIndex({ status: 1, titleKeys: 1 }, { name: 'status_titleKeys' })
+      // Series made before titles were searched in every language: their title's key.
+      for await (const doc of series.find({ titleKeys: { $exists: false } })) {
+        const titleKeys = titleKeysOf(doc)
+        await series.updateOne({ _id: doc._id, titleKeys: { $exists: false } }, { $set: { titleKeys } })
+      }
       await series.createIndex({ trending: 1 }, { name: 'trending' })
       for (const sort of ['publishedAt', 'title', 'views', 'trending']) {
         await series.createIndex({ status: 1, [sort]: 1, _id: 1 }, { name: `status_${sort}` })
@@ -108,11 +142,13 @@ export function createSeriesRepository (db: Db) {
       }
     },
 
-    async create (input: Pick<SeriesDoc, 'ownerId' | 'title' | 'description' | 'genres' | 'freeEpisodes' | 'coinPrice' | 'status'>): Promise<SeriesDoc> {
+    async create (input: Pick<SeriesDoc, 'ownerId' | 'title' | 'description' | 'genres' | 'freeEpisodes' | 'coinPrice' |
+      'status' | 'language' | 'regionalPrices'>): Promise<SeriesDoc> {
       const now = new Date()
       const doc = {
         ...input,
         titleLower: normaliseTitle(input.title),
+        titleKeys: titleKeysOf(input),
         views: 0,
         viewsByDay: {},
         trending: 0,
@@ -196,11 +232,23 @@ export function createSeriesRepository (db: Db) {
 
     async update (ownerId: ObjectId, id: ObjectId, set: SeriesEdit): Promise<SeriesDoc | null> {
       const titleLower = set.title === undefined ? {} : { titleLower: normaliseTitle(set.title) }
-      return await series.findOneAndUpdate(
+      const updated = await series.findOneAndUpdate(
         { _id: id, ownerId },
         { $set: { ...set, ...titleLower, updatedAt: new Date() } },
         { returnDocument: 'after' }
       )
+      return set.title === undefined ? updated : await withTitleKeys(updated)
+    },
+
+    /** Sets (or, with null, removes) its text in one language other than its original. */
+    async setTranslation (
+      ownerId: ObjectId, id: ObjectId, language: string, text: SeriesText | null
+    ): Promise<SeriesDoc | null> {
+      const field = `translations.${language}`
+      const change = text === null ? { $unset: { [field]: '' as const } } : { $set: { [field]: text } }
+      const updated = await series.findOneAndUpdate(
+        { _id: id, ownerId }, { ...change, $set: { ...change.$set, updatedAt: new Date() } }, { returnDocument: 'after' })
+      return await withTitleKeys(updated)
     },
 
     /** A status change at the revision its caller claimed (see src/services/moderation.ts). */

@@ -12,6 +12,9 @@ export interface WatchDoc {
   completed: boolean
   /** The furthest position ever reported (analytics: how far the viewer got). */
   furthestSec?: number
+  /** The subtitles (null: none) and dubbed audio (null: the original) of the latest report. */
+  subtitleLanguage?: string | null
+  audioLanguage?: string | null
   updatedAt: Date
 }
 
@@ -50,7 +53,8 @@ export function createWatchHistoryRepository (db: Db) {
 
     /** How far each viewer got in these episodes (analytics jobs). */
     async progressOf (filter: { episodeId: ObjectId } | { seriesId: ObjectId }) {
-      const projection = { userId: 1, episodeId: 1, furthestSec: 1, positionSec: 1, durationSec: 1, completed: 1 }
+      const fields = ['userId', 'episodeId', 'furthestSec', 'positionSec', 'durationSec', 'completed', 'subtitleLanguage', 'audioLanguage']
+      const projection = Object.fromEntries(fields.map((f) => [f, 1]))
       return await history.find(filter, { projection }).toArray()
     },
 

@@ -51,6 +51,7 @@ export const LedgerEntrySchema = Type.Object({
   offerId: Id('A purchase or refund: the coin pack'),
   shortfall: Type.Integer({ minimum: 0, format: 'int64', description: 'A refund: coins it could not take back (already spent)' }),
   reason: Nullable(Type.String({ description: 'An admin\'s grant or revocation: why' })),
+  country: Nullable(Type.String({ pattern: '^[A-Z]{2}$', description: 'An unlock: the market whose price it charged; null: the series\' one price' })),
   at: DateTime
 }, {
   $id: 'LedgerEntry',
@@ -66,6 +67,7 @@ export const LedgerEntrySchema = Type.Object({
     offerId: null,
     shortfall: 0,
     reason: null,
+    country: null,
     at: '2026-11-26T10:00:00.000Z'
   }]
 })

@@ -1,7 +1,8 @@
 import { ErrorResponseSchema, ObjectIdSchema, PageMetaSchema, RoleSchema, SubscriptionStatusSchema, UserSchema } from './common.js'
 import {
   AccessSchema, AuditEntrySchema, CreatorEpisodeSchema, CreatorSeriesSchema, EpisodeSchema, EpisodeStatusSchema,
-  SeriesSchema, SeriesStatusSchema, VideoFailureCodeSchema, VideoSchema, VideoStatusSchema, WatchEntrySchema
+  SeriesSchema, SeriesStatusSchema, MediaTrackSchema, VideoFailureCodeSchema, VideoSchema, VideoStatusSchema,
+  WatchEntrySchema
 } from './catalog.js'
 import { LedgerEntrySchema, OfferSchema, StorePurchaseResultSchema, UnlockSchema } from './billing.js'
 
@@ -9,6 +10,7 @@ import { LedgerEntrySchema, OfferSchema, StorePurchaseResultSchema, UnlockSchema
 export const sharedSchemas = [
   ObjectIdSchema, ErrorResponseSchema, RoleSchema, SubscriptionStatusSchema, UserSchema, PageMetaSchema,
   SeriesStatusSchema, EpisodeStatusSchema, VideoStatusSchema, VideoFailureCodeSchema, VideoSchema, SeriesSchema,
-  CreatorSeriesSchema, AccessSchema, EpisodeSchema, CreatorEpisodeSchema, WatchEntrySchema, AuditEntrySchema,
+  CreatorSeriesSchema, AccessSchema, MediaTrackSchema, EpisodeSchema, CreatorEpisodeSchema, WatchEntrySchema,
+  AuditEntrySchema,
   OfferSchema, LedgerEntrySchema, UnlockSchema, StorePurchaseResultSchema
 ]

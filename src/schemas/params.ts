@@ -19,8 +19,23 @@ export const IdempotencyHeadersSchema = Type.Object({
 
 const LimitSchema = Type.Integer({ minimum: 1, maximum: 100, format: 'int32', default: 20, description: 'Items per page, 1 to 100' })
 
-/** `?limit=` alone, for a list that is one page (continue watching). */
+/** `?limit=` alone, for a list that is one page. */
 export const LimitQuerySchema = Type.Object({ limit: LimitSchema }, { additionalProperties: false })
+
+/**
+ * `?lang=`: the language a read of the catalogue answers in. One of the deployment's (or one it stands for:
+ * `es-MX` → `es`); without it, the Accept-Language header decides; a series or episode without a text in that
+ * language answers in its original. The answer names its language (`language`).
+ */
+export const LangProperty = {
+  lang: Type.Optional(Type.String({
+    minLength: 2,
+    maxLength: 35,
+    pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$',
+    description: 'BCP 47, e.g. es or pt-BR: takes precedence over Accept-Language'
+  }))
+}
+export const LangQuerySchema = Type.Object(LangProperty, { additionalProperties: false })
 
 /**
  * The query string of a list: page, limit and `sort=field:asc|desc` with the fields this list allows

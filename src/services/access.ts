@@ -34,3 +34,12 @@ export function accessFor (
 /** Admins and the episode's creator may play it whatever its status, to review it; they do not count as views. */
 export const isReviewer = (episode: { ownerId: ObjectId | string }, caller: Caller): boolean =>
   caller.role === 'admin' || episode.ownerId.toString() === caller._id.toHexString()
+
+/**
+ * What unlocking an episode of this series costs a caller: its price in their market (MARKETS, the country the CDN
+ * placed them in), else its one price; null when it is not sold for coins. What is shown is what is charged.
+ */
+export const priceIn = (
+  series: { coinPrice: number | null, regionalPrices: Record<string, number> }, country: string | null | undefined
+): number | null =>
+  series.coinPrice === null ? null : (country == null ? undefined : series.regionalPrices[country]) ?? series.coinPrice

@@ -1,6 +1,7 @@
 import { ObjectId } from 'mongodb'
 import { ApiError } from '../errors.js'
-import type { EpisodeStatsDoc } from '../repositories/analytics.js'
+import type { EpisodeStatsDoc, LanguageStats } from '../repositories/analytics.js'
+import { UNDETERMINED } from './views.js'
 import type { Caller, ServiceDeps } from './types.js'
 import { checkDayRange, dayOf as day } from '../lib/days.js'
 
@@ -19,6 +20,34 @@ const furthest = (row: Progress) => Math.min(row.furthestSec ?? row.positionSec,
 function completion (row: Progress): number {
   if (row.completed) return 1
   return row.durationSec === null || row.durationSec <= 0 ? 0 : Math.min(1, furthest(row) / row.durationSec)
+}
+
+/**
+ * Views and completion by the language viewers chose (their latest report per episode): subtitles (null: none) and
+ * audio (a dub, else the original's language), most viewed first.
+ */
+function languageStats (
+  rows: Array<Progress & { userId: ObjectId, subtitleLanguage?: string | null, audioLanguage?: string | null }>,
+  original: string
+): LanguageStats[] {
+  const groups = new Map<string, { kind: LanguageStats['kind'], language: string | null, users: Set<string>, reached: number[] }>()
+  for (const row of rows) {
+    for (const [kind, language] of [['subtitles', row.subtitleLanguage ?? null], ['audio', row.audioLanguage ?? original]] as const) {
+      const key = `${kind}:${language ?? ''}`
+      const group = groups.get(key) ?? { kind, language, users: new Set<string>(), reached: [] }
+      group.users.add(row.userId.toHexString())
+      group.reached.push(completion(row))
+      groups.set(key, group)
+    }
+  }
+  return [...groups.values()].map(({ kind, language, users, reached }) => ({
+    kind,
+    language,
+    views: reached.length,
+    viewers: users.size,
+    completed: reached.filter((c) => c >= 1).length,
+    avgCompletion: round(reached.reduce((a, b) => a + b, 0) / reached.length)
+  })).sort((a, b) => a.kind.localeCompare(b.kind) || b.views - a.views || (a.language ?? '').localeCompare(b.language ?? ''))
 }
 
 /**
@@ -66,7 +95,8 @@ export function createAnalyticsService ({ repos, redis, events }: ServiceDeps) {
     const free = found.freeEpisodes
     const reached = new Set<string>()
     const converted = new Set<string>()
-    for (const row of await watchHistory.progressOf({ seriesId })) {
+    const rows = await watchHistory.progressOf({ seriesId })
+    for (const row of rows) {
       const number = numberOf.get(row.episodeId.toHexString())
       if (number === undefined) continue
       const user = row.userId.toHexString()
@@ -79,6 +109,7 @@ export function createAnalyticsService ({ repos, redis, events }: ServiceDeps) {
       firstLockedNumber: perEpisode.some((e) => e.number > free) ? free + 1 : null,
       reachedPaywall: reached.size,
       converted: converted.size,
+      languages: languageStats(rows, found.language ?? UNDETERMINED),
       updatedAt: new Date()
     })
   }
@@ -153,6 +184,7 @@ export function createAnalyticsService ({ repos, redis, events }: ServiceDeps) {
           conversionRate: reached === 0 ? 0 : round(converted / reached)
         },
         days: days.slice(-SERIES_DAYS),
+        languages: summary?.languages ?? [],
         updatedAt: summary?.updatedAt.toISOString() ?? null
       }
     },

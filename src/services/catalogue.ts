@@ -5,17 +5,19 @@ import { pageOf } from '../adapters/db.js'
 import type { CatalogueFilter } from '../repositories/series.js'
 import type { Episode, Series } from '../schemas/catalog.js'
 import type { PageRequest } from '../schemas/params.js'
-import { accessFor } from './access.js'
+import { accessFor, priceIn } from './access.js'
 import type { Caller, Page, ServiceDeps } from './types.js'
 import {
-  episodeSource, ownerOf, toEpisode, toEpisodeBase, toSeries, toSeriesBase, toVideoSource,
+  episodeSource, ownerOf, streamFilesOf, toEpisode, toEpisodeBase, toSeries, toSeriesBase, toVideoSource,
   type EpisodeBase, type SeriesBase, type VideoSource
 } from './views.js'
 
 /**
  * The published catalogue: only published episodes of published series exist here; anything else is 404.
  * Lists, series and their episodes come from the shared read cache (src/adapters/cache.ts); what depends on the caller
- * (`inMyList`, `access`) is added on every request, from the caller's own data, never from another caller's.
+ * (`inMyList`, `access`, the price in their market) is added on every request, from the caller's own data, never from
+ * another caller's. What is cached is cached per language (the caller's, one of LANGUAGES, or the original): an
+ * entry per language in the same scope, so a change drops every language's at once.
  * A domain event about a series drops the catalogue and that series; one about an episode drops the episode
  * and its series, before the change is answered.
  */
@@ -48,36 +50,41 @@ export function createCatalogueService ({ repos, storage, config, redis, events,
    * series' events). On a miss, one query for the episode (its files come with it) and, unless cached, one for
    * its series.
    */
-  async function publishedEpisode (id: ObjectId) {
-    const cached = await cache.get(`episode:${id.toHexString()}`, 'detail', async () => {
+  async function publishedEpisode (id: ObjectId, language: string | null = null) {
+    const cached = await cache.get(`episode:${id.toHexString()}`, `detail:${language ?? ''}`, async () => {
       const found = await episodes.findPublished(id)
       if (found === null) return null
-      return { episode: toEpisodeBase(found), videoId: found.videoId.toHexString(), source: episodeSource(found) }
+      const files = streamFilesOf(found)
+      const episode = toEpisodeBase(found, language)
+      return { episode, videoId: found.videoId.toHexString(), source: episodeSource(found), files }
     })
-    const owner = cached === null ? null : await publishedSeries(ObjectId.createFromHexString(cached.episode.seriesId))
+    const seriesId = cached === null ? null : ObjectId.createFromHexString(cached.episode.seriesId)
+    const owner = seriesId === null ? null : await publishedSeries(seriesId, language)
     if (cached === null || owner === null) throw new ApiError('episode_not_found')
     return { ...cached, owner }
   }
 
-  /** A published series as every viewer sees it, with what access depends on; null when not published. */
-  const publishedSeries = async (id: ObjectId) => await cache.get(`series:${id.toHexString()}`, 'detail', async () => {
-    const found = await series.findPublished(id)
-    return found === null ? null : toSeriesBase(found)
-  })
+  /** A published series as every viewer sees it in one language, with what access depends on; null unless published. */
+  const publishedSeries = async (id: ObjectId, language: string | null = null) =>
+    await cache.get(`series:${id.toHexString()}`, `detail:${language ?? ''}`, async () => {
+      const found = await series.findPublished(id)
+      return found === null ? null : toSeriesBase(found, language)
+    })
 
   /**
    * Series as a viewer sees them, each saying whether it is in the viewer's list. The ids a viewer saved are
    * cached under the viewer's own scope (dropped by the library when they save or remove one), so a page read
    * from the cache costs no query; a list longer than MY_LIST_CACHED is asked about the page's series instead.
    */
-  async function seriesForViewer (viewerId: ObjectId, items: SeriesBase[]): Promise<Series[]> {
+  async function seriesForViewer (caller: Caller, items: SeriesBase[]): Promise<Series[]> {
     if (items.length === 0) return []
+    const viewerId = caller._id
     const ids = await cache.get(savedScope(viewerId), 'ids',
       async () => await myList.savedIds(viewerId, MY_LIST_CACHED + 1))
     const saved = ids.length <= MY_LIST_CACHED
       ? new Set(ids)
       : await myList.savedAmong(viewerId, items.map((s) => ObjectId.createFromHexString(s.id)))
-    return items.map((s) => toSeries(s, saved.has(s.id)))
+    return items.map((s) => toSeries(s, saved.has(s.id), caller.country))
   }
 
   /**
@@ -97,18 +104,22 @@ export function createCatalogueService ({ repos, storage, config, redis, events,
     return new Set([...forGood, ...forAWhile])
   }
 
-  /** Episodes of one series as the caller sees them: access and, while locked, the price (one lookup at most). */
+  /**
+   * Episodes of one series as the caller sees them: access and, while locked, their market's price (one lookup at
+   * most).
+   */
   async function episodesForViewer (caller: Caller, owner: SeriesBase, items: EpisodeBase[]): Promise<Episode[]> {
     const locked = items.filter((e) => accessFor(e, ownerOf(owner), caller) === 'locked').map((e) => e.id)
     const unlocked = await unlockedAmong(caller._id, locked)
-    return items.map((e) => toEpisode(e, accessFor(e, ownerOf(owner), caller, unlocked.has(e.id)), owner.coinPrice))
+    const price = priceIn(owner, caller.country)
+    return items.map((e) => toEpisode(e, owner, accessFor(e, ownerOf(owner), caller, unlocked.has(e.id)), price))
   }
 
   /** A series' published episodes in order, read whole, cached in the series' scope; null past EPISODES_READ_WHOLE. */
-  async function wholeSeries (seriesId: ObjectId) {
-    return await cache.get(`series:${seriesId.toHexString()}`, 'episodes', async () => {
+  async function wholeSeries (seriesId: ObjectId, language: string | null) {
+    return await cache.get(`series:${seriesId.toHexString()}`, `episodes:${language ?? ''}`, async () => {
       const found = await episodes.listPublished(seriesId, EPISODES_READ_WHOLE + 1)
-      return found.length > EPISODES_READ_WHOLE ? null : found.map(toEpisodeBase)
+      return found.length > EPISODES_READ_WHOLE ? null : found.map((e) => toEpisodeBase(e, language))
     })
   }
 
@@ -143,13 +154,14 @@ export function createCatalogueService ({ repos, storage, config, redis, events,
 
     async listSeries (caller: Caller, filter: CatalogueFilter, page: PageRequest): Promise<Page<Series>> {
       const wanted = { genre: filter.genre?.trim().toLowerCase(), q: filter.q }
-      const listed = await cache.get('catalogue', `list:${pageKey(page, wanted.genre, wanted.q)}`, async () => {
+      const language = caller.language ?? null
+      const listed = await cache.get('catalogue', `list:${pageKey(page, language, wanted.genre, wanted.q)}`, async () => {
         const total = async () => await cache.get('catalogue', `total:${JSON.stringify([wanted.genre, wanted.q])}`,
           async () => await series.countPublished(wanted))
         const { items, meta } = await series.listByStatus('published', wanted, page, total)
-        return { items: items.map(toSeriesBase), meta }
+        return { items: items.map((s) => toSeriesBase(s, language)), meta }
       })
-      return { data: await seriesForViewer(caller._id, listed.items), meta: listed.meta }
+      return { data: await seriesForViewer(caller, listed.items), meta: listed.meta }
     },
 
     async genres () {
@@ -157,36 +169,39 @@ export function createCatalogueService ({ repos, storage, config, redis, events,
     },
 
     async getSeries (caller: Caller, id: ObjectId): Promise<Series> {
-      const found = await publishedSeries(id)
+      const found = await publishedSeries(id, caller.language)
       if (found === null) throw new ApiError('series_not_found')
-      return (await seriesForViewer(caller._id, [found]))[0]!
+      return (await seriesForViewer(caller, [found]))[0]!
     },
 
     async listEpisodes (caller: Caller, seriesId: ObjectId, page: PageRequest): Promise<Page<Episode>> {
-      const found = await publishedSeries(seriesId)
+      const language = caller.language ?? null
+      const found = await publishedSeries(seriesId, language)
       if (found === null) throw new ApiError('series_not_found')
-      const whole = await wholeSeries(seriesId)
+      const whole = await wholeSeries(seriesId, language)
       const listed = whole !== null
         ? pageOf(whole, page)
-        : await cache.get(`series:${seriesId.toHexString()}`, `episodes:${pageKey(page)}`, async () => {
+        : await cache.get(`series:${seriesId.toHexString()}`, `episodes:${pageKey(page, language)}`, async () => {
           const { items, meta } = await episodes.listForSeries(seriesId, 'published', page)
-          return { items: items.map(toEpisodeBase), meta }
+          return { items: items.map((e) => toEpisodeBase(e, language)), meta }
         })
       return { data: await episodesForViewer(caller, found, listed.items), meta: listed.meta }
     },
 
     async getEpisode (caller: Caller, id: ObjectId): Promise<Episode> {
-      const { episode, owner } = await publishedEpisode(id)
+      const { episode, owner } = await publishedEpisode(id, caller.language)
       return (await episodesForViewer(caller, owner, [episode]))[0]!
     },
 
     /** The next published episode by number (404 `no_next_episode` after the last one), from its series' list. */
     async nextEpisode (caller: Caller, id: ObjectId): Promise<Episode> {
-      const { episode, owner } = await publishedEpisode(id)
+      const language = caller.language ?? null
+      const { episode, owner } = await publishedEpisode(id, language)
       const seriesId = ObjectId.createFromHexString(owner.id)
-      const whole = await wholeSeries(seriesId)
+      const whole = await wholeSeries(seriesId, language)
       const found = whole === null ? await episodes.findNextPublished(seriesId, episode.number) : null
-      const next = whole?.find((e) => e.number > episode.number) ?? (found === null ? null : toEpisodeBase(found))
+      const next = whole?.find((e) => e.number > episode.number) ??
+        (found === null ? null : toEpisodeBase(found, language))
       if (next === null) throw new ApiError('no_next_episode')
       return (await episodesForViewer(caller, owner, [next]))[0]!
     },

@@ -18,6 +18,8 @@ import { createMfaService } from './mfa.js'
 import { createAnalyticsService } from './analytics.js'
 import { createAdsService } from './ads.js'
 import { createStoresService } from './stores.js'
+import { createSubtitlesService } from './subtitles.js'
+import { createDubbingService } from './dubbing.js'
 
 export type { Caller, Page, ServiceDeps } from './types.js'
 
@@ -38,6 +40,8 @@ export function createServices (deps: ServiceDeps) {
     uploads,
     media,
     studio: createStudioService(deps, uploads, media),
+    subtitles: createSubtitlesService(deps),
+    dubbing: createDubbingService(deps, uploads),
     moderation: createModerationService(deps),
     catalogue,
     playback: createPlaybackService(deps, catalogue, streaming, analytics),

@@ -34,7 +34,8 @@ export function createLibraryService (
       const published = await series.findManyPublished(items.map((i) => i.seriesId))
       const byId = new Map(published.map((s) => [s._id.toHexString(), s]))
       const ordered = items.flatMap((i) => byId.get(i.seriesId.toHexString()) ?? [])
-      return { data: await catalogue.seriesForViewer(caller._id, ordered.map(toSeriesBase)), meta }
+      const shown = ordered.map((s) => toSeriesBase(s, caller.language))
+      return { data: await catalogue.seriesForViewer(caller, shown), meta }
     },
 
     /**
@@ -56,7 +57,7 @@ export function createLibraryService (
       const seriesById = new Map(seriesDocs.map((s) => [s._id.toHexString(), s]))
       const episodeById = new Map(episodeDocs.map((e) => [e._id.toHexString(), e]))
       // Every series as the viewer sees it (inMyList included), in one query rather than one per row.
-      const viewed = await catalogue.seriesForViewer(caller._id, seriesDocs.map(toSeriesBase))
+      const viewed = await catalogue.seriesForViewer(caller, seriesDocs.map((s) => toSeriesBase(s, caller.language)))
       const viewerSeries = new Map(viewed.map((v) => [v.id, v]))
       const out: ContinueWatchingRow[] = []
       for (const row of rows) {
@@ -69,8 +70,8 @@ export function createLibraryService (
         if (resume === null) continue // finished everything published so far
         const after = resume === last ? next : await episodes.findNextPublished(s._id, resume.number)
         const fresh = resume !== last
-        const pair = [resume, ...after === null ? [] : [after]].map(toEpisodeBase)
-        const shown = await catalogue.episodesForViewer(caller, toSeriesBase(s), pair)
+        const pair = [resume, ...after === null ? [] : [after]].map((e) => toEpisodeBase(e, caller.language))
+        const shown = await catalogue.episodesForViewer(caller, toSeriesBase(s, caller.language), pair)
         out.push({
           series: viewerSeries.get(s._id.toHexString())!,
           episode: shown[0]!,

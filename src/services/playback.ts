@@ -5,10 +5,12 @@ import type { WatchEntry } from '../schemas/catalog.js'
 import { isReviewer } from './access.js'
 import type { PageRequest } from '../schemas/params.js'
 import type { CatalogueService } from './catalogue.js'
-import type { StreamingService } from './streaming.js'
+import type { StreamingService, StreamTracks } from './streaming.js'
 import type { AnalyticsService } from './analytics.js'
 import type { Caller, Page, ServiceDeps } from './types.js'
-import { episodeSource, toVideoSource, toWatchEntry, type VideoSource } from './views.js'
+import {
+  episodeSource, streamFilesOf, toVideoSource, toWatchEntry, trackName, UNDETERMINED, type StreamFiles, type VideoSource
+} from './views.js'
 
 /** Where a progress report leaves the viewer. */
 export function progressOf (report: { positionSec: number, durationSec: number | null, completed?: boolean }) {
@@ -32,6 +34,9 @@ export interface ProgressReport {
   episodeId: ObjectId
   positionSec: number
   completed?: boolean
+  /** The subtitles the viewer has on, and the dub they chose (null or absent: none, the original). */
+  subtitleLanguage?: string | null
+  audioLanguage?: string | null
 }
 
 /** Plays waiting to be counted: a hash of `<seriesId>:<day>` → plays, moved whole into a batch by each flush. */
@@ -104,19 +109,53 @@ export function createPlaybackService (
     },
 
     /**
+     * What an episode's stream offers beside its ladder (a published one's from the cache; another's, which only
+     * its reviewers hold a token for, from the database), as the master playlist announces it.
+     */
+    async streamTracks (episodeId: ObjectId): Promise<StreamTracks> {
+      const published = await catalogue.publishedEpisode(episodeId).catch(() => null)
+      let files: StreamFiles, durationSec: number | null, originalLanguage: string
+      if (published !== null) {
+        ({ files, episode: { durationSec } } = published)
+        originalLanguage = published.owner.originalLanguage
+      } else {
+        const episode = await episodes.findById(episodeId)
+        if (episode === null) throw new ApiError('stream_not_found')
+        files = streamFilesOf(episode)
+        durationSec = episode.durationSec
+        originalLanguage = (await series.findById(episode.seriesId))?.language ?? UNDETERMINED
+      }
+      return {
+        durationSec,
+        originalLanguage,
+        subtitles: files.subtitles.map((t) => ({ ...t, name: trackName(t.language) })),
+        audio: files.audio.map((a) => ({ ...a, name: trackName(a.language) }))
+      }
+    },
+
+    /**
      * Saves where the caller is in a published episode (404 otherwise): one entry per user and episode, the
      * latest report wins; the episode's duration (read from its video by the media pipeline, never taken from
      * the client) bounds the position.
      */
     async recordProgress (caller: Caller, report: ProgressReport): Promise<WatchEntry> {
-      const { episode, owner } = await catalogue.publishedEpisode(report.episodeId)
+      const { episode, owner, files } = await catalogue.publishedEpisode(report.episodeId)
       const [episodeId, seriesId] = [report.episodeId, ObjectId.createFromHexString(owner.id)]
       const durationSec = episode.durationSec ?? null
+      const { subtitleLanguage = null, audioLanguage = null } = report
+      const offered = (tracks: Array<{ language: string }>, language: string | null, what: string) => {
+        if (language !== null && !tracks.some((t) => t.language === language)) {
+          throw new ApiError('track_not_found', `The episode has no ${what} in ${language}`)
+        }
+        return language
+      }
       const entry = await watchHistory.record({
         userId: caller._id,
         episodeId,
         seriesId,
-        ...progressOf({ ...report, durationSec })
+        ...progressOf({ ...report, durationSec }),
+        subtitleLanguage: offered(files.subtitles, subtitleLanguage, 'subtitles'),
+        audioLanguage: offered(files.audio, audioLanguage, 'dubbed audio')
       })
       await events.emit(event('progress.recorded', caller._id, { type: 'episode', id: episodeId, seriesId }, null,
         { positionSec: entry.positionSec, completed: entry.completed }, entry.updatedAt))

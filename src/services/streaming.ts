@@ -4,6 +4,7 @@ import type { ObjectId } from 'mongodb'
 import { ApiError } from '../errors.js'
 import { hlsPrefix } from './media.js'
 import type { ServiceDeps } from './types.js'
+import { trackName as trackNameOf } from './views.js'
 
 /**
  * Tokens are issued per window: whoever starts an episode within the same minute gets the same token, valid
@@ -11,6 +12,44 @@ import type { ServiceDeps } from './types.js'
  */
 const WINDOW_SEC = 60
 const TOKEN = /^([0-9a-f]{24})\.(\d{10})\.([A-Za-z0-9_-]{43})$/
+
+/** The renditions an episode's stream offers beside its video ladder: subtitles and dubbed audio, by language. */
+export interface StreamTracks {
+  durationSec: number | null
+  /** The language of the audio in the ladder (its series' original). */
+  originalLanguage: string
+  subtitles: Array<{ language: string, name: string, key: string }>
+  audio: Array<{ language: string, name: string, folder: string }>
+}
+
+const attribute = (value: string) => `"${value.replace(/"/g, "'")}"`
+
+/**
+ * The master playlist with the episode's renditions announced (RFC 8216 4.3.4.1): a SUBTITLES group of its
+ * subtitle languages, and an AUDIO group of the ladder's own audio (no URI: it is in the variants) and each dub;
+ * every variant names the groups. Players choose among them (AUTOSELECT by the device's language).
+ */
+export function withRenditions (master: string, tracks: StreamTracks): string {
+  if (tracks.subtitles.length === 0 && tracks.audio.length === 0) return master
+  const original = `#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",LANGUAGE=${attribute(tracks.originalLanguage)},` +
+    `NAME=${attribute(trackNameOf(tracks.originalLanguage))},DEFAULT=YES,AUTOSELECT=YES`
+  // The ladder's own audio, where it has any, is the default; a ladder without sound plays its first dub.
+  const muxed = /CODECS="[^"]*mp4a/.test(master)
+  const media = [
+    ...(tracks.audio.length === 0 || !muxed ? [] : [original]),
+    ...tracks.audio.map((a) => `#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",LANGUAGE=${attribute(a.language)},` +
+      `NAME=${attribute(a.name)},DEFAULT=${!muxed && a === tracks.audio[0] ? 'YES' : 'NO'},AUTOSELECT=YES,` +
+      `URI="${a.folder.slice(a.folder.lastIndexOf('/') + 1)}/index.m3u8"`),
+    ...tracks.subtitles.map((t) => `#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",LANGUAGE=${attribute(t.language)},` +
+      `NAME=${attribute(t.name)},DEFAULT=NO,AUTOSELECT=YES,FORCED=NO,URI="subtitles/${t.language}/index.m3u8"`)
+  ]
+  const groups = (tracks.audio.length === 0 ? '' : ',AUDIO="audio"') + (tracks.subtitles.length === 0 ? '' : ',SUBTITLES="subs"')
+  const lines = master.split('\n')
+  const first = lines.findIndex((line) => line.startsWith('#EXT-X-STREAM-INF:'))
+  if (first === -1) return master
+  return [...lines.slice(0, first), ...media, ...lines.slice(first)]
+    .map((line) => line.startsWith('#EXT-X-STREAM-INF:') ? line + groups : line).join('\n')
+}
 
 export interface StreamToken {
   token: string
@@ -65,11 +104,35 @@ export function createStreamingService ({ storage, config }: ServiceDeps) {
       return { token: `${videoId}.${exp}.${sign(episodeId.toHexString(), videoId, exp)}`, expiresAt: new Date(exp * 1000) }
     },
 
-    /** The master playlist, and how long it may be cached (until the token expires). */
-    async master (episodeId: ObjectId, token: string): Promise<{ playlist: string, maxAgeSec: number }> {
+    /**
+     * The master playlist with the episode's subtitle and audio renditions (`tracks`, asked once the token is
+     * checked), and how long it may be cached (until the token expires).
+     */
+    async master (
+      episodeId: ObjectId, token: string, tracks: () => Promise<StreamTracks>
+    ): Promise<{ playlist: string, maxAgeSec: number }> {
       const { videoId, exp } = verify(episodeId, token)
-      const playlist = await storedPlaylist(`${hlsPrefix(videoId)}master.m3u8`)
+      const playlist = withRenditions(await storedPlaylist(`${hlsPrefix(videoId)}master.m3u8`), await tracks())
       return { playlist, maxAgeSec: Math.max(0, exp - Math.floor(Date.now() / 1000)) }
+    },
+
+    /**
+     * A subtitle rendition's media playlist: its WebVTT file whole, as one segment the length of the episode (the
+     * HLS specification allows it), presigned like a video segment; 404 `stream_not_found` for a language it lacks.
+     */
+    async subtitles (
+      episodeId: ObjectId, token: string, language: string, tracks: () => Promise<StreamTracks>
+    ): Promise<{ playlist: string, maxAgeSec: number }> {
+      const { exp } = verify(episodeId, token)
+      const { subtitles, durationSec } = await tracks()
+      const track = subtitles.find((t) => t.language === language)
+      if (track === undefined) throw new ApiError('stream_not_found')
+      const maxAgeSec = Math.max(0, exp - Math.floor(Date.now() / 1000))
+      const url = await storage.presignDownload(track.key, maxAgeSec + config.MAX_VIDEO_SECONDS + WINDOW_SEC)
+      const duration = durationSec ?? config.MAX_VIDEO_SECONDS
+      const playlist = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${Math.max(1, Math.ceil(duration))}`,
+        '#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-PLAYLIST-TYPE:VOD', `#EXTINF:${duration.toFixed(3)},`, url, '#EXT-X-ENDLIST', ''].join('\n')
+      return { playlist, maxAgeSec }
     },
 
     /** A rendition's media playlist, its segments presigned. */

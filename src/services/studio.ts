@@ -3,7 +3,8 @@ import { ApiError } from '../errors.js'
 import { event } from '../events.js'
 import { ALLOWED_IMAGE_TYPES, ALLOWED_VIDEO_TYPES, type CreatorEpisode, type CreatorSeries, type SeriesStatus, type Video } from '../schemas/catalog.js'
 import type { PageRequest } from '../schemas/params.js'
-import type { SeriesEdit } from '../repositories/series.js'
+import type { SeriesDoc, SeriesEdit } from '../repositories/series.js'
+import { checkedLanguage, listOf } from '../lib/locale.js'
 import { DELETABLE } from './moderation.js'
 import type { Caller, Page, ServiceDeps } from './types.js'
 import type { UploadsService } from './uploads.js'
@@ -21,6 +22,15 @@ export interface NewSeries {
   coinPrice?: number
   /** Keep it a draft (submit it later) instead of sending it for review now. */
   draft?: boolean
+  /** The language its title and description are in (one of LANGUAGES; the first by default). */
+  language?: string
+  regionalPrices?: RegionalPrice[]
+}
+
+/** A coin price in one market. */
+export interface RegionalPrice {
+  country: string
+  coinPrice: number
 }
 
 export interface NewEpisode {
@@ -37,6 +47,30 @@ export function createStudioService (
   { repos, events, storage, config, log }: ServiceDeps, uploads: Pick<UploadsService, 'check'>, media: Pick<MediaService, 'enqueue'>
 ) {
   const { videos, series, episodes } = repos
+  const [languages, markets] = [listOf(config.LANGUAGES), listOf(config.MARKETS)]
+
+  /** A translation's language: offered, and not the original (422 `language_is_original`). */
+  function translationLanguage (tag: string, original: string | undefined): string {
+    const language = checkedLanguage(languages, tag)
+    if (language === original) throw new ApiError('language_is_original')
+    return language
+  }
+
+  /** Prices per market: each in the deployment's markets (422 `market_not_supported`) and within the bounds. */
+  function checkedRegionalPrices (prices: RegionalPrice[]): Record<string, number> {
+    return Object.fromEntries(prices.map(({ country, coinPrice }) => {
+      if (!markets.includes(country)) {
+        throw new ApiError('market_not_supported', `${country} is not a market here${markets.length === 0 ? '' : `: ${markets.join(', ')}`}`)
+      }
+      return [country, checkedPrice(coinPrice)]
+    }))
+  }
+
+  /** After a change to a series' text or prices: it is answered anew in every language. */
+  async function seriesChanged (caller: Caller, updated: SeriesDoc) {
+    await events.emit(event('series.updated', caller._id, { type: 'series', id: updated._id }, updated.status, updated.status, updated.updatedAt))
+    return toCreatorSeries(updated)
+  }
 
   /** A series' coin price within the platform's bounds (422 `coin_price_out_of_bounds`). */
   function checkedPrice (coins: number): number {
@@ -117,6 +151,8 @@ export function createStudioService (
     async createSeries (caller: Caller, input: NewSeries): Promise<CreatorSeries> {
       const { title, description = '', genres = [], freeEpisodes = 0, coinPrice = config.COIN_PRICE_DEFAULT, draft = false } = input
       const created = await series.create({
+        language: checkedLanguage(languages, input.language ?? languages[0]!),
+        regionalPrices: checkedRegionalPrices(input.regionalPrices ?? []),
         ownerId: caller._id,
         title: title.trim(),
         description,
@@ -140,19 +176,51 @@ export function createStudioService (
     },
 
     /** Edits the caller's series; its status does not change. A cover must be an image the caller uploaded. */
-    async updateSeries (caller: Caller, id: ObjectId, edit: SeriesEdit): Promise<CreatorSeries> {
-      const { title, genres, coverKey, ...rest } = edit
+    async updateSeries (
+      caller: Caller, id: ObjectId, edit: Omit<SeriesEdit, 'regionalPrices'> & { regionalPrices?: RegionalPrice[] }
+    ): Promise<CreatorSeries> {
+      const { title, genres, coverKey, regionalPrices, ...rest } = edit
       if (rest.coinPrice !== undefined) checkedPrice(rest.coinPrice)
       if (coverKey != null) await uploads.check(caller, coverKey, 'images', ALLOWED_IMAGE_TYPES)
       const updated = await series.update(caller._id, id, {
         ...(coverKey === undefined ? {} : { coverKey }),
         ...rest,
         ...(title === undefined ? {} : { title: title.trim() }),
-        ...(genres === undefined ? {} : { genres: normaliseGenres(genres) })
+        ...(genres === undefined ? {} : { genres: normaliseGenres(genres) }),
+        ...(regionalPrices === undefined ? {} : { regionalPrices: checkedRegionalPrices(regionalPrices) })
       })
       if (updated === null) throw new ApiError('series_not_found')
-      await events.emit(event('series.updated', caller._id, { type: 'series', id }, updated.status, updated.status, updated.updatedAt))
-      return toCreatorSeries(updated)
+      return await seriesChanged(caller, updated)
+    },
+
+    /**
+     * Sets (or, with null, removes) the caller's series' title and description in another of the deployment's
+     * languages; search finds it by that title too. Its status does not change (as an edit of its own text).
+     */
+    async setSeriesTranslation (
+      caller: Caller, id: ObjectId, tag: string, text: { title: string, description?: string } | null
+    ): Promise<CreatorSeries> {
+      const owned = await ownedSeries(caller, id)
+      const language = translationLanguage(tag, owned.language)
+      if (text === null && owned.translations?.[language] === undefined) throw new ApiError('translation_not_found')
+      const value = text === null ? null : { title: text.title.trim(), description: text.description ?? '' }
+      const updated = await series.setTranslation(caller._id, id, language, value)
+      if (updated === null) throw new ApiError('series_not_found')
+      return await seriesChanged(caller, updated)
+    },
+
+    /** Sets (or, with null, removes) the caller's episode's title in another of the deployment's languages. */
+    async setEpisodeTranslation (
+      caller: Caller, id: ObjectId, tag: string, title: string | null
+    ): Promise<CreatorEpisode> {
+      const owned = await ownedEpisode(caller, id)
+      const language = translationLanguage(tag, (await series.findById(owned.seriesId))?.language)
+      if (title === null && owned.translations?.[language] === undefined) throw new ApiError('translation_not_found')
+      const before = await episodes.setForLanguage(owned.ownerId, id, 'translations', language, title === null ? null : { title: title.trim() })
+      const updated = before === null ? null : await episodes.findById(id)
+      if (updated === null) throw new ApiError('episode_not_found')
+      await events.emit(event('episode.updated', caller._id, { type: 'episode', id, seriesId: updated.seriesId }, updated.status, updated.status, updated.updatedAt))
+      return toCreatorEpisode(updated)
     },
 
     /** Deletes a draft or rejected series never published, with its episodes (409 `wrong_status` otherwise). */

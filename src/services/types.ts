@@ -32,7 +32,7 @@ export interface ServiceDeps {
   config: Pick<Config, 'PLAYBACK_URL_TTL' | 'UPLOAD_URL_TTL' | 'MAX_UPLOAD_BYTES' | 'BCRYPT_ROUNDS' | 'READ_CACHE_MS' |
     'FFMPEG_PATH' | 'FFPROBE_PATH' | 'MAX_VIDEO_SECONDS' | 'HLS_SEGMENT_SEC' | 'JWT_SECRET' | 'NODE_ENV' |
     'WEBHOOK_ALLOW_PRIVATE_TARGETS' | 'COIN_PRICE_MIN' | 'COIN_PRICE_MAX' | 'COIN_PRICE_DEFAULT' | 'CHECK_IN_REWARDS' |
-    'SUBSCRIPTION_GRACE_HOURS' | 'STRIPE_SECRET_KEY' | 'STRIPE_WEBHOOK_SECRET' | 'STRIPE_API_URL' | 'BILLING_RETURN_URL' |
+    'SUBSCRIPTION_GRACE_HOURS' | 'LANGUAGES' | 'MARKETS' | 'STRIPE_SECRET_KEY' | 'STRIPE_WEBHOOK_SECRET' | 'STRIPE_API_URL' | 'BILLING_RETURN_URL' |
     'JWT_EXPIRES_IN' | 'REFRESH_TOKEN_DAYS' | 'APP_NAME' | 'APP_URL' | 'ADMOB_KEYS_URL' | 'ADMOB_DAILY_REWARDS' |
     'ADMOB_MAX_REWARD_COINS' | 'ADMOB_UNLOCK_HOURS' | 'APPLE_BUNDLE_ID' | 'APPLE_ENVIRONMENT' | 'APPLE_APP_APPLE_ID' | 'APPLE_ROOT_CERTIFICATES' |
     'APPLE_ONLINE_CHECKS' | 'GOOGLE_PLAY_PACKAGE_NAME' | 'GOOGLE_PLAY_CREDENTIALS' | 'GOOGLE_PUBSUB_AUDIENCE' |
@@ -40,8 +40,11 @@ export interface ServiceDeps {
   log: { warn: (obj: object, msg: string) => void }
 }
 
-/** Who is calling, as authentication found them (role, subscription): what the rules are decided on. */
-export type Caller = Session
+/**
+ * Who is calling, as authentication found them (role, subscription): what the rules are decided on; and, from the
+ * request, the deployment's language they asked for and the market the CDN placed them in (src/lib/locale.ts).
+ */
+export type Caller = Session & { language?: string | null, country?: string | null }
 
 /** A page of a list, as the API answers it. */
 export interface Page<T> {

@@ -1,16 +1,17 @@
 import { ObjectId } from 'mongodb'
 import { ApiError } from '../errors.js'
 import { newUploadKey, uploadPrefix, type UploadKind } from '../lib/keys.js'
-import { ALLOWED_IMAGE_TYPES, ALLOWED_VIDEO_TYPES, MAX_IMAGE_BYTES } from '../schemas/catalog.js'
+import { ALLOWED_AUDIO_TYPES, ALLOWED_IMAGE_TYPES, ALLOWED_VIDEO_TYPES, MAX_IMAGE_BYTES } from '../schemas/catalog.js'
 import type { ObjectInfo } from '../adapters/storage.js'
 import type { Caller, ServiceDeps } from './types.js'
 
 /** The file extension of each accepted upload type: anything else is 415. */
 export const UPLOAD_EXTENSIONS = new Map<string, string>([
   ['video/mp4', 'mp4'], ['video/quicktime', 'mov'], ['video/webm', 'webm'],
-  ['image/jpeg', 'jpg'], ['image/png', 'png'], ['image/webp', 'webp']
+  ['image/jpeg', 'jpg'], ['image/png', 'png'], ['image/webp', 'webp'],
+  ['audio/mpeg', 'mp3'], ['audio/mp4', 'm4a'], ['audio/aac', 'aac'], ['audio/wav', 'wav'], ['audio/flac', 'flac'], ['audio/ogg', 'ogg']
 ])
-export const ALLOWED_UPLOAD_TYPES = [...ALLOWED_VIDEO_TYPES, ...ALLOWED_IMAGE_TYPES]
+export const ALLOWED_UPLOAD_TYPES = [...ALLOWED_VIDEO_TYPES, ...ALLOWED_IMAGE_TYPES, ...ALLOWED_AUDIO_TYPES]
 
 const isImage = (contentType: string): boolean => contentType.startsWith('image/')
 
@@ -36,7 +37,7 @@ export function createUploadsService ({ storage, config, repos }: ServiceDeps) {
   /** A creator uploads once their email is verified (403 `email_not_verified`); admins always may. */
   const keyFor = (caller: Caller, { contentType, fileName }: UploadRequest) => {
     if (caller.role === 'creator' && caller.emailVerified !== true) throw new ApiError('email_not_verified')
-    const kind = isImage(contentType) ? 'images' : 'videos'
+    const kind = isImage(contentType) ? 'images' : contentType.startsWith('audio/') ? 'audio' : 'videos'
     return newUploadKey(caller._id.toHexString(), kind, UPLOAD_EXTENSIONS.get(contentType)!, fileName)
   }
 

@@ -7,6 +7,7 @@ import type { SeriesDoc } from '../repositories/series.js'
 import type { UserDoc } from '../repositories/users.js'
 import type { VideoDoc } from '../repositories/videos.js'
 import type { WatchDoc } from '../repositories/watch-history.js'
+import { priceIn } from './access.js'
 
 /** Documents as the API shows them (the schemas in src/schemas): ids as hex, dates as ISO strings. */
 
@@ -72,16 +73,44 @@ export function toVideo (doc: VideoDoc, posterUrl: string | null): Video {
   }
 }
 
-/** A series as every viewer sees it: what the read cache keeps (src/services/catalogue.ts). */
-export function toSeriesBase (doc: SeriesDoc) {
+/** The original language of a series made before series had one: BCP 47's "undetermined". */
+export const UNDETERMINED = 'und'
+
+/** The language a text is answered in: the one asked for when there is a text in it, else the original. */
+const answeredIn = (language: string | null | undefined, translations: Record<string, unknown> | undefined) =>
+  language != null && translations?.[language] !== undefined ? language : null
+
+type AudioFailure = CreatorEpisode['audioTracks'][number]['failure']
+
+/** A subtitle language as players list it: its name in itself ("español", "português (Brasil)"). */
+export const trackName = (language: string): string => {
+  try {
+    return new Intl.DisplayNames([language], { type: 'language' }).of(language) ?? language
+  } catch {
+    return language
+  }
+}
+
+/**
+ * A series as every viewer sees it in one language (`language`, else its original): what the read cache keeps,
+ * one entry per language (src/services/catalogue.ts). Its price per market goes with it for the caller's price.
+ */
+export function toSeriesBase (doc: SeriesDoc, language: string | null = null) {
+  const original = doc.language ?? UNDETERMINED
+  const asked = answeredIn(language, doc.translations)
+  const text = asked === null ? doc : doc.translations![asked]!
   return {
     id: doc._id.toHexString(),
     creatorId: doc.ownerId.toHexString(),
-    title: doc.title,
-    description: doc.description,
+    title: text.title,
+    description: text.description,
+    language: asked ?? original,
+    originalLanguage: original,
+    languages: [original, ...Object.keys(doc.translations ?? {}).sort()],
     genres: doc.genres,
     freeEpisodes: doc.freeEpisodes,
     coinPrice: doc.coinPrice ?? null,
+    regionalPrices: doc.regionalPrices ?? {},
     views: doc.views,
     coverUrl: doc.coverKey === null ? null : coverPath(doc._id),
     status: doc.status,
@@ -97,22 +126,56 @@ export type SeriesBase = ReturnType<typeof toSeriesBase>
 export const ownerOf = (series: SeriesBase) =>
   ({ freeEpisodes: series.freeEpisodes, ownerId: series.creatorId, coinPrice: series.coinPrice })
 
-export function toSeries (doc: SeriesDoc | SeriesBase, inMyList: boolean): Series {
-  return { ...('_id' in doc ? toSeriesBase(doc) : doc), inMyList }
+/** A series as a viewer sees it: in their language, at their market's price. */
+export function toSeries (base: SeriesBase, inMyList: boolean, country: string | null = null): Series {
+  const { regionalPrices, ...shown } = base
+  return { ...shown, coinPrice: priceIn(base, country), inMyList }
 }
 
 export function toCreatorSeries (doc: SeriesDoc): CreatorSeries {
-  return { ...toSeriesBase(doc), moderationNote: doc.moderationNote }
+  const { regionalPrices, ...base } = toSeriesBase(doc)
+  return {
+    ...base,
+    translations: Object.entries(doc.translations ?? {}).map(([language, text]) => ({ language, ...text }))
+      .sort((a, b) => a.language.localeCompare(b.language)),
+    regionalPrices: Object.entries(regionalPrices).map(([country, coinPrice]) => ({ country, coinPrice }))
+      .sort((a, b) => a.country.localeCompare(b.country)),
+    moderationNote: doc.moderationNote
+  }
 }
 
-/** An episode as every viewer sees it, before the caller's access to it. */
-export function toEpisodeBase (doc: EpisodeDoc) {
+/**
+ * The files an episode's stream offers beside its ladder, by language (what the master playlist announces): what
+ * the catalogue caches with a published episode.
+ */
+export const streamFilesOf = (doc: EpisodeDoc) => ({
+  subtitles: Object.entries(doc.subtitles ?? {}).map(([language, file]) => ({ language, key: file.key }))
+    .sort((a, b) => a.language.localeCompare(b.language)),
+  audio: Object.entries(doc.audio ?? {}).flatMap(([language, track]) =>
+    track.status === 'ready' && track.folder !== null ? [{ language, folder: track.folder }] : [])
+    .sort((a, b) => a.language.localeCompare(b.language))
+})
+
+export type StreamFiles = ReturnType<typeof streamFilesOf>
+
+const subtitlesOf = (doc: EpisodeDoc) =>
+  Object.keys(doc.subtitles ?? {}).sort().map((language) => ({ language, name: trackName(language) }))
+
+/**
+ * An episode as every viewer sees it in one language, before the caller's access to it; `language` null: its
+ * series' original (which the episode does not know; toEpisode names it).
+ */
+export function toEpisodeBase (doc: EpisodeDoc, language: string | null = null) {
+  const asked = answeredIn(language, doc.translations)
   return {
     id: doc._id.toHexString(),
     seriesId: doc.seriesId.toHexString(),
     number: doc.number,
-    title: doc.title,
+    title: asked === null ? doc.title : doc.translations![asked]!.title,
+    language: asked,
     durationSec: doc.durationSec ?? null,
+    subtitles: subtitlesOf(doc),
+    audio: streamFilesOf(doc).audio.map(({ language }) => ({ language, name: trackName(language) })),
     status: doc.status,
     createdAt: doc.createdAt.toISOString(),
     updatedAt: doc.updatedAt.toISOString(),
@@ -122,13 +185,26 @@ export function toEpisodeBase (doc: EpisodeDoc) {
 
 export type EpisodeBase = ReturnType<typeof toEpisodeBase>
 
-/** An episode as the caller sees it: their access, and what unlocking it costs while it is locked. */
-export function toEpisode (doc: EpisodeDoc | EpisodeBase, access: Access, coinPrice: number | null = null): Episode {
-  return { ...('_id' in doc ? toEpisodeBase(doc) : doc), access, coinPrice: access === 'locked' ? coinPrice : null }
+/**
+ * An episode as the caller sees it: in their language (else its series' original), their access, and what
+ * unlocking it costs them while it is locked.
+ */
+export function toEpisode (base: EpisodeBase, series: Pick<SeriesBase, 'originalLanguage'>, access: Access, coinPrice: number | null = null): Episode {
+  return { ...base, language: base.language ?? series.originalLanguage, access, coinPrice: access === 'locked' ? coinPrice : null }
 }
 
 export function toCreatorEpisode (doc: EpisodeDoc): CreatorEpisode {
-  return { ...toEpisodeBase(doc), videoId: doc.videoId.toHexString(), moderationNote: doc.moderationNote }
+  const { language, ...base } = toEpisodeBase(doc)
+  return {
+    ...base,
+    translations: Object.entries(doc.translations ?? {}).map(([language, text]) => ({ language, ...text }))
+      .sort((a, b) => a.language.localeCompare(b.language)),
+    audioTracks: Object.entries(doc.audio ?? {}).map(([language, { status, failure, updatedAt }]) =>
+      ({ language, status, failure: failure as AudioFailure | null, updatedAt: updatedAt.toISOString() }))
+      .sort((a, b) => a.language.localeCompare(b.language)),
+    videoId: doc.videoId.toHexString(),
+    moderationNote: doc.moderationNote
+  }
 }
 
 export function toWatchEntry (doc: WatchDoc): WatchEntry {

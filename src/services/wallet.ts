@@ -4,7 +4,7 @@ import { event } from '../events.js'
 import type { LedgerChange, LedgerDoc, LedgerKind } from '../repositories/coins.js'
 import type { PageRequest } from '../schemas/params.js'
 import type { CatalogueService } from './catalogue.js'
-import { accessFor } from './access.js'
+import { accessFor, priceIn } from './access.js'
 import type { Caller, Page, ServiceDeps } from './types.js'
 import { ownerOf } from './views.js'
 import { checkDayRange, dayOf as day } from '../lib/days.js'
@@ -21,6 +21,7 @@ export function toLedgerEntry (doc: LedgerDoc) {
     offerId: ref.offerId?.toHexString() ?? null,
     shortfall: ref.shortfall ?? 0,
     reason: ref.reason ?? null,
+    country: ref.country ?? null,
     at: doc.at.toISOString()
   }
 }
@@ -104,13 +105,15 @@ export function createWalletService (
       const done = await coins.findByKey(caller._id, unlockKey)
       if (done !== null) return { unlock: toUnlock(done), balance: done.balance, replayed: true }
       if (accessFor(episode, ownerOf(owner), caller) !== 'locked') throw new ApiError('episode_not_locked')
-      const price = owner.coinPrice
+      const price = priceIn(owner, caller.country)
       if (price === null) throw new ApiError('not_for_coins')
       const seriesId = ObjectId.createFromHexString(owner.id)
       const creatorId = ObjectId.createFromHexString(owner.creatorId)
       const { entry, created } = await credit(caller._id, unlockKey, (balance) => {
         if (balance < price) throw new ApiError('insufficient_coins', `This episode costs ${price} coins; you have ${balance}`)
-        return { kind: 'unlock', delta: -price, ref: { episodeId, seriesId, creatorId } }
+        const regional = caller.country != null && owner.regionalPrices[caller.country] !== undefined
+        const country = regional ? { country: caller.country! } : {}
+        return { kind: 'unlock', delta: -price, ref: { episodeId, seriesId, creatorId, ...country } }
       }, caller._id)
       if (created) {
         await catalogue.unlocksChanged(caller._id)

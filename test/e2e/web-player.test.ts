@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { generate } from 'otplib'
 import { chromium, type Page } from 'playwright-core'
+import { ObjectId } from 'mongodb'
 import {
   approve, build, createEpisode, createSeries, eventually, injectWithRetry, mailTo, mailWorker, makeClip, mediaWorker,
   processedVideo, signUp, uniqueEmail, uploadVideo
@@ -257,16 +258,76 @@ if (!existsSync(CHROMIUM)) {
     t.match(videos, [{ title: 'long-take', sizeBytes: statSync(file).size }], 'saved whole, as one video')
     t.same(failed.filter((f) => !f.includes('partNumber=2&')), [], 'nothing else failed')
   })
+
+  t.test('a Spanish-speaking viewer reads the catalogue in Spanish and turns on Spanish subtitles', async (t) => {
+    const app = await build(t, { LANGUAGES: 'en,es,pt-BR' })
+    const base = await app.listen({ host: '127.0.0.1', port: 0 })
+    const [creator, admin, viewer] = [await signUp(app, 'creator'), await signUp(app, 'admin'), await signUp(app, 'viewer')]
+    const series = await createSeries(app, creator, { title: 'Moonlit Vows', language: 'en', freeEpisodes: 1 })
+    const translated = await injectWithRetry(app, {
+      method: 'PUT', url: `/creator/series/${series.id}/translations/es`, headers: creator.auth, payload: { title: 'Votos a la luz de la luna' }
+    })
+    t.equal(translated.statusCode, 200)
+    mediaWorker(t, app)
+    const clip = await uploadVideo(app, creator, makeClip({ width: 360, height: 640, seconds: 6 }), 'video/mp4', { ready: false })
+    t.equal((await processedVideo(app, creator, clip.id, 120)).status, 'ready')
+    const episode = await createEpisode(app, creator, series.id, clip.id, 1)
+    for (const [language, text] of [['es', 'Te quiero, mi amor'], ['pt-BR', 'Eu te amo']]) {
+      const added = await injectWithRetry(app, {
+        method: 'PUT',
+        url: `/creator/episodes/${episode.id}/subtitles/${language}`,
+        headers: { ...creator.auth, 'content-type': 'text/vtt' },
+        payload: `WEBVTT\n\n00:00:00.000 --> 00:00:05.900\n${text}\n`
+      })
+      t.equal(added.statusCode, 200, added.body)
+    }
+    await approve(app, admin, episode.id)
+
+    const { page, problems, failed, requests, inaccessible, shoot } = await browse(t, { locale: 'es-ES' })
+    await signIn(page, base, viewer.user.email, 'password123')
+    await page.getByRole('link', { name: 'Votos a la luz de la luna' }).first().click()
+    t.pass('the catalogue shows the Spanish title (the browser asks for es-ES)')
+    await page.getByRole('link', { name: '1. Episode 1' }).click()
+    await playsFor(t, page, 0.5)
+    const subtitles = page.getByLabel('Subtitles')
+    const offered = await subtitles.locator('option').allInnerTexts()
+    t.same(offered, ['Off', 'español', 'português (Brasil)'], 'the stream\'s languages are offered')
+    await subtitles.selectOption({ label: 'español' })
+    // The browser shows the cue of the Spanish track at the video's time: hls.js placed it with X-TIMESTAMP-MAP.
+    interface Track { language: string, mode: string, activeCues: ArrayLike<{ text: string }> | null }
+    interface Cues { textTracks: ArrayLike<Track> }
+    const showing = async () => await page.locator('video').evaluate((element: unknown) => {
+      const tracks = Array.from((element as Cues).textTracks).filter((track) => track.mode === 'showing')
+      // No named function in here: tsx would wrap it in a helper the page lacks.
+      return tracks.map((track) => ({
+        language: track.language, cues: Array.from(track.activeCues ?? [], (cue) => cue.text)
+      }))
+    })
+    t.ok(await eventually(async () => (await showing())[0]?.cues[0] === 'Te quiero, mi amor', 20),
+      `the Spanish cue is on screen: ${JSON.stringify(await showing())}`)
+    t.same((await showing()).map((s) => s.language), ['es'], 'one track showing, the Spanish one')
+    await shoot('player-subtitles')
+    t.ok(requests.some((u) => /\/stream\/[0-9a-f]{24}\/[^/]+\/subtitles\/es\/index\.m3u8$/.test(u)), 'through the tokenized playlist')
+    const file = /\/hls\/[0-9a-f]{24}\/subtitles\/es-[^/]+\.vtt\?.*X-Amz-Signature=/
+    t.ok(requests.some((u) => file.test(u)), 'the file from the bucket, signed')
+    // The progress the player reports names the language, for the creator's figures per language.
+    await page.locator('video').evaluate((element: unknown) => { (element as { pause: () => void }).pause() })
+    const entry = async () => await app.mongo.db!.collection('watch_history').findOne({ episodeId: new ObjectId(episode.id) })
+    t.ok(await eventually(async () => (await entry())?.subtitleLanguage === 'es'), 'the progress call reported Spanish subtitles')
+    t.same(failed, [], 'no request failed')
+    t.same(problems.filter((p) => /CORS|Content Security Policy/i.test(p)), [], 'nothing refused by CORS or the CSP')
+    t.same(inaccessible, [], 'no serious accessibility problem')
+  })
 }
 
 /** A page in Chromium at phone size, with what went wrong on it, and screenshots at phone and desktop sizes. */
-async function browse (t: Test) {
+async function browse (t: Test, { locale = 'en-US' } = {}) {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required']
   })
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 } })
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale })
   const page = await context.newPage()
   // A failed test leaves the page as it was, to look at.
   t.teardown(async () => {

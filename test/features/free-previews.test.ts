@@ -151,7 +151,10 @@ t.test('next episode', async (t) => {
     const res = await next(one.id)
     t.equal(res.statusCode, 200)
     const { data } = res.json()
-    t.same(Object.keys(data).sort(), ['access', 'coinPrice', 'createdAt', 'durationSec', 'id', 'number', 'publishedAt', 'seriesId', 'status', 'title', 'updatedAt'])
+    t.same(Object.keys(data).sort(), [
+      'access', 'audio', 'coinPrice', 'createdAt', 'durationSec', 'id', 'language', 'number', 'publishedAt', 'seriesId', 'status',
+      'subtitles', 'title', 'updatedAt'
+    ])
     t.match(data, { id: three.id, seriesId: series.id, number: 3, status: 'published', access: 'locked' })
     t.equal((await next(one.id, subscriber)).json().data.access, 'subscription', 'a subscriber may play it')
   })

@@ -62,7 +62,7 @@ t.test('tokenized HLS playback', async (t) => {
 
   t.test('a tampered token, another episode\'s token or an expired one is refused', async (t) => {
     const flipped = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A')
-    for (const path of ['master.m3u8', '360p/index.m3u8']) {
+    for (const path of ['master.m3u8', '360p/index.m3u8', 'subtitles/en/index.m3u8']) {
       isError(t, await stream(`${episode.id}/${flipped}/${path}`), 401, 'playback_token_invalid')
       isError(t, await stream(`${episode.id}/not-a-token/${path}`), 400, 'validation_failed')
       isError(t, await stream(`${legacy.id}/${token}/${path}`), 401, 'playback_token_invalid')

@@ -1,24 +1,11 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { api, approve, build, createEpisode, createSeries, ids, isError, setSubscription, signUp, uploadVideo } from '../helper.js'
+import {
+  api, approve, build, commandsDuring, createEpisode, createSeries, ids, isError, setSubscription, signUp, uploadVideo
+} from '../helper.js'
 
 // Published content is read through a cache in Redis shared by the instances; every change through the API
 // drops what it touches before it is answered.
-
-/** How many commands the app sends to the database while `run` runs. */
-async function commandsDuring (app: FastifyInstance, run: () => Promise<unknown>): Promise<string[]> {
-  const sent: string[] = []
-  const listener = (event: { commandName: string, command: Record<string, unknown> }) => {
-    if (['find', 'count', 'aggregate'].includes(event.commandName)) sent.push(`${event.commandName} ${String(event.command[event.commandName])}`)
-  }
-  app.mongo.client.on('commandStarted', listener)
-  try {
-    await run()
-  } finally {
-    app.mongo.client.off('commandStarted', listener)
-  }
-  return sent
-}
 
 t.test('two instances reading through one shared cache', async (t) => {
   const a = await build(t, { READ_CACHE_MS: '60000' })

@@ -59,8 +59,8 @@ t.test('authorization, driven by openapi.yaml', async (t) => {
   t.test('object level (API1): another creator\'s objects do not exist for creator B', async (t) => {
     const creatorOps = operations.filter((o) => o.path.startsWith('/creator/'))
     const targets = [
-      { label: 'published series', ids: { seriesId: cat.series.id, episodeId: cat.episodes[0]!.id, videoId: cat.video.id, userId: creatorA.user.id } },
-      { label: 'unpublished series', ids: { seriesId: draft.id, episodeId: pendingEpisode.id, videoId: cat.video.id, userId: creatorA.user.id } }
+      { label: 'published series', ids: { ...ids, seriesId: cat.series.id, episodeId: cat.episodes[0]!.id, userId: creatorA.user.id } },
+      { label: 'unpublished series', ids: { ...ids, seriesId: draft.id, episodeId: pendingEpisode.id, userId: creatorA.user.id } }
     ]
     // What A sees through every read under /creator/, before and after B's attempts.
     const snapshot = async (targetIds: Record<string, string>) => {

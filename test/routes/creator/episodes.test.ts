@@ -27,7 +27,10 @@ t.test('POST /creator/series/:seriesId/episodes', async (t) => {
     const res = await postEpisode(app, creator, series.id, { number: 1, title: ' The wedding ', videoId: video.id })
     t.equal(res.statusCode, 201)
     const { data } = res.json()
-    t.same(Object.keys(data).sort(), ['createdAt', 'durationSec', 'id', 'moderationNote', 'number', 'publishedAt', 'seriesId', 'status', 'title', 'updatedAt', 'videoId'])
+    t.same(Object.keys(data).sort(), [
+      'audio', 'audioTracks', 'createdAt', 'durationSec', 'id', 'moderationNote', 'number', 'publishedAt', 'seriesId', 'status',
+      'subtitles', 'title', 'translations', 'updatedAt', 'videoId'
+    ])
     t.match(data, { seriesId: series.id, number: 1, title: 'The wedding', status: 'pending', publishedAt: null, videoId: video.id })
     t.match(data.id, /^[0-9a-f]{24}$/)
   })

@@ -18,7 +18,10 @@ t.test('POST /creator/series', async (t) => {
     const res = await postSeries(app, creator, { title: '  The Billionaire\'s Secret Twin ', description: 'Two sisters.', genres: ['romance', 'revenge'] })
     t.equal(res.statusCode, 201)
     const { data } = res.json()
-    t.same(Object.keys(data).sort(), ['coinPrice', 'coverUrl', 'createdAt', 'creatorId', 'description', 'freeEpisodes', 'genres', 'id', 'moderationNote', 'publishedAt', 'status', 'title', 'updatedAt', 'views'])
+    t.same(Object.keys(data).sort(), [
+      'coinPrice', 'coverUrl', 'createdAt', 'creatorId', 'description', 'freeEpisodes', 'genres', 'id', 'language', 'languages',
+      'moderationNote', 'originalLanguage', 'publishedAt', 'regionalPrices', 'status', 'title', 'translations', 'updatedAt', 'views'
+    ])
     t.match(data, {
       creatorId: creator.user.id,
       title: 'The Billionaire\'s Secret Twin',

@@ -5,11 +5,17 @@ import { later } from '../load.tsx'
 
 export interface Stream { type: 'hls' | 'mp4', url: string, posterUrl: string | null }
 
+/** The subtitles on (null: none) and the audio chosen (null: the original), as the progress call reports them. */
+export interface Choice { subtitleLanguage: string | null, audioLanguage: string | null }
+
+/** A rendition the stream offers: its index in hls.js's list, its language and its name. */
+interface Track { index: number, language: string, name: string }
+
 export function Video ({ stream, onEnded, onProgress, autoPlay = true }: {
   stream: Stream
   onEnded?: () => void
-  /** Every few seconds while playing, and on pause and end: where the viewer is. */
-  onProgress?: (positionSec: number, completed: boolean) => void
+  /** Every few seconds while playing, and on pause and end: where the viewer is, with what subtitles and audio. */
+  onProgress?: (positionSec: number, completed: boolean, choice: Choice) => void
   autoPlay?: boolean
 }) {
   const ref = useRef<HTMLVideoElement>(null)
@@ -17,6 +23,11 @@ export function Video ({ stream, onEnded, onProgress, autoPlay = true }: {
   const [progress, ended] = [useRef(onProgress), useRef(onEnded)]
   progress.current = onProgress
   ended.current = onEnded
+  // The stream's subtitle and dubbed audio renditions (from its master playlist), and the viewer's choice of them.
+  const [subtitles, setSubtitles] = useState<Track[]>([])
+  const [audio, setAudio] = useState<Track[]>([])
+  const choice = useRef<Choice>({ subtitleLanguage: null, audioLanguage: null })
+  const player = useRef<{ subtitleTrack: number, subtitleDisplay: boolean, audioTrack: number } | null>(null)
 
   useEffect(() => {
     const video = ref.current
@@ -36,6 +47,14 @@ export function Video ({ stream, onEnded, onProgress, autoPlay = true }: {
           return
         }
         const hls = new Hls({ enableWorker: true })
+        const tracks = (list: Array<{ lang?: string, name: string }>) =>
+          list.flatMap((t, index) => t.lang === undefined ? [] : [{ index, language: t.lang, name: t.name }])
+        hls.on(Hls.Events.SUBTITLE_TRACKS_UPDATED, (_event, data) => { setSubtitles(tracks(data.subtitleTracks)) })
+        hls.on(Hls.Events.AUDIO_TRACKS_UPDATED, (_event, data) => {
+          setAudio(data.audioTracks.length > 1 ? tracks(data.audioTracks) : [])
+        })
+        hls.subtitleTrack = -1
+        player.current = hls
         hls.on(Hls.Events.ERROR, (_event, data) => {
           if (!data.fatal) return
           console.error('playback failed', data.type, data.details, data.error?.message)
@@ -43,11 +62,11 @@ export function Video ({ stream, onEnded, onProgress, autoPlay = true }: {
         })
         hls.loadSource(stream.url)
         hls.attachMedia(video)
-        stop = () => hls.destroy()
+        stop = () => { player.current = null; hls.destroy() }
       }))
     }
     let last = 0
-    const report = (completed: boolean) => { progress.current?.(video.currentTime, completed) }
+    const report = (completed: boolean) => { progress.current?.(video.currentTime, completed, choice.current) }
     const onTime = () => { if (video.currentTime - last >= 5) { last = video.currentTime; report(false) } }
     const onPause = () => { if (!video.ended) report(false) }
     const onEnd = () => { report(true); ended.current?.() }
@@ -77,6 +96,21 @@ export function Video ({ stream, onEnded, onProgress, autoPlay = true }: {
     }
   }, [stream.url, stream.type, ref])
 
+  const chooseSubtitles = (value: string) => {
+    const track = subtitles.find((t) => String(t.index) === value)
+    choice.current = { ...choice.current, subtitleLanguage: track?.language ?? null }
+    if (player.current !== null) {
+      player.current.subtitleDisplay = track !== undefined
+      player.current.subtitleTrack = track?.index ?? -1
+    }
+  }
+  const chooseAudio = (value: string) => {
+    const track = audio.find((t) => String(t.index) === value)
+    const dubbed = track !== undefined && track.index !== 0
+    choice.current = { ...choice.current, audioLanguage: dubbed ? track.language : null }
+    if (player.current !== null && track !== undefined) player.current.audioTrack = track.index
+  }
+
   return (
     <>
       {failure !== null && <p role='alert' className='error'>{failure}</p>}
@@ -84,6 +118,24 @@ export function Video ({ stream, onEnded, onProgress, autoPlay = true }: {
         ref={ref} controls playsInline autoPlay={autoPlay} muted={autoPlay}
         poster={stream.posterUrl ?? undefined} aria-label='Episode'
       />
+      {(subtitles.length > 0 || audio.length > 0) && (
+        <div className='grid tracks'>
+          {subtitles.length > 0 && (
+            <label>
+              Subtitles
+              <select defaultValue='-1' onChange={(e) => chooseSubtitles(e.target.value)}>
+                <option value='-1'>Off</option>
+                {subtitles.map((t) => <option key={t.index} value={t.index} lang={t.language}>{t.name}</option>)}
+              </select>
+            </label>)}
+          {audio.length > 0 && (
+            <label>
+              Audio
+              <select defaultValue='0' onChange={(e) => chooseAudio(e.target.value)}>
+                {audio.map((t) => <option key={t.index} value={t.index} lang={t.language}>{t.name}</option>)}
+              </select>
+            </label>)}
+        </div>)}
     </>
   )
 }

@@ -5,7 +5,7 @@ import { Link, useLocation } from 'wouter'
 import type { Schemas } from '../../../clients/ts/index.ts'
 import { Loaded, useLoad, later } from '../load.tsx'
 import { errorMessage, useSession } from '../session.tsx'
-import { Video, type Stream } from './video.tsx'
+import { Video, type Choice, type Stream } from './video.tsx'
 
 export function Watch ({ id }: { id: string }) {
   const { api } = useSession()
@@ -52,8 +52,8 @@ export function Watch ({ id }: { id: string }) {
 function Player ({ episode, onEnded }: { episode: Schemas['Episode'], onEnded: () => void }) {
   const { api } = useSession()
   const play = useLoad(async () => await api.GET('/video/play/{episodeId}', { params: { path: { episodeId: episode.id } } }), [api, episode.id])
-  const report = (positionSec: number, completed: boolean) => {
-    later(api.POST('/video/progress', { body: { episodeId: episode.id, positionSec, completed } }))
+  const report = (positionSec: number, completed: boolean, choice: Choice) => {
+    later(api.POST('/video/progress', { body: { episodeId: episode.id, positionSec, completed, ...choice } }))
   }
   return (
     <Loaded state={play}>
