@@ -128,6 +128,14 @@ writeFileSync(configFile, [
   '[[operations]]',
   'include-operation-id = ["unlockEpisode", "adjustUserCoins", "createSeries", "updateSeries"]',
   'checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "402", "403", "404", "409", "422", "429", "5xx"]',
+  '',
+  // Languages: any BCP 47 tag matches the schema, only the deployment's LANGUAGES (not a series' original, for a
+  // translation or a dub) are taken (422); a progress report's subtitle or audio language must be one the episode
+  // offers (422 track_not_found); a subtitle file must be valid WebVTT or SRT within the episode (422).
+  '[[operations]]',
+  'include-operation-id = ["recordProgress", "putSeriesTranslation", "deleteSeriesTranslation", "putEpisodeTranslation", ' +
+    '"deleteEpisodeTranslation", "putEpisodeSubtitles", "deleteEpisodeSubtitles", "putEpisodeAudio", "deleteEpisodeAudio"]',
+  'checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429", "5xx"]',
   ''
 ].join('\n'))
 
