@@ -183,7 +183,19 @@ if (!existsSync(CHROMIUM)) {
     await page.goto(`${base}/app/console`)
     const review = page.locator('article', { has: page.getByRole('heading', { name: '1. The first kiss' }) })
     await review.locator('video').waitFor()
-    await review.locator('video').evaluate(async (v: unknown) => { await (v as { play: () => Promise<void> }).play() })
+    // The review player does not autoplay: start it once hls.js has attached the stream (a play() before that is
+    // interrupted by the attach's load, and rejected), again until it starts.
+    const started = async () => await review.locator('video').evaluate(async (v: unknown) => {
+      const media = v as { currentSrc: string, play: () => Promise<void> }
+      if (media.currentSrc === '') return false
+      try {
+        await media.play()
+        return true
+      } catch {
+        return false
+      }
+    })
+    t.ok(await eventually(started, 30), 'the review player starts')
     await playsFor(t, page, 2, review.locator('video'))
     await shoot('console')
     await review.getByRole('button', { name: 'Approve episode 1' }).click()
