@@ -4,13 +4,13 @@ import { join } from 'node:path'
 import { ObjectId } from 'mongodb'
 import { AudioFailure, MediaFailure, packageAudio, probeAudio } from '../adapters/media.js'
 import { ApiError } from '../errors.js'
-import { event } from '../events.js'
 import { checkedLanguage, listOf } from '../lib/locale.js'
 import type { AudioTrack, EpisodeDoc } from '../repositories/episodes.js'
 import { ALLOWED_AUDIO_TYPES, type CreatorEpisode } from '../schemas/catalog.js'
 import { hlsPrefix } from './media.js'
 import type { Caller, ServiceDeps } from './types.js'
 import type { UploadsService } from './uploads.js'
+import { episodeEdited, ownedEpisodeOf } from './studio.js'
 import { toCreatorEpisode } from './views.js'
 
 /** What a dub's job carries: the episode, the language and which upload of it. */
@@ -36,17 +36,9 @@ export function createDubbingService (
   const folderOf = (episode: EpisodeDoc, language: string, revision: number) =>
     `${hlsPrefix(episode.videoId)}audio-${language}-${revision}`
 
-  async function ownedEpisode (caller: Caller, id: ObjectId) {
-    const found = await episodes.findOwned(caller._id, id)
-    if (found === null) throw new ApiError('episode_not_found')
-    return found
-  }
-
+  const ownedEpisode = async (caller: Caller, id: ObjectId) => await ownedEpisodeOf(episodes, caller, id)
   /** After a change to what the stream offers: every instance answers the episode anew. */
-  async function changed (actorId: ObjectId | null, episode: EpisodeDoc) {
-    await events.emit(event('episode.updated', actorId, { type: 'episode', id: episode._id, seriesId: episode.seriesId },
-      episode.status, episode.status, episode.updatedAt))
-  }
+  const changed = async (actorId: ObjectId | null, episode: EpisodeDoc) => await episodeEdited(events, actorId, episode)
 
   const failed = (code: string, message: string): Partial<AudioTrack> => ({ status: 'failed', failure: { code, message } })
 

@@ -10,6 +10,7 @@ import type { Caller, Page, ServiceDeps } from './types.js'
 import type { UploadsService } from './uploads.js'
 import type { MediaService } from './media.js'
 import type { VideoDoc } from '../repositories/videos.js'
+import type { EpisodeDoc } from '../repositories/episodes.js'
 import { toCreatorEpisode, toCreatorSeries, toVideo, toVideoSource } from './views.js'
 
 const normaliseGenres = (genres: string[]): string[] => [...new Set(genres.map((g) => g.trim().toLowerCase()))]
@@ -37,6 +38,23 @@ export interface NewEpisode {
   number: number
   title: string
   videoId: ObjectId
+}
+
+/** One of the caller's episodes (404 `episode_not_found` for anyone else's), as studio, subtitles and dubbing edit. */
+export async function ownedEpisodeOf (
+  episodes: ServiceDeps['repos']['episodes'], caller: Caller, id: ObjectId
+): Promise<EpisodeDoc> {
+  const found = await episodes.findOwned(caller._id, id)
+  if (found === null) throw new ApiError('episode_not_found')
+  return found
+}
+
+/** After an edit of an episode (its text, subtitles or dubs): every instance answers it anew (the cache drops it). */
+export async function episodeEdited (
+  events: ServiceDeps['events'], actorId: ObjectId | null, episode: EpisodeDoc
+): Promise<void> {
+  await events.emit(event('episode.updated', actorId, { type: 'episode', id: episode._id, seriesId: episode.seriesId },
+    episode.status, episode.status, episode.updatedAt))
 }
 
 /**
@@ -101,11 +119,7 @@ export function createStudioService (
     return found
   }
 
-  async function ownedEpisode (caller: Caller, id: ObjectId) {
-    const found = await episodes.findOwned(caller._id, id)
-    if (found === null) throw new ApiError('episode_not_found')
-    return found
-  }
+  const ownedEpisode = async (caller: Caller, id: ObjectId) => await ownedEpisodeOf(episodes, caller, id)
 
   async function ownVideo (caller: Caller, id: ObjectId) {
     const found = await videos.findOwned(caller._id, id)
@@ -219,7 +233,7 @@ export function createStudioService (
       const before = await episodes.setForLanguage(owned.ownerId, id, 'translations', language, title === null ? null : { title: title.trim() })
       const updated = before === null ? null : await episodes.findById(id)
       if (updated === null) throw new ApiError('episode_not_found')
-      await events.emit(event('episode.updated', caller._id, { type: 'episode', id, seriesId: updated.seriesId }, updated.status, updated.status, updated.updatedAt))
+      await episodeEdited(events, caller._id, updated)
       return toCreatorEpisode(updated)
     },
 
@@ -272,7 +286,7 @@ export function createStudioService (
         ...video
       })
       if (updated === null) throw new ApiError('episode_not_found')
-      await events.emit(event('episode.updated', caller._id, { type: 'episode', id, seriesId: updated.seriesId }, updated.status, updated.status, updated.updatedAt))
+      await episodeEdited(events, caller._id, updated)
       return toCreatorEpisode(updated)
     },
 

@@ -4,12 +4,12 @@ import { parseSync, stringifySync } from 'subtitle'
 import webvtt from 'webvtt-parser'
 import { firstVideoPts } from '../adapters/media.js'
 import { ApiError } from '../errors.js'
-import { event } from '../events.js'
 import { checkedLanguage, listOf } from '../lib/locale.js'
 import type { EpisodeDoc } from '../repositories/episodes.js'
 import type { CreatorEpisode } from '../schemas/catalog.js'
 import { hlsPrefix } from './media.js'
 import type { Caller, ServiceDeps } from './types.js'
+import { episodeEdited, ownedEpisodeOf } from './studio.js'
 import { toCreatorEpisode } from './views.js'
 
 /** The largest subtitle file taken: a few minutes of dialogue is a few kilobytes. */
@@ -34,11 +34,7 @@ export function createSubtitlesService ({ repos, storage, events, config }: Serv
   const { episodes } = repos
   const languages = listOf(config.LANGUAGES)
 
-  async function ownedEpisode (caller: Caller, id: ObjectId) {
-    const found = await episodes.findOwned(caller._id, id)
-    if (found === null) throw new ApiError('episode_not_found')
-    return found
-  }
+  const ownedEpisode = async (caller: Caller, id: ObjectId) => await ownedEpisodeOf(episodes, caller, id)
 
   /** The first frame's time of the episode's ladder (90 kHz), read from its first segment; 0 without a ladder. */
   async function ladderStartPts (episode: EpisodeDoc): Promise<number> {
@@ -92,10 +88,7 @@ export function createSubtitlesService ({ repos, storage, events, config }: Serv
     return { cues: result.cues, styles: result.styles }
   }
 
-  async function changed (caller: Caller, episode: EpisodeDoc) {
-    await events.emit(event('episode.updated', caller._id, { type: 'episode', id: episode._id, seriesId: episode.seriesId },
-      episode.status, episode.status, episode.updatedAt))
-  }
+  const changed = async (caller: Caller, episode: EpisodeDoc) => await episodeEdited(events, caller._id, episode)
 
   return {
     /**
